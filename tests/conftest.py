@@ -1,0 +1,57 @@
+"""Shared fixtures: offscreen Qt, an in-memory keyring, a private data folder, the simulator."""
+
+from __future__ import annotations
+
+import os
+
+# Before any Qt import: tests never need a screen.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+
+class MemoryKeyring(KeyringBackend):
+    """The OS keyring cannot exist here; this stands in for it, in memory only."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
+        if (service, username) not in self.secrets:
+            raise PasswordDeleteError(username)
+        del self.secrets[(service, username)]
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data folder and never sees a real key from the environment."""
+    data = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("VIMBATCH_DATA_DIR", str(data))
+    monkeypatch.delenv("VIMMERSE_API_KEY", raising=False)
+    monkeypatch.delenv("VIMBATCH_BASE_URL", raising=False)
+    return data
