@@ -1,0 +1,215 @@
+"""Typed errors of the Workflow API, each with a message a non-technical user understands.
+
+`str(error)` is always `error.user_message`. Technical details (the server's own words, the
+HTTP status) are kept in attributes for logs and error reports, never mixed into the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+class ApiError(Exception):
+    """Base of every error the client raises (cancellation excepted)."""
+
+    default_message = "Something went wrong while talking to Vimmerse."
+    retryable = False
+
+    def __init__(
+        self,
+        user_message: str | None = None,
+        *,
+        status: int | None = None,
+        server_message: str | None = None,
+    ) -> None:
+        self.user_message = user_message or self.default_message
+        self.status = status
+        # The server's own words (already scrubbed of the key), for logs and reports.
+        self.server_message = server_message
+        super().__init__(self.user_message)
+
+    def __str__(self) -> str:
+        return self.user_message
+
+
+class KeyMissingError(ApiError):
+    """No API key was given; nothing was sent."""
+
+    default_message = "No Vimmerse API key is set. Please enter your key to continue."
+
+
+class KeyRefusedError(ApiError):
+    """401/403: the key is wrong, revoked or not allowed."""
+
+    default_message = (
+        "Vimmerse did not accept your API key. Please check the key, or ask Vimmerse for a new one."
+    )
+
+
+class InsufficientCreditError(ApiError):
+    """402: the account has no credit left."""
+
+    default_message = (
+        "Your Vimmerse account is out of credit. Add credit, then resume the batch: "
+        "the remaining photos stay queued."
+    )
+
+
+class NotFoundError(ApiError):
+    """404: the workflow (or file) does not exist, e.g. it was deleted elsewhere."""
+
+    default_message = "Vimmerse no longer has this workflow. It may have been deleted."
+
+
+class ValidationError(ApiError):
+    """422: the server refused one field; `.field` names it in plain words."""
+
+    def __init__(
+        self,
+        field: str | None,
+        detail: str,
+        *,
+        status: int | None = 422,
+        server_message: str | None = None,
+    ) -> None:
+        self.field = field
+        self.detail = detail
+        subject = f"the {field}" if field else "the request"
+        message = f"The server did not accept {subject}: {detail}" if detail else ""
+        super().__init__(
+            message or f"The server did not accept {subject}.",
+            status=status,
+            server_message=server_message,
+        )
+
+
+class BadRequestError(ApiError):
+    """400: the request was wrong; resending it will not help."""
+
+    default_message = "Vimmerse refused the request as invalid."
+
+
+class RateLimitedError(ApiError):
+    """429: too many requests; `.retry_after` is the server's wait in seconds, if it gave one."""
+
+    retryable = True
+
+    def __init__(
+        self,
+        retry_after: float | None = None,
+        *,
+        status: int | None = 429,
+        server_message: str | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        if retry_after is not None and retry_after >= 1:
+            wait = f" Trying again in {_duration(retry_after)}."
+        else:
+            wait = " Trying again shortly."
+        super().__init__(
+            "Vimmerse is busy and asked us to slow down." + wait,
+            status=status,
+            server_message=server_message,
+        )
+
+
+class ServerError(ApiError):
+    """5xx: a fault on the server's side."""
+
+    retryable = True
+
+    def __init__(self, status: int | None = 500, *, server_message: str | None = None) -> None:
+        code = f" (error {status})" if status else ""
+        super().__init__(
+            f"The Vimmerse server had a problem{code}. Please try again later.",
+            status=status,
+            server_message=server_message,
+        )
+
+
+class MalformedResponseError(ApiError):
+    """A success answer whose body is not the documented JSON."""
+
+    retryable = True
+
+    def __init__(self, detail: str = "", *, status: int | None = None) -> None:
+        self.detail = detail
+        super().__init__(
+            "The Vimmerse server sent an answer the app could not read. Please try again later.",
+            status=status,
+            server_message=detail or None,
+        )
+
+
+class NetworkError(ApiError):
+    """No answer: `.sent` tells whether the request may have reached the server."""
+
+    retryable = True
+
+    def __init__(self, detail: str = "", *, sent: bool) -> None:
+        self.sent = sent
+        self.detail = detail
+        message = (
+            "The connection to Vimmerse was lost before it answered. "
+            "Please check your internet connection."
+            if sent
+            else "Could not reach the Vimmerse server. Please check your internet connection."
+        )
+        super().__init__(message, server_message=detail or None)
+
+
+class MaybeCreatedError(ApiError):
+    """The answer to a create was lost after the request went out: it may exist and cost credit.
+
+    Never resent silently: the user decides (look in the Vimmerse account, or send again).
+    """
+
+    default_message = (
+        "The connection was lost after this photo was sent, so Vimmerse may have created "
+        "the workflow (and used credit). Check your Vimmerse account before sending it again."
+    )
+
+    def __init__(self, detail: str = "", *, status: int | None = None) -> None:
+        self.detail = detail
+        super().__init__(status=status, server_message=detail or None)
+
+
+class CancelledError(Exception):
+    """The caller's cancel event was set: the request or the wait was stopped on purpose.
+
+    Deliberately not an ApiError: code that marks items failed on ApiError must not do so
+    when the user simply pressed Stop.
+    """
+
+    user_message = "Stopped."
+
+    def __init__(self) -> None:
+        super().__init__(self.user_message)
+
+
+def scrub(text: str, secret: str | None) -> str:
+    """Remove the secret from a text (the server might echo a key back)."""
+    if secret and secret in text:
+        return text.replace(secret, "[hidden]")
+    return text
+
+
+def scrub_value(value: Any, secret: str | None) -> Any:
+    """`scrub` through nested dicts, lists and tuples (keys too)."""
+    if not secret:
+        return value
+    if isinstance(value, str):
+        return scrub(value, secret)
+    if isinstance(value, Mapping):
+        return {scrub_value(k, secret): scrub_value(v, secret) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub_value(v, secret) for v in value]
+    return value
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        whole = round(seconds)
+        return f"{whole} second{'s' if whole != 1 else ''}"
+    minutes = round(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

@@ -1,0 +1,122 @@
+"""The engine's vocabulary: item states, batch settings, and the snapshots its events carry.
+
+These are plain, immutable values: the engine hands them to listeners on worker threads, the GUI
+forwards them through queued Qt signals, and the command line prints them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from app.api import MediaFile, Visibility
+
+
+class ItemState(StrEnum):
+    """Where one item (a photo, a folder in per-folder mode, or an image URL) stands."""
+
+    QUEUED = "queued"
+    UPLOADING = "uploading"
+    SUBMITTED = "submitted"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    NEEDS_ATTENTION = "needs_attention"
+    PAUSED = "paused"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        """Nothing more will happen to the item without the user's word."""
+        return self in _FINAL
+
+    @property
+    def is_remote(self) -> bool:
+        """A workflow exists on the server and is being followed."""
+        return self in (ItemState.SUBMITTED, ItemState.RUNNING)
+
+
+_FINAL = frozenset(
+    {ItemState.SUCCEEDED, ItemState.FAILED, ItemState.NEEDS_ATTENTION, ItemState.CANCELLED}
+)
+
+
+class Grouping(StrEnum):
+    PER_PHOTO = "per_photo"
+    PER_FOLDER = "per_folder"
+
+
+class OverwritePolicy(StrEnum):
+    OVERWRITE = "overwrite"
+    SKIP = "skip"
+    RENAME = "rename"
+
+
+DEFAULT_TEMPLATE = "vim_new_year_2026"
+DEFAULT_TITLE_PATTERN = "{stem}"
+DEFAULT_NAME_PATTERN = "{stem}_{template}_{n}.{ext}"
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """Everything the user chose for a batch; stored with it so a resume uses the same choices."""
+
+    template_id: str = DEFAULT_TEMPLATE
+    options: dict[str, Any] = field(default_factory=dict)
+    visibility: Visibility = Visibility.UNLISTED
+    title_pattern: str = DEFAULT_TITLE_PATTERN
+    description: str = ""
+    event_id: str = "no_event"
+    grouping: Grouping = Grouping.PER_PHOTO
+    download_dir: str | None = None
+    name_pattern: str = DEFAULT_NAME_PATTERN
+    overwrite: OverwritePolicy = OverwritePolicy.RENAME
+    strip_gps: bool = True
+
+
+@dataclass(frozen=True)
+class ItemSnapshot:
+    """One item as stored, at the moment of an event."""
+
+    id: int
+    batch_id: int
+    kind: str  # "photo", "folder" or "url"
+    sources: tuple[str, ...]  # file paths (several in per-folder mode) or one URL
+    title: str
+    state: ItemState
+    status_text: str  # the server's processing_status, or "" before there is one
+    progress: int  # 0-100
+    workflow_id: str | None
+    error: str | None  # plain-language reason for failed / needs attention / paused
+    results: tuple[MediaFile, ...]
+    files: tuple[str, ...]  # downloaded result files
+    created_at: float  # unix time the item was added
+    updated_at: float
+    finished_at: float | None
+    rating: str | None = None
+    delivered_at: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchSnapshot:
+    id: int
+    created_at: float
+    settings: BatchSettings
+    paused_reason: str | None  # plain words when the batch is paused (credit, key), else None
+    counts: dict[ItemState, int]
+
+
+class EventKind(StrEnum):
+    ITEM = "item"  # an item changed: `item` holds its new snapshot
+    BATCH = "batch"  # a batch was created, paused or resumed: `batch` holds it
+    NOTICE = "notice"  # something the user should read: `message`
+
+
+@dataclass(frozen=True)
+class EngineEvent:
+    kind: EventKind
+    batch_id: int | None = None
+    item: ItemSnapshot | None = None
+    batch: BatchSnapshot | None = None
+    message: str | None = None
