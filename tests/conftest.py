@@ -55,3 +55,42 @@ def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.delenv("VIMMERSE_API_KEY", raising=False)
     monkeypatch.delenv("VIMBATCH_BASE_URL", raising=False)
     return data
+
+
+import typing  # noqa: E402  (appended with the simulator fixtures)
+
+if typing.TYPE_CHECKING:  # the simulator is imported only by the tests that ask for it
+    from collections.abc import Callable
+    from typing import Any
+
+    from app.simulator import Simulator
+
+
+@pytest.fixture
+def simulator() -> Iterator[Simulator]:
+    """A started Workflow API simulator on loopback, fast (0.3 s per workflow); stopped after."""
+    from app.simulator import Simulator, SimulatorConfig
+
+    sim = Simulator(SimulatorConfig(processing_time=0.3))
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def sim_factory() -> Iterator[Callable[..., Simulator]]:
+    """Start simulators with any `SimulatorConfig` fields: `sim_factory(credit=2, latency=0.05)`."""
+    from app.simulator import Simulator, SimulatorConfig
+
+    started: list[Simulator] = []
+
+    def make(**knobs: Any) -> Simulator:
+        knobs.setdefault("processing_time", 0.3)
+        sim = Simulator(SimulatorConfig(**knobs))
+        sim.start()
+        started.append(sim)
+        return sim
+
+    yield make
+    for sim in started:
+        sim.stop()

@@ -1,0 +1,59 @@
+"""The Vimmerse Workflow API client: plain Python (httpx), no Qt."""
+
+from app.api.client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, WorkflowClient, check_base_url
+from app.api.errors import (
+    ApiError,
+    BadRequestError,
+    CancelledError,
+    InsufficientCreditError,
+    KeyMissingError,
+    KeyRefusedError,
+    MalformedResponseError,
+    MaybeCreatedError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    ValidationError,
+)
+from app.api.governor import RateGovernor
+from app.api.models import (
+    DEFAULT_TEMPLATE_ID,
+    Completion,
+    CreateRequest,
+    MediaFile,
+    Visibility,
+    Workflow,
+    parse_timestamp,
+)
+from app.api.retry import RetryPolicy, parse_retry_after
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TEMPLATE_ID",
+    "DEFAULT_TIMEOUT",
+    "ApiError",
+    "BadRequestError",
+    "CancelledError",
+    "Completion",
+    "CreateRequest",
+    "InsufficientCreditError",
+    "KeyMissingError",
+    "KeyRefusedError",
+    "MalformedResponseError",
+    "MaybeCreatedError",
+    "MediaFile",
+    "NetworkError",
+    "NotFoundError",
+    "RateGovernor",
+    "RateLimitedError",
+    "RetryPolicy",
+    "ServerError",
+    "ValidationError",
+    "Visibility",
+    "Workflow",
+    "WorkflowClient",
+    "check_base_url",
+    "parse_retry_after",
+    "parse_timestamp",
+]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+
 class ApiError(Exception):
     """Base of every error the client raises (cancellation excepted)."""
 

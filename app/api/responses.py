@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from app.api.errors import (
     ApiError,
     BadRequestError,
     InsufficientCreditError,
     KeyRefusedError,
-    MalformedResponseError,
     NotFoundError,
     RateLimitedError,
     ServerError,
@@ -19,6 +18,9 @@ from app.api.errors import (
     scrub,
 )
 from app.api.retry import parse_retry_after
+
+if TYPE_CHECKING:
+    import httpx
 
 # Words for the API's field names, for "The server did not accept the <field>: ...".
 _FIELD_WORDS = {
@@ -71,9 +73,7 @@ def error_for_status(
         return NotFoundError(status=status, server_message=words)
     if status == 422:
         field, detail = _validation(body)
-        return ValidationError(
-            field, scrub(detail, secret), status=status, server_message=words
-        )
+        return ValidationError(field, scrub(detail, secret), status=status, server_message=words)
     if status == 429:
         return RateLimitedError(
             parse_retry_after(headers.get("retry-after")), status=status, server_message=words
@@ -126,3 +126,9 @@ def _detail_text(item: object) -> str:
     return str(item)
 
 
+def read_body(response: httpx.Response) -> object:
+    """The JSON body, or None if the answer is not JSON at all."""
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return None

@@ -29,7 +29,7 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int) -> float:
         """Seconds to wait before retry number `retry_number` (1 for the first retry)."""
-        raw = min(self.max_delay, self.base_delay * (2 ** max(0, retry_number - 1)))
+        raw = min(self.max_delay, self.base_delay * (2.0 ** max(0, retry_number - 1)))
         # Jitter downwards only, so the cap stays a cap and threads do not retry in lockstep.
         return raw * (1.0 - self.jitter * random.random())
 

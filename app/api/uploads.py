@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from app.api.errors import CancelledError
 from app.api.models import CreateRequest
 
 ProgressCallback = Callable[[int, int], None]
@@ -76,12 +77,18 @@ class CountingReader(io.BufferedReader):
     before sending, which resets this file's count.
     """
 
-    def __init__(self, path: Path, progress: UploadProgress) -> None:
+    def __init__(
+        self, path: Path, progress: UploadProgress, cancel: threading.Event | None = None
+    ) -> None:
         super().__init__(io.FileIO(path, "rb"))
         self._progress = progress
+        self._cancel = cancel
         self._key = id(self)
 
     def read(self, size: int | None = -1, /) -> bytes:
+        # Stop mid-upload when asked: a body cut short cannot create anything on the server.
+        if self._cancel is not None and self._cancel.is_set():
+            raise CancelledError()
         chunk = super().read(size)
         self._progress.update(self._key, self.tell())
         return chunk
@@ -108,7 +115,8 @@ def form_fields(request: CreateRequest) -> dict[str, Any]:
         "description": request.description,
         "visibility_status": str(request.visibility.value),
         "template_id": request.template_id,
-        "options": json.dumps(request.options, ensure_ascii=False),
+        # ASCII-only JSON: survives any server-side charset guess for form fields.
+        "options": json.dumps(request.options),
         "event_id": request.event_id,
     }
     if request.urls:
@@ -118,7 +126,9 @@ def form_fields(request: CreateRequest) -> dict[str, Any]:
 
 @contextmanager
 def open_multipart(
-    request: CreateRequest, on_progress: ProgressCallback | None
+    request: CreateRequest,
+    on_progress: ProgressCallback | None,
+    cancel: threading.Event | None = None,
 ) -> Iterator[MultipartBody]:
     """Open every file of the request for one attempt; closes them all afterwards."""
     paths = [Path(p) for p in request.files]
@@ -127,6 +137,6 @@ def open_multipart(
     with ExitStack() as stack:
         files: list[tuple[str, tuple[str, IO[bytes], str]]] = []
         for path in paths:
-            reader = stack.enter_context(CountingReader(path, progress))
+            reader = stack.enter_context(CountingReader(path, progress, cancel))
             files.append(("image_files", (path.name, reader, content_type_for(path))))
         yield MultipartBody(data=form_fields(request), files=files, progress=progress)

@@ -7,6 +7,7 @@ backend raises KeyringError subclasses, which must not crash the app.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from dataclasses import dataclass
@@ -97,7 +98,5 @@ def clear_key() -> None:
     global _session_key
     with _lock:
         _session_key = None
-    try:
+    with contextlib.suppress(PasswordDeleteError, KeyringError):
         keyring.delete_password(SERVICE, ACCOUNT)
-    except (PasswordDeleteError, KeyringError):
-        pass

@@ -105,10 +105,12 @@ class BatchSnapshot:
     settings: BatchSettings
     paused_reason: str | None  # plain words when the batch is paused (credit, key), else None
     counts: dict[ItemState, int]
+    paused_kind: str | None = None  # "credit", "key" or "user" while paused, else None
 
 
 class EventKind(StrEnum):
     ITEM = "item"  # an item changed: `item` holds its new snapshot
+    ITEM_REMOVED = "item_removed"  # an item was deleted from the store: `item` is its last state
     BATCH = "batch"  # a batch was created, paused or resumed: `batch` holds it
     NOTICE = "notice"  # something the user should read: `message`
 

@@ -1,0 +1,41 @@
+"""Photo intake: walking what the user gave, checking each file, converting, removing location
+data, hashing and thumbnails. Plain Python (no Qt): every function works in the calling thread
+and is safe to call from several worker threads at once."""
+
+from app.images.checks import inspect, recheck
+from app.images.duplicates import DuplicateSummary, mark_duplicates
+from app.images.formats import MAX_FILE_BYTES, MAX_PIXELS, MIN_SIDE, PHOTO_EXTENSIONS
+from app.images.hashing import hash_file
+from app.images.jpeg_gps import strip_gps_jpeg
+from app.images.photo import Photo
+from app.images.prepare import prepare_upload
+from app.images.problems import IntakeError, PhotoChangedError, PhotoUnusableError, ProblemCode
+from app.images.thumbnails import THUMBNAIL_SIZE, ThumbnailCache, thumbnail_bytes
+from app.images.walk import WalkProblem, WalkResult, is_image_url, is_url, walk
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_PIXELS",
+    "MIN_SIDE",
+    "PHOTO_EXTENSIONS",
+    "THUMBNAIL_SIZE",
+    "DuplicateSummary",
+    "IntakeError",
+    "Photo",
+    "PhotoChangedError",
+    "PhotoUnusableError",
+    "ProblemCode",
+    "ThumbnailCache",
+    "WalkProblem",
+    "WalkResult",
+    "hash_file",
+    "inspect",
+    "is_image_url",
+    "is_url",
+    "mark_duplicates",
+    "prepare_upload",
+    "recheck",
+    "strip_gps_jpeg",
+    "thumbnail_bytes",
+    "walk",
+]

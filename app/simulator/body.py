@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from typing import Protocol
+
+
+class _Stream(Protocol):
+    def read(self, n: int, /) -> bytes: ...
+    def readline(self, limit: int, /) -> bytes: ...
 
 
 class BodyError(Exception):
@@ -13,7 +18,7 @@ class BodyReader:
     """A file-like `read(n)` over one request's body; `drain()` skips whatever is left so the
     connection can serve the next request."""
 
-    def __init__(self, stream: BinaryIO, content_length: str | None, transfer_encoding: str | None):
+    def __init__(self, stream: _Stream, content_length: str | None, transfer_encoding: str | None):
         self._stream = stream
         self._chunked = (transfer_encoding or "").strip().lower() == "chunked"
         self._remaining = 0

@@ -111,17 +111,22 @@ def parse_multipart(read: Callable[[int], bytes], boundary: bytes, tmp_dir: Path
             with tempfile.NamedTemporaryFile(dir=tmp_dir, prefix="upload-", delete=False) as out:
                 part = UploadedPart(name or "", filename, content_type, Path(out.name), 0, "")
                 form.files.append(part)
-                digest = hashlib.sha256()
-
-                def sink(data: bytes | bytearray, out: IO[bytes] = out) -> None:
-                    out.write(data)
-                    digest.update(data)
-
-                part.size = _copy_until(buf, delimiter, sink, None)
-                part.sha256 = digest.hexdigest()
+                sink = _HashingSink(out)
+                part.size = _copy_until(buf, delimiter, sink.write, None)
+                part.sha256 = sink.digest.hexdigest()
     except BaseException:
         form.discard_files()
         raise
+
+
+class _HashingSink:
+    def __init__(self, out: IO[bytes]):
+        self.out = out
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes | bytearray) -> None:
+        self.out.write(data)
+        self.digest.update(data)
 
 
 def _skip_to(buf: _Buffer, delimiter: bytes) -> None:

@@ -1,0 +1,200 @@
+"""`vimbatch submit` and `vimbatch resume`: run batches on the engine and wait as asked."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from app.api import Visibility
+from app.cli.exit_codes import ExitCode, UsageError
+from app.cli.output import Printer
+from app.engine import (
+    BatchSettings,
+    Engine,
+    Grouping,
+    ItemSnapshot,
+    ItemState,
+    OverwritePolicy,
+    build_engine,
+    name_pattern_problem,
+    title_pattern_problem,
+)
+from app.engine.model import DEFAULT_NAME_PATTERN
+from app.engine.session import quick_timings
+from app.engine.templates import load_catalog
+from app.images import Photo, inspect, is_url, mark_duplicates, walk
+
+
+def parse_options(pairs: Sequence[str]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(
+                f"“{pair}” is not an option: write it as KEY=VALUE, e.g. aspect_ratio=9:16."
+            )
+        options[key.strip()] = value
+    return options
+
+
+def settings_from_args(args: argparse.Namespace) -> BatchSettings:
+    problem = title_pattern_problem(args.title)
+    if problem:
+        raise UsageError(problem)
+    name_pattern = args.name or DEFAULT_NAME_PATTERN
+    if (problem := name_pattern_problem(name_pattern)) is not None:
+        raise UsageError(problem)
+    template = load_catalog().get(args.template)
+    options = template.default_options() if template else {}
+    options.update(parse_options(args.option))
+    return BatchSettings(
+        template_id=args.template,
+        options=options,
+        visibility=Visibility.parse(args.visibility),
+        title_pattern=args.title,
+        description=args.description,
+        event_id=args.event_id,
+        grouping=Grouping.PER_FOLDER if args.per_folder else Grouping.PER_PHOTO,
+        download_dir=str(Path(args.download).expanduser().resolve()) if args.download else None,
+        name_pattern=name_pattern,
+        overwrite=OverwritePolicy(args.overwrite),
+        strip_gps=not args.keep_location,
+    )
+
+
+def gather(paths: Sequence[str], printer: Printer) -> tuple[list[Photo], list[str]]:
+    """Intake: walk what was given, check every photo (several at once), mark copies."""
+    result = walk(paths)
+    for problem in result.problems:
+        printer.say(f"{problem.path}: {problem.message}")
+    workers = min(4, os.cpu_count() or 2)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        photos = list(pool.map(inspect, result.files))
+    mark_duplicates(photos)
+    return photos, list(result.urls)
+
+
+def run_submit(args: argparse.Namespace, key: str, base_url: str, printer: Printer) -> int:
+    settings = settings_from_args(args)
+    urls_given = list(args.url)
+    paths = [p for p in args.paths if not is_url(p)]
+    urls_given += [p for p in args.paths if is_url(p)]
+    if not paths and not urls_given:
+        raise UsageError("Give at least one photo, folder or --url to send.")
+    photos, urls = gather([*paths, *urls_given], printer)
+    if not photos and not urls:
+        raise UsageError("No photos were found in what was given.")
+    engine = _engine(args, key, base_url)
+    return _drive(engine, args, printer, lambda: [engine.create_batch(settings, photos, urls)])
+
+
+def run_resume(args: argparse.Namespace, key: str, base_url: str, printer: Printer) -> int:
+    engine = _engine(args, key, base_url)
+    unfinished = [b.id for b in engine.batches() if _unfinished(engine, b.id)]
+    if not unfinished:
+        printer.say("Nothing to resume: every batch is finished.")
+        _close(engine)
+        return ExitCode.OK
+    if args.download:
+        folder = str(Path(args.download).expanduser().resolve())
+        for batch_id in unfinished:
+            engine.store.set_download_dir(batch_id, folder)
+
+    def begin() -> list[int]:
+        engine.resume()
+        return unfinished
+
+    return _drive(engine, args, printer, begin, whole_store=True)
+
+
+def _engine(args: argparse.Namespace, key: str, base_url: str) -> Engine:
+    poll, backoff, retry = quick_timings(args.poll) if args.poll else (None, None, None)
+    return build_engine(
+        base_url=base_url,
+        data_dir=args.data_dir,
+        key=key,
+        concurrency=args.concurrency,
+        error_reports=not args.no_error_reports,
+        poll=poll,
+        backoff=backoff,
+        retry=retry,
+    )
+
+
+def _unfinished(engine: Engine, batch_id: int) -> bool:
+    for item in engine.items(batch_id):
+        if not item.state.is_final:
+            return True
+        if item.state is ItemState.SUCCEEDED and item.error:
+            return True
+    return False
+
+
+def _drive(
+    engine: Engine,
+    args: argparse.Namespace,
+    printer: Printer,
+    begin: Any,
+    *,
+    whole_store: bool = False,
+) -> int:
+    unsubscribe = engine.subscribe(printer)
+    interrupted = False
+    batch_ids: list[int] = []
+    try:
+        batch_ids = list(begin())
+        engine.start(None if whole_store else batch_ids)
+        while True:
+            if args.wait:
+                done = engine.wait_idle(timeout=0.5)
+            else:
+                done = all(engine.wait_submitted(b, timeout=0.5) for b in batch_ids)
+            if done:
+                break
+    except KeyboardInterrupt:
+        interrupted = True
+        printer.say("Stopping: photos being sent right now will finish first…")
+    try:
+        engine.shutdown(wait=True)
+    except KeyboardInterrupt:
+        interrupted = True  # a second Ctrl-C: leave now; the store already says what may exist
+    unsubscribe()
+    items = [i for b in batch_ids for i in engine.items(b)]
+    printer.finish(items)
+    code = _exit_code(engine, batch_ids, items, waited=args.wait)
+    _close(engine)
+    if interrupted:
+        printer.say("Stopped. Run “vimbatch resume” to carry on.")
+        return ExitCode.INTERRUPTED
+    if code is ExitCode.NO_CREDIT:
+        printer.say("Add credit to your Vimmerse account, then run “vimbatch resume”.")
+    elif code is ExitCode.NO_KEY:
+        printer.say("Set a working key with “vimbatch key set”, then run “vimbatch resume”.")
+    return code
+
+
+def _exit_code(
+    engine: Engine, batch_ids: Sequence[int], items: Sequence[ItemSnapshot], *, waited: bool
+) -> ExitCode:
+    kinds = {b.paused_kind for b in engine.store.batches(batch_ids) if b.paused_reason}
+    if "key" in kinds:
+        return ExitCode.NO_KEY
+    if "credit" in kinds:
+        return ExitCode.NO_CREDIT
+    for item in items:
+        if item.state in (ItemState.FAILED, ItemState.NEEDS_ATTENTION):
+            return ExitCode.ITEMS_FAILED
+        if item.state is ItemState.SUCCEEDED and item.error:
+            return ExitCode.ITEMS_FAILED
+        if waited and not item.state.is_final:
+            return ExitCode.ITEMS_FAILED
+    return ExitCode.OK
+
+
+def _close(engine: Engine) -> None:
+    engine.client.close()
+    engine.store.close()

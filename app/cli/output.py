@@ -1,0 +1,217 @@
+"""What the command line prints while a batch runs: JSON lines, a live line, or plain lines."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from app.engine.model import BatchSnapshot, EngineEvent, EventKind, ItemSnapshot, ItemState
+
+# Words for states on a terminal; the JSON keeps the stored values.
+STATE_WORDS = {
+    ItemState.QUEUED: "waiting",
+    ItemState.UPLOADING: "sending",
+    ItemState.SUBMITTED: "sent",
+    ItemState.RUNNING: "processing",
+    ItemState.SUCCEEDED: "done",
+    ItemState.FAILED: "failed",
+    ItemState.NEEDS_ATTENTION: "needs attention",
+    ItemState.PAUSED: "paused",
+    ItemState.CANCELLED: "cancelled",
+}
+
+
+def item_path(item: ItemSnapshot) -> str | list[str]:
+    """A photo's path or link; the list of photos for a folder item."""
+    if item.kind == "folder":
+        return list(item.sources)
+    return item.sources[0] if item.sources else ""
+
+
+def item_label(item: ItemSnapshot) -> str:
+    if item.kind == "folder" and item.sources:
+        return f"{Path(item.sources[0]).parent.name}/ ({len(item.sources)} photos)"
+    if item.kind == "url":
+        return item.sources[0] if item.sources else item.title
+    return Path(item.sources[0]).name if item.sources else item.title
+
+
+def item_json(item: ItemSnapshot, *, final: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "event": "final" if final else "item",
+        "id": item.id,
+        "batch_id": item.batch_id,
+        "path": item_path(item),
+        "title": item.title,
+        "state": item.state.value,
+        "status": item.status_text,
+        "progress": item.progress,
+        "workflow_id": item.workflow_id,
+        "error": item.error,
+    }
+    if final:
+        body["results"] = [m.url for m in item.results]
+        body["files"] = list(item.files)
+        body["rating"] = item.rating
+        body["delivered_at"] = item.delivered_at
+    return body
+
+
+class Printer:
+    """Listens to the engine and prints, from any worker thread, one line at a time."""
+
+    def __init__(
+        self, *, as_json: bool, out: TextIO | None = None, live: bool | None = None
+    ) -> None:
+        self.as_json = as_json
+        self.out = out or sys.stdout
+        self.live = (not as_json) and (self.out.isatty() if live is None else live)
+        self._lock = threading.Lock()
+        self._states: dict[int, ItemState] = {}
+        self._started = time.monotonic()
+        self._last_draw = 0.0
+        self._first_final: float | None = None
+        self._finals_seen = 0
+
+    # -- engine events --------------------------------------------------------------------
+
+    def __call__(self, event: EngineEvent) -> None:
+        with self._lock:
+            if event.kind is EventKind.ITEM and event.item is not None:
+                self._on_item(event.item)
+            elif event.kind is EventKind.BATCH and event.batch is not None:
+                self._on_batch(event.batch)
+            elif event.kind is EventKind.NOTICE and event.message:
+                if self.as_json:
+                    self._line(json.dumps({"event": "notice", "message": event.message}))
+                else:
+                    self._line(event.message)
+
+    def _on_item(self, item: ItemSnapshot) -> None:
+        previous = self._states.get(item.id)
+        self._states[item.id] = item.state
+        if item.state.is_final and (previous is None or not previous.is_final):
+            self._finals_seen += 1
+        if self.as_json:
+            if previous is not item.state:
+                self._line(json.dumps(item_json(item)))
+            return
+        if self.live:
+            self._draw()
+            if (
+                item.state in (ItemState.FAILED, ItemState.NEEDS_ATTENTION)
+                and previous is not item.state
+            ):
+                self._line(
+                    f"{item_label(item)}: {STATE_WORDS[item.state]}. {item.error or ''}".rstrip()
+                )
+            return
+        if previous is item.state or (item.state is ItemState.QUEUED and previous is None):
+            return
+        text = f"{item_label(item)}: {STATE_WORDS[item.state]}"
+        if item.state is ItemState.SUBMITTED and item.workflow_id:
+            text += f" (workflow {item.workflow_id})"
+        if (item.error and item.state is not ItemState.SUCCEEDED) or (
+            item.state.is_final and item.error
+        ):
+            text += f". {item.error}"
+        if item.state is ItemState.SUCCEEDED and item.files:
+            text += " → " + ", ".join(item.files)
+        self._line(text)
+
+    def _on_batch(self, batch: BatchSnapshot) -> None:
+        if self.as_json:
+            self._line(
+                json.dumps(
+                    {
+                        "event": "batch",
+                        "batch_id": batch.id,
+                        "paused": batch.paused_reason,
+                        "paused_kind": batch.paused_kind,
+                    }
+                )
+            )
+        elif batch.paused_reason:
+            self._line(f"Paused: {batch.paused_reason}")
+
+    # -- lines ----------------------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        """A message of the command itself (never mixed into JSON output: goes to stderr)."""
+        with self._lock:
+            if self.as_json:
+                print(text, file=sys.stderr, flush=True)
+            else:
+                self._line(text)
+
+    def _line(self, text: str) -> None:
+        if self.live:
+            self.out.write("\r\x1b[K")
+        self.out.write(text + "\n")
+        if self.live:
+            self._draw(force=True)
+        self.out.flush()
+
+    def _draw(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_draw < 0.1:
+            return
+        self._last_draw = now
+        self.out.write("\r\x1b[K" + self.progress_text())
+        self.out.flush()
+
+    def progress_text(self) -> str:
+        counts: dict[ItemState, int] = {}
+        for state in self._states.values():
+            counts[state] = counts.get(state, 0) + 1
+        parts = [
+            f"{n} {STATE_WORDS[s]}"
+            for s, n in sorted(counts.items(), key=lambda kv: list(ItemState).index(kv[0]))
+        ]
+        total = len(self._states)
+        finished = sum(n for s, n in counts.items() if s.is_final)
+        eta = ""
+        elapsed = time.monotonic() - self._started
+        if 0 < finished < total and elapsed > 1:
+            remaining = (total - finished) * elapsed / finished
+            eta = f" · about {_duration(remaining)} left"
+        return " · ".join(parts) + eta
+
+    def finish(self, items: Sequence[ItemSnapshot]) -> None:
+        """The closing lines: one JSON object per item, or a summary."""
+        with self._lock:
+            if self.live:
+                self.out.write("\r\x1b[K")
+            if self.as_json:
+                for item in items:
+                    self.out.write(json.dumps(item_json(item, final=True)) + "\n")
+                self.out.flush()
+                return
+            counts: dict[ItemState, int] = {}
+            for item in items:
+                counts[item.state] = counts.get(item.state, 0) + 1
+            summary = ", ".join(f"{n} {STATE_WORDS[s]}" for s, n in counts.items())
+            self.out.write(
+                f"{len(items)} item{'s' if len(items) != 1 else ''}: {summary or 'none'}.\n"
+            )
+            for item in items:
+                if item.state in (ItemState.FAILED, ItemState.NEEDS_ATTENTION) or (
+                    item.state is ItemState.SUCCEEDED and item.error
+                ):
+                    self.out.write(
+                        f"  {item_label(item)}: {item.error or STATE_WORDS[item.state]}\n"
+                    )
+            self.out.flush()
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"

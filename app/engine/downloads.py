@@ -1,0 +1,83 @@
+"""Naming downloaded results and honouring the overwrite / skip / rename choice.
+
+Used by the engine for a batch's download folder and by the GUI's "save all".
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+from app.engine.model import OverwritePolicy
+
+NAME_FIELDS = ("stem", "template", "n", "ext", "title", "folder")
+
+# Characters no common file system accepts in a name (Windows is the strictest).
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
+_MAX_NAME = 180
+
+
+def name_pattern_problem(pattern: str) -> str | None:
+    """A plain-language reason the file-name pattern cannot be used, or None."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+    except ValueError:
+        return "The file-name pattern has an unmatched { or }."
+    allowed = ", ".join("{" + f + "}" for f in NAME_FIELDS)
+    for name in fields:
+        if name not in NAME_FIELDS:
+            return (
+                f"The file-name pattern uses {{{name}}}, which is not known. You can use {allowed}."
+            )
+    if "n" not in fields:
+        return "The file-name pattern needs {n}, so that several results of one photo get different names."
+    return None
+
+
+def safe_name(text: str) -> str:
+    """`text` made usable as one file name on every system."""
+    cleaned = _UNSAFE.sub("_", text).strip().rstrip(". ")
+    if len(cleaned) > _MAX_NAME:
+        stem, dot, ext = cleaned.rpartition(".")
+        cleaned = (
+            (stem[: _MAX_NAME - len(ext) - 1] + dot + ext)
+            if dot and len(ext) < 10
+            else cleaned[:_MAX_NAME]
+        )
+    return cleaned or "result"
+
+
+def result_name(
+    pattern: str,
+    *,
+    stem: str,
+    template: str,
+    n: int,
+    ext: str,
+    title: str = "",
+    folder: str = "",
+) -> str:
+    """The file name of result number `n` (1-based); `ext` without its dot."""
+    name = pattern.format(
+        stem=stem, template=template, n=n, ext=ext.lstrip("."), title=title, folder=folder
+    )
+    if name.endswith("."):  # a result whose type is unknown has no extension
+        name = name.rstrip(".")
+    return safe_name(name)
+
+
+def choose_target(folder: Path, name: str, policy: OverwritePolicy) -> Path | None:
+    """Where to save `name` in `folder` under `policy`; None means skip (a file is there)."""
+    target = folder / name
+    if not target.exists() or policy is OverwritePolicy.OVERWRITE:
+        return target
+    if policy is OverwritePolicy.SKIP:
+        return None
+    stem, suffix = target.stem, target.suffix
+    number = 2
+    while True:
+        candidate = folder / f"{stem} ({number}){suffix}"
+        if not candidate.exists():
+            return candidate
+        number += 1

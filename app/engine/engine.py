@@ -1,0 +1,1102 @@
+"""The batch engine: sends each item once, follows its workflow to the end, saves the results.
+
+Every state is written to the store before the action it announces; network work runs on the
+Executor's workers; waits (poll back-off, retry delays, the rate governor) are entries in the
+Scheduler, so no worker and no upload slot is held while waiting.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import fields, replace
+from datetime import datetime
+from functools import partial
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from app.api import (
+    ApiError,
+    BadRequestError,
+    CancelledError,
+    CreateRequest,
+    InsufficientCreditError,
+    KeyMissingError,
+    KeyRefusedError,
+    MalformedResponseError,
+    MaybeCreatedError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    ValidationError,
+    Visibility,
+    Workflow,
+    WorkflowClient,
+)
+from app.engine.downloads import choose_target, name_pattern_problem, result_name
+from app.engine.error_reports import ErrorReporter, describe_exception
+from app.engine.executor import Executor, ThreadExecutor
+from app.engine.model import (
+    DEFAULT_NAME_PATTERN,
+    BatchSettings,
+    BatchSnapshot,
+    EngineEvent,
+    EventKind,
+    Grouping,
+    ItemSnapshot,
+    ItemState,
+    OverwritePolicy,
+)
+from app.engine.polling import Backoff, PollPolicy
+from app.engine.scheduler import Scheduler
+from app.engine.store import Download, JobStore, NewItem, StoredItem
+from app.engine.titles import render_title
+from app.images import IntakeError, Photo, PhotoChangedError, ProblemCode, inspect, prepare_upload
+
+Listener = Callable[[EngineEvent], None]
+
+STOPPED_MID_UPLOAD = (
+    "vimbatch was stopped while this photo was being sent; it may have been created. "
+    "Check on Vimmerse, then choose Resubmit or Cancel."
+)
+CANCELLED_REMOTE = "Cancelled. The workflow already sent to Vimmerse may still finish there."
+CANCELLED_AFTER_SEND = "Cancelled, but it had already been sent: the workflow exists on Vimmerse."
+WORKFLOW_FAILED = "Vimmerse could not make a result from this one."
+WORKFLOW_CANCELLED = "The workflow was cancelled on Vimmerse."
+UNEXPECTED_SEND = (
+    "Something unexpected went wrong while sending this; it may have been created. "
+    "Check on Vimmerse, then choose Resubmit or Cancel."
+)
+USER_PAUSE = "Paused."
+_PAUSE_KIND_KEY = "key"
+_PAUSE_KIND_CREDIT = "credit"
+_PAUSE_KIND_USER = "user"
+
+_PHOTO_FIELDS = ("path", "size", "mtime_ns", "content_hash", "width", "height", "format", "has_gps")
+
+
+def photo_record(photo: Photo) -> dict[str, Any]:
+    """What the store keeps of a photo so that it can be re-checked just before upload."""
+    record: dict[str, Any] = {}
+    for name in _PHOTO_FIELDS:
+        if hasattr(photo, name):
+            value = getattr(photo, name)
+            record[name] = str(value) if isinstance(value, Path) else value
+    return record
+
+
+def photo_from_record(record: dict[str, Any]) -> Photo:
+    known = {f.name for f in fields(Photo)}
+    values = {k: v for k, v in record.items() if k in known}
+    values["path"] = Path(record["path"])
+    return Photo(**values)
+
+
+def item_stem(snapshot: ItemSnapshot) -> str:
+    """The name results are called after: the photo's, the folder's, or the link's file name."""
+    if not snapshot.sources:
+        return "item"
+    first = snapshot.sources[0]
+    if snapshot.kind == "folder":
+        return Path(first).parent.name or "folder"
+    if snapshot.kind == "url":
+        return PurePosixPath(unquote(urlsplit(first).path)).stem or "image"
+    return Path(first).stem
+
+
+class Engine:
+    """Runs batches: create, poll, download, with recovery after a crash.
+
+    Events (each a `EngineEvent` passed to every listener, on worker threads):
+    - ITEM: an item's state, progress, results or files changed (`item` = new snapshot);
+    - ITEM_REMOVED: an item was deleted (`item` = its last snapshot);
+    - BATCH: a batch was created, paused or resumed (`batch` = its snapshot);
+    - NOTICE: something to tell the user (`message`), e.g. duplicates left out, a failed update.
+    """
+
+    def __init__(
+        self,
+        store: JobStore,
+        client: WorkflowClient,
+        *,
+        executor: Executor | None = None,
+        concurrency: int = 4,
+        cache_dir: Path | None = None,
+        error_reports: bool = True,
+        poll: PollPolicy | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._concurrency = max(1, concurrency)
+        self._own_executor: ThreadExecutor | None = None
+        if executor is None:
+            # Uploads use at most `concurrency` workers; the rest keep polls and downloads going.
+            self._own_executor = ThreadExecutor(max_workers=min(16, self._concurrency + 4))
+            executor = self._own_executor
+        self._executor = executor
+        self._cache_dir = cache_dir or store.path.parent / "cache"
+        self._poll = poll or PollPolicy()
+        self._backoff = backoff or Backoff()
+        self._scheduler = Scheduler(_Dispatch(self))
+        self._reporter = ErrorReporter(
+            lambda: self._client, enabled=error_reports, run=self._submit
+        )
+
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self._listeners: list[Listener] = []
+        self._active = 0  # tasks handed to the executor and not finished
+        self._started = False
+        self._stopping = False
+        self._scope: set[int] | None = None  # batches this engine works on; None: all
+        self._claimed: dict[int, int] = {}  # item -> batch, taken by an upload task
+        self._cancel_requested: set[int] = set()
+        self._not_before: dict[int, float] = {}  # requeued item -> monotonic time
+        self._failures: dict[tuple[str, int], int] = {}
+        self._poll_interval: dict[int, float] = {}
+        self._key_blocked: set[int] = set()  # items whose poll waits for a key
+
+    # -- public API ------------------------------------------------------------------------
+
+    @property
+    def store(self) -> JobStore:
+        return self._store
+
+    @property
+    def client(self) -> WorkflowClient:
+        return self._client
+
+    @property
+    def error_reports(self) -> bool:
+        return self._reporter.enabled
+
+    @error_reports.setter
+    def error_reports(self, enabled: bool) -> None:
+        self._reporter.enabled = enabled
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def create_batch(
+        self,
+        settings: BatchSettings,
+        photos: Sequence[Photo] = (),
+        urls: Sequence[str] = (),
+    ) -> int:
+        when = datetime.now()
+        items: list[NewItem] = []
+        duplicates = 0
+
+        def title(stem: str, folder: str) -> str:
+            return render_title(
+                settings.title_pattern, stem=stem, folder=folder, n=len(items) + 1, when=when
+            )
+
+        usable: list[Photo] = []
+        for photo in photos:
+            if photo.duplicate_of is not None or photo.problem_code is ProblemCode.DUPLICATE:
+                duplicates += 1
+            elif photo.problem is not None or photo.problem_code is not None:
+                items.append(
+                    NewItem(
+                        kind="photo",
+                        sources=(str(photo.path),),
+                        title=title(photo.path.stem, photo.path.parent.name),
+                        photos=(photo_record(photo),),
+                        state=ItemState.FAILED,
+                        error=photo.problem or "This photo cannot be used.",
+                    )
+                )
+            else:
+                usable.append(photo)
+        if settings.grouping is Grouping.PER_FOLDER:
+            groups: dict[Path, list[Photo]] = {}
+            for photo in usable:
+                groups.setdefault(photo.path.parent, []).append(photo)
+            for folder, members in groups.items():
+                items.append(
+                    NewItem(
+                        kind="folder",
+                        sources=tuple(str(p.path) for p in members),
+                        title=title(folder.name, folder.name),
+                        photos=tuple(photo_record(p) for p in members),
+                    )
+                )
+        else:
+            for photo in usable:
+                items.append(
+                    NewItem(
+                        kind="photo",
+                        sources=(str(photo.path),),
+                        title=title(photo.path.stem, photo.path.parent.name),
+                        photos=(photo_record(photo),),
+                    )
+                )
+        for url in urls:
+            stem = PurePosixPath(unquote(urlsplit(url).path)).stem or "image"
+            items.append(NewItem(kind="url", sources=(url,), title=title(stem, "")))
+
+        batch_id, ids = self._store.add_batch(settings, items)
+        batch = self._store.batch(batch_id)
+        self._emit(EngineEvent(EventKind.BATCH, batch_id=batch_id, batch=batch))
+        for item_id in ids:
+            snapshot = self._store.snapshot(item_id)
+            if snapshot is not None:
+                self._emit(EngineEvent(EventKind.ITEM, batch_id=batch_id, item=snapshot))
+        if duplicates:
+            copies = "1 photo was" if duplicates == 1 else f"{duplicates} photos were"
+            self._notice(
+                f"{copies} left out because they are copies of other photos in this batch.",
+                batch_id,
+            )
+        with self._lock:
+            if self._scope is not None:
+                self._scope.add(batch_id)
+        self._pump()
+        return batch_id
+
+    def start(self, batch_ids: Collection[int] | None = None) -> None:
+        """Recover unfinished work (of `batch_ids`, or of every batch) and run."""
+        with self._lock:
+            if self._stopping:
+                return
+            if batch_ids is None:
+                self._scope = None
+            elif self._scope is not None:
+                self._scope.update(batch_ids)
+            elif not self._started:
+                self._scope = set(batch_ids)
+            self._started = True
+        for stored in self._store.items(states=[ItemState.UPLOADING]):
+            if self._in_scope(stored.snapshot.batch_id) and stored.snapshot.id not in self._claimed:
+                self._set(
+                    stored.snapshot.id, state=ItemState.NEEDS_ATTENTION, error=STOPPED_MID_UPLOAD
+                )
+        for stored in self._store.items(states=[ItemState.SUBMITTED, ItemState.RUNNING]):
+            if self._in_scope(stored.snapshot.batch_id):
+                self._schedule_poll(stored.snapshot.id, 0.0)
+        for stored in self._store.items(states=[ItemState.SUCCEEDED]):
+            batch_id = stored.snapshot.batch_id
+            if (
+                self._in_scope(batch_id)
+                and self._store.settings(batch_id).download_dir
+                and _downloads_missing(stored)
+            ):
+                self._submit(partial(self._download, stored.snapshot.id))
+        for stored in self._store.items():
+            if stored.pending_update and self._in_scope(stored.snapshot.batch_id):
+                self._submit(partial(self._run_update, stored.snapshot.id))
+        self._pump()
+
+    def pause(self, batch_id: int | None = None) -> None:
+        """Stop sending new photos (of one batch, or all); workflows already sent are followed."""
+        for batch in self._store.batches([batch_id] if batch_id is not None else None):
+            if batch.paused_reason is None and self._in_scope(batch.id):
+                self._pause_batch(batch.id, USER_PAUSE, _PAUSE_KIND_USER)
+
+    def resume(self, batch_id: int | None = None) -> None:
+        """Lift pauses (the user's, credit, key) and carry on sending."""
+        for batch in self._store.batches([batch_id] if batch_id is not None else None):
+            if batch.paused_reason is not None:
+                snapshot = self._store.set_paused(batch.id, None, None)
+                self._emit(EngineEvent(EventKind.BATCH, batch_id=batch.id, batch=snapshot))
+        self._repoll_key_blocked()
+        self._pump()
+
+    def cancel_item(self, item_id: int) -> None:
+        stored = self._store.get(item_id)
+        if stored is None:
+            return
+        state = stored.snapshot.state
+        with self._lock:
+            if item_id in self._claimed or state is ItemState.UPLOADING:
+                # The upload task decides once its create has an answer (or before it is sent).
+                self._cancel_requested.add(item_id)
+                if state is ItemState.UPLOADING:
+                    return
+        if state is ItemState.QUEUED or state is ItemState.PAUSED:
+            self._set(item_id, state=ItemState.CANCELLED, error=None)
+        elif state.is_remote:
+            self._scheduler.cancel(("poll", item_id))
+            self._set(item_id, state=ItemState.CANCELLED, error=CANCELLED_REMOTE)
+
+    def retry_item(self, item_id: int) -> None:
+        stored = self._store.get(item_id)
+        if stored is None:
+            return
+        state = stored.snapshot.state
+        if state is ItemState.SUCCEEDED:
+            if self._store.settings(stored.snapshot.batch_id).download_dir and _downloads_missing(
+                stored
+            ):
+                self._failures.pop(("download", item_id), None)
+                self._submit(partial(self._download, item_id))
+            return
+        if state in (ItemState.FAILED, ItemState.CANCELLED):
+            self._requeue_fresh(stored)
+
+    def retry_failed(self, batch_id: int) -> int:
+        failed = self._store.items(batch_id, states=[ItemState.FAILED])
+        for stored in failed:
+            self._requeue_fresh(stored)
+        return len(failed)
+
+    def resubmit(self, item_id: int) -> None:
+        """Send a needs-attention item again: the user checked it was not created (or wants two)."""
+        stored = self._store.get(item_id)
+        if stored is not None and stored.snapshot.state is ItemState.NEEDS_ATTENTION:
+            self._requeue_fresh(stored)
+
+    def update_item(
+        self,
+        item_id: int,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        visibility: Visibility | None = None,
+        rating: int | str | None = None,
+        delivered: bool = False,
+    ) -> None:
+        """Change the item's workflow on Vimmerse (on a worker; retried; recorded)."""
+        stored = self._store.get(item_id)
+        if stored is None:
+            return
+        change: dict[str, Any] = dict(stored.pending_update or {})
+        if title is not None:
+            change["title"] = title
+        if description is not None:
+            change["description"] = description
+        if visibility is not None:
+            change["visibility"] = Visibility.parse(visibility).value
+        if rating is not None:
+            change["rating"] = str(rating)
+        if delivered:
+            change["delivered"] = True
+        if not change:
+            return
+        if stored.snapshot.workflow_id is None:
+            if set(change) == {"title"} and not stored.snapshot.state.is_final:
+                self._set(item_id, title=change["title"])  # not sent yet: it will go with it
+            else:
+                self._notice(
+                    "This photo has not been sent to Vimmerse yet.", stored.snapshot.batch_id
+                )
+            return
+        self._set(item_id, pending_update=change)
+        self._failures.pop(("update", item_id), None)
+        self._submit(partial(self._run_update, item_id))
+
+    def delete_item(self, item_id: int, remote: bool) -> None:
+        """Forget an item; with `remote`, also delete its workflow (and files) on Vimmerse."""
+        stored = self._store.get(item_id)
+        if stored is None:
+            return
+        if stored.snapshot.state is ItemState.UPLOADING or item_id in self._claimed:
+            self._notice(
+                "This photo is being sent right now. Remove it once it has been sent.",
+                stored.snapshot.batch_id,
+            )
+            return
+        if remote and stored.snapshot.workflow_id:
+            self._submit(partial(self._run_delete, item_id))
+        else:
+            self._forget(stored)
+
+    def save_results(
+        self,
+        item_ids: Sequence[int],
+        folder: Path,
+        *,
+        name_pattern: str = DEFAULT_NAME_PATTERN,
+        overwrite: OverwritePolicy = OverwritePolicy.RENAME,
+    ) -> None:
+        """Download the results of these items into `folder` (on workers); one NOTICE at the end."""
+        problem = name_pattern_problem(name_pattern)
+        if problem:
+            self._notice(problem, None)
+            return
+        ids = list(item_ids)
+        self._submit(partial(self._save_results, ids, Path(folder), name_pattern, overwrite))
+
+    def item(self, item_id: int) -> ItemSnapshot | None:
+        return self._store.snapshot(item_id)
+
+    def items(self, batch_id: int | None = None) -> list[ItemSnapshot]:
+        return [s.snapshot for s in self._store.items(batch_id)]
+
+    def batches(self) -> list[BatchSnapshot]:
+        return self._store.batches()
+
+    def set_client(self, client: WorkflowClient) -> None:
+        """Use another client (a new key); batches paused for the key carry on."""
+        with self._lock:
+            self._client = client
+        for batch_id, kind in self._store.paused_batches().items():
+            if kind == _PAUSE_KIND_KEY:
+                snapshot = self._store.set_paused(batch_id, None, None)
+                self._emit(EngineEvent(EventKind.BATCH, batch_id=batch_id, batch=snapshot))
+        self._repoll_key_blocked()
+        self._pump()
+
+    def set_concurrency(self, n: int) -> None:
+        with self._lock:
+            self._concurrency = max(1, n)
+        self._pump()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until nothing is left to do right now (True), or `timeout` passes (False)."""
+        return self._wait_for(self._is_idle, timeout)
+
+    def wait_submitted(self, batch_id: int, timeout: float | None = None) -> bool:
+        """Block until every item of the batch was sent or could not be (or the batch paused)."""
+
+        def done() -> bool:
+            with self._lock:
+                if any(b == batch_id for b in self._claimed.values()):
+                    return False
+                stopping = self._stopping
+            if self._store.count([ItemState.UPLOADING], [batch_id]):
+                return False
+            if stopping or batch_id in self._store.paused_batches():
+                return True
+            return self._store.count([ItemState.QUEUED], [batch_id]) == 0
+
+        return self._wait_for(done, timeout)
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop: nothing new starts; with `wait`, creates in flight finish and are recorded."""
+        with self._lock:
+            self._stopping = True
+        self._scheduler.stop()
+        if wait:
+            self._wait_for(lambda: self._active == 0, None)
+        if self._own_executor is not None:
+            self._own_executor.shutdown(wait=wait)
+
+    # -- events and bookkeeping ---------------------------------------------------------------
+
+    def _emit(self, event: EngineEvent) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception as exc:  # a broken listener must not break the batch
+                self._reporter.report(f"Event listener failed: {describe_exception(exc)}")
+        with self._changed:
+            self._changed.notify_all()
+
+    def _notice(self, message: str, batch_id: int | None) -> None:
+        self._emit(EngineEvent(EventKind.NOTICE, batch_id=batch_id, message=message))
+
+    def _set(self, item_id: int, **changes: Any) -> StoredItem:
+        stored = self._store.update(item_id, **changes)
+        self._emit(
+            EngineEvent(EventKind.ITEM, batch_id=stored.snapshot.batch_id, item=stored.snapshot)
+        )
+        return stored
+
+    def _forget(self, stored: StoredItem) -> None:
+        item_id = stored.snapshot.id
+        self._scheduler.cancel(("poll", item_id))
+        self._store.delete_item(item_id)
+        self._emit(
+            EngineEvent(
+                EventKind.ITEM_REMOVED, batch_id=stored.snapshot.batch_id, item=stored.snapshot
+            )
+        )
+
+    def _in_scope(self, batch_id: int) -> bool:
+        with self._lock:
+            return self._scope is None or batch_id in self._scope
+
+    def _submit(self, fn: Callable[[], None]) -> None:
+        """Hand a task to the executor, counted for `wait_idle`; it never raises."""
+        with self._lock:
+            self._active += 1
+
+        def run() -> None:
+            try:
+                fn()
+            except Exception as exc:
+                self._reporter.report(f"Unexpected failure in a worker: {describe_exception(exc)}")
+            finally:
+                with self._changed:
+                    self._active -= 1
+                    self._changed.notify_all()
+
+        try:
+            self._executor.submit(run)
+        except RuntimeError:  # the executor is shutting down
+            with self._changed:
+                self._active -= 1
+                self._changed.notify_all()
+
+    def _is_idle(self) -> bool:
+        with self._lock:
+            if self._active or self._claimed:
+                return False
+            started, stopping = self._started, self._stopping
+        if self._scheduler.pending():
+            return False
+        if not started or stopping:
+            return True
+        return not self._store.queued_ids(1, self._scope_list())
+
+    def _wait_for(self, done: Callable[[], bool], timeout: float | None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if done():
+                return True
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return False
+            with self._changed:
+                # Short waits as well: some conditions (the scheduler's heap) do not notify us.
+                self._changed.wait(0.05 if remaining is None else min(0.05, remaining))
+
+    def _scope_list(self) -> list[int] | None:
+        with self._lock:
+            return None if self._scope is None else sorted(self._scope)
+
+    def _pause_batch(self, batch_id: int, reason: str, kind: str) -> None:
+        current = self._store.batch(batch_id)
+        if current is not None and current.paused_reason == reason:
+            return
+        snapshot = self._store.set_paused(batch_id, reason, kind)
+        self._emit(EngineEvent(EventKind.BATCH, batch_id=batch_id, batch=snapshot))
+
+    def _fail_count(self, kind: str, item_id: int) -> int:
+        with self._lock:
+            count = self._failures.get((kind, item_id), 0) + 1
+            self._failures[(kind, item_id)] = count
+            return count
+
+    def _requeue_fresh(self, stored: StoredItem) -> None:
+        """Back to the queue as if new (after the user's word): a new create will be made."""
+        item_id = stored.snapshot.id
+        with self._lock:
+            for kind in ("upload", "download", "poll"):
+                self._failures.pop((kind, item_id), None)
+            self._not_before.pop(item_id, None)
+        self._scheduler.cancel(("poll", item_id))
+        self._store_photos_for_recheck(stored)
+        self._set(
+            item_id,
+            state=ItemState.QUEUED,
+            error=None,
+            workflow_id=None,
+            status_text="",
+            progress=0,
+            results=(),
+            downloads=(),
+        )
+        self._pump()
+
+    def _store_photos_for_recheck(self, stored: StoredItem) -> None:
+        # The user may have fixed the file since: intake looks at it afresh before sending.
+        if stored.photos:
+            photos = [dict(p, recheck=True) for p in stored.photos]
+            self._store.set_photos(stored.snapshot.id, photos)
+
+    # -- sending ------------------------------------------------------------------------------
+
+    def _pump(self) -> None:
+        """Start uploads while slots are free; schedule itself for when waiting items are due."""
+        to_start: list[int] = []
+        with self._lock:
+            if not self._started or self._stopping:
+                return
+            free = self._concurrency - len(self._claimed)
+            if free <= 0:
+                return
+            wait = self._client.governor.delay_remaining()
+            if wait > 0:
+                self._scheduler.call_later(wait, self._pump)
+                return
+            now = time.monotonic()
+            limit = free + len(self._claimed) + len(self._not_before)
+            soonest: float | None = None
+            for item_id in self._store.queued_ids(limit, self._scope_list()):
+                if item_id in self._claimed:
+                    continue
+                due = self._not_before.get(item_id)
+                if due is not None and due > now:
+                    soonest = due if soonest is None else min(soonest, due)
+                    continue
+                self._not_before.pop(item_id, None)
+                self._claimed[item_id] = -1
+                to_start.append(item_id)
+                if len(to_start) >= free:
+                    break
+            if soonest is not None and len(to_start) < free:
+                self._scheduler.call_later(soonest - now, self._pump)
+        for item_id in to_start:
+            self._submit(partial(self._upload, item_id))
+
+    def _upload(self, item_id: int) -> None:
+        try:
+            self._upload_one(item_id)
+        finally:
+            with self._lock:
+                self._claimed.pop(item_id, None)
+                self._cancel_requested.discard(item_id)
+            self._pump()
+
+    def _requeue(self, item_id: int, delay: float, message: str | None) -> None:
+        with self._lock:
+            self._not_before[item_id] = time.monotonic() + delay
+        self._set(item_id, state=ItemState.QUEUED, error=message)
+        self._scheduler.call_later(delay, self._pump)
+
+    def _upload_one(self, item_id: int) -> None:
+        stored = self._store.get(item_id)
+        if stored is None or stored.snapshot.state is not ItemState.QUEUED:
+            return
+        snap = stored.snapshot
+        with self._lock:
+            self._claimed[item_id] = snap.batch_id
+        if snap.batch_id in self._store.paused_batches():
+            return
+        settings = self._store.settings(snap.batch_id)
+        files: list[Path] = []
+        try:
+            photos = self._photos_to_send(stored)
+            for photo in photos:
+                files.append(prepare_upload(photo, self._cache_dir, strip_gps=settings.strip_gps))
+        except PhotoChangedError as exc:
+            self._set(item_id, state=ItemState.NEEDS_ATTENTION, error=str(exc))
+            return
+        except IntakeError as exc:
+            self._set(item_id, state=ItemState.FAILED, error=str(exc))
+            return
+        except OSError as exc:
+            self._set(
+                item_id,
+                state=ItemState.FAILED,
+                error=f"The photo could not be read ({exc.strerror or 'unknown error'}).",
+            )
+            return
+        urls = list(snap.sources) if snap.kind == "url" else []
+        with self._lock:
+            if self._stopping:
+                return
+            if item_id in self._cancel_requested:
+                self._set(item_id, state=ItemState.CANCELLED, error=None)
+                return
+            client = self._client
+            # Written before the create goes out: from here on it may exist on the server.
+            self._set(item_id, state=ItemState.UPLOADING, error=None, status_text="", progress=0)
+        request = CreateRequest(
+            files=files,
+            urls=urls,
+            template_id=settings.template_id,
+            options=dict(settings.options),
+            visibility=settings.visibility,
+            title=snap.title,
+            description=settings.description,
+            event_id=settings.event_id,
+        )
+        try:
+            workflow = client.create(request, attempts=1)
+        except (KeyMissingError, KeyRefusedError) as exc:
+            self._set(item_id, state=ItemState.QUEUED, error=None)
+            self._pause_batch(snap.batch_id, str(exc), _PAUSE_KIND_KEY)
+        except InsufficientCreditError as exc:
+            self._set(item_id, state=ItemState.QUEUED, error=None)
+            self._pause_batch(snap.batch_id, str(exc), _PAUSE_KIND_CREDIT)
+        except RateLimitedError as exc:
+            delay = max(client.governor.delay_remaining(), exc.retry_after or 0.0)
+            if delay <= 0:
+                delay = self._backoff.delay(self._fail_count("upload", item_id))
+            self._requeue(item_id, delay, str(exc))
+        except (ServerError, NetworkError) as exc:
+            # The client only lets these through when nothing can have been created.
+            self._requeue(
+                item_id, self._backoff.delay(self._fail_count("upload", item_id)), str(exc)
+            )
+        except MaybeCreatedError as exc:
+            self._set(item_id, state=ItemState.NEEDS_ATTENTION, error=str(exc))
+            if exc.status is not None and 200 <= exc.status < 300:
+                self._reporter.report(
+                    f"Create answer unreadable: {exc.detail}", file_name=_base_name(snap)
+                )
+        except (ValidationError, BadRequestError, NotFoundError) as exc:
+            self._set(item_id, state=ItemState.FAILED, error=str(exc))
+        except ApiError as exc:
+            self._set(item_id, state=ItemState.FAILED, error=str(exc))
+            self._reporter.report(
+                f"Unexpected answer to a create: {type(exc).__name__} {exc.status}",
+                file_name=_base_name(snap),
+            )
+        except CancelledError:
+            self._set(item_id, state=ItemState.NEEDS_ATTENTION, error=STOPPED_MID_UPLOAD)
+        except Exception as exc:
+            self._set(item_id, state=ItemState.NEEDS_ATTENTION, error=UNEXPECTED_SEND)
+            self._reporter.report(
+                f"Create failed unexpectedly: {describe_exception(exc)}", file_name=_base_name(snap)
+            )
+        else:
+            with self._lock:
+                cancelled = item_id in self._cancel_requested
+                self._failures.pop(("upload", item_id), None)
+            if cancelled:
+                self._set(
+                    item_id,
+                    state=ItemState.CANCELLED,
+                    workflow_id=workflow.id,
+                    error=CANCELLED_AFTER_SEND,
+                )
+            else:
+                stored = self._set(
+                    item_id,
+                    state=ItemState.SUBMITTED,
+                    workflow_id=workflow.id,
+                    status_text=workflow.processing_status,
+                    progress=workflow.progress,
+                )
+                self._follow(stored, workflow, changed=True)
+            self._drop_converted(files, photos)
+
+    def _photos_to_send(self, stored: StoredItem) -> list[Photo]:
+        photos: list[Photo] = []
+        rechecked = False
+        records: list[dict[str, Any]] = []
+        for record in stored.photos:
+            if record.get("recheck"):
+                photo = inspect(record["path"])
+                rechecked = True
+                if photo.problem is not None:
+                    raise IntakeError(photo.problem_code or ProblemCode.CORRUPT, photo.problem)
+                records.append(photo_record(photo))
+            else:
+                photo = photo_from_record(record)
+                records.append(record)
+            photos.append(photo)
+        if rechecked:
+            self._store.set_photos(stored.snapshot.id, records)
+        return photos
+
+    def _drop_converted(self, files: list[Path], photos: list[Photo]) -> None:
+        originals = {p.path for p in photos}
+        for path in files:
+            if path not in originals and self._cache_dir in path.parents:
+                path.unlink(missing_ok=True)
+
+    # -- following ----------------------------------------------------------------------------
+
+    def _schedule_poll(self, item_id: int, delay: float) -> None:
+        self._scheduler.call_later(delay, partial(self._poll_one, item_id), key=("poll", item_id))
+
+    def _repoll_key_blocked(self) -> None:
+        with self._lock:
+            blocked = list(self._key_blocked)
+            self._key_blocked.clear()
+        for item_id in blocked:
+            self._schedule_poll(item_id, 0.0)
+
+    def _poll_one(self, item_id: int) -> None:
+        if self._stopping:
+            return
+        stored = self._store.get(item_id)
+        # Finished workflows are never asked again.
+        if stored is None or not stored.snapshot.state.is_remote or not stored.snapshot.workflow_id:
+            return
+        workflow_id = stored.snapshot.workflow_id
+        try:
+            workflow = self._client.get(workflow_id)
+        except NotFoundError as exc:
+            self._set(item_id, state=ItemState.FAILED, error=str(exc))
+            return
+        except (KeyMissingError, KeyRefusedError) as exc:
+            with self._lock:
+                self._key_blocked.add(item_id)
+            self._pause_batch(stored.snapshot.batch_id, str(exc), _PAUSE_KIND_KEY)
+            return
+        except CancelledError:
+            return
+        except ApiError as exc:
+            if isinstance(exc, MalformedResponseError):
+                self._reporter.report(
+                    f"Status answer unreadable: {exc.detail}", workflow_id=workflow_id
+                )
+            self._schedule_poll(item_id, self._backoff.delay(self._fail_count("poll", item_id)))
+            return
+        except Exception as exc:
+            self._reporter.report(
+                f"Status check failed unexpectedly: {describe_exception(exc)}",
+                workflow_id=workflow_id,
+            )
+            self._schedule_poll(item_id, self._backoff.delay(self._fail_count("poll", item_id)))
+            return
+        with self._lock:
+            self._failures.pop(("poll", item_id), None)
+        current = self._store.get(item_id)
+        if current is None or not current.snapshot.state.is_remote:
+            return  # cancelled or deleted meanwhile
+        snap = current.snapshot
+        changed = (
+            workflow.processing_status != snap.status_text
+            or workflow.progress != snap.progress
+            or snap.state is ItemState.SUBMITTED
+        )
+        if changed and not workflow.is_finished:
+            current = self._set(
+                item_id,
+                state=ItemState.RUNNING,
+                status_text=workflow.processing_status,
+                progress=workflow.progress,
+            )
+        self._follow(current, workflow, changed=changed)
+
+    def _follow(self, stored: StoredItem, workflow: Workflow, *, changed: bool) -> None:
+        """Act on a workflow's state: finish the item, start downloads, or poll again later."""
+        item_id = stored.snapshot.id
+        if workflow.succeeded:
+            self._poll_interval.pop(item_id, None)
+            settings = self._store.settings(stored.snapshot.batch_id)
+            if settings.download_dir and workflow.result:
+                known = {d.url: d for d in stored.downloads}
+                downloads = tuple(known.get(m.url, Download(url=m.url)) for m in workflow.result)
+                self._set(
+                    item_id,
+                    state=ItemState.RUNNING,
+                    status_text=workflow.processing_status,
+                    progress=100,
+                    results=workflow.result,
+                    downloads=downloads,
+                )
+                self._submit(partial(self._download, item_id))
+            else:
+                self._set(
+                    item_id,
+                    state=ItemState.SUCCEEDED,
+                    status_text=workflow.processing_status,
+                    progress=100,
+                    results=workflow.result,
+                    error=None,
+                )
+        elif workflow.failed:
+            self._poll_interval.pop(item_id, None)
+            cancelled = workflow.processing_status.strip().lower() == "cancel"
+            self._set(
+                item_id,
+                state=ItemState.FAILED,
+                status_text=workflow.processing_status,
+                error=WORKFLOW_CANCELLED if cancelled else WORKFLOW_FAILED,
+            )
+        else:
+            with self._lock:
+                interval = self._poll.next_interval(self._poll_interval.get(item_id), changed)
+                self._poll_interval[item_id] = interval
+            self._schedule_poll(item_id, interval)
+
+    # -- downloading --------------------------------------------------------------------------
+
+    def _download(self, item_id: int) -> None:
+        stored = self._store.get(item_id)
+        if stored is None or stored.snapshot.state not in (ItemState.RUNNING, ItemState.SUCCEEDED):
+            return
+        snap = stored.snapshot
+        settings = self._store.settings(snap.batch_id)
+        if not settings.download_dir:
+            return
+        folder = Path(settings.download_dir)
+        downloads = list(stored.downloads)
+        if not downloads and snap.results:
+            downloads = [Download(url=m.url) for m in snap.results]
+        results = {m.url: m for m in snap.results}
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for index, entry in enumerate(downloads):
+                if entry.done or entry.skipped:
+                    continue
+                if self._stopping:
+                    return
+                if entry.path is None:
+                    media = results.get(entry.url)
+                    name = result_name(
+                        settings.name_pattern,
+                        stem=item_stem(snap),
+                        template=settings.template_id,
+                        n=index + 1,
+                        ext=media.extension if media else "",
+                        title=snap.title,
+                        folder=Path(snap.sources[0]).parent.name if snap.kind != "url" else "",
+                    )
+                    target = choose_target(folder, name, settings.overwrite)
+                    entry = (
+                        replace(entry, skipped=True)
+                        if target is None
+                        else replace(entry, path=str(target))
+                    )
+                    downloads[index] = entry
+                    # The chosen name is stored before the file is written: a resumed download
+                    # reuses it instead of saving a renamed second copy.
+                    self._store.update(item_id, downloads=tuple(downloads))
+                    if entry.skipped:
+                        continue
+                assert entry.path is not None
+                self._client.download(entry.url, Path(entry.path))
+                downloads[index] = replace(entry, done=True)
+                self._set(item_id, downloads=tuple(downloads))
+        except CancelledError:
+            return
+        except (ApiError, OSError) as exc:
+            failures = self._fail_count("download", item_id)
+            retryable = isinstance(exc, ApiError) and exc.retryable
+            if retryable and failures < self._backoff.download_attempts and not self._stopping:
+                self._scheduler.call_later(
+                    self._backoff.delay(failures),
+                    lambda: self._submit(partial(self._download, item_id)),
+                )
+                return
+            reason = str(exc) if isinstance(exc, ApiError) else (exc.strerror or str(exc))
+            self._set(
+                item_id,
+                state=ItemState.SUCCEEDED,
+                error=f"The result could not be saved: {reason}",
+            )
+            return
+        with self._lock:
+            self._failures.pop(("download", item_id), None)
+        self._set(item_id, state=ItemState.SUCCEEDED, error=None)
+
+    def _save_results(
+        self, item_ids: list[int], folder: Path, pattern: str, policy: OverwritePolicy
+    ) -> None:
+        saved = 0
+        problems: list[str] = []
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._notice(f"The folder could not be made: {exc.strerror or exc}", None)
+            return
+        for item_id in item_ids:
+            stored = self._store.get(item_id)
+            if stored is None:
+                continue
+            snap = stored.snapshot
+            settings = self._store.settings(snap.batch_id)
+            for index, media in enumerate(snap.results, start=1):
+                name = result_name(
+                    pattern,
+                    stem=item_stem(snap),
+                    template=settings.template_id,
+                    n=index,
+                    ext=media.extension,
+                    title=snap.title,
+                )
+                target = choose_target(folder, name, policy)
+                if target is None:
+                    continue
+                try:
+                    self._client.download(media.url, target)
+                    saved += 1
+                except (ApiError, OSError) as exc:
+                    problems.append(f"{name}: {exc}")
+        message = f"Saved {saved} file{'s' if saved != 1 else ''} to {folder.name or folder}."
+        if problems:
+            message += f" {len(problems)} could not be saved ({problems[0]})."
+        self._notice(message, None)
+
+    # -- updates and deletes --------------------------------------------------------------------
+
+    def _run_update(self, item_id: int) -> None:
+        stored = self._store.get(item_id)
+        if stored is None or not stored.pending_update or not stored.snapshot.workflow_id:
+            return
+        change = stored.pending_update
+        try:
+            workflow = self._client.update(
+                stored.snapshot.workflow_id,
+                title=change.get("title"),
+                description=change.get("description"),
+                visibility=change.get("visibility"),
+                rating=change.get("rating"),
+                delivered=bool(change.get("delivered")),
+            )
+        except ApiError as exc:
+            failures = self._fail_count("update", item_id)
+            if exc.retryable and failures < self._backoff.update_attempts and not self._stopping:
+                self._scheduler.call_later(
+                    self._backoff.delay(failures),
+                    lambda: self._submit(partial(self._run_update, item_id)),
+                )
+                return
+            self._set(item_id, pending_update=None)
+            self._notice(
+                f"“{stored.snapshot.title}” could not be changed: {exc}", stored.snapshot.batch_id
+            )
+            return
+        with self._lock:
+            self._failures.pop(("update", item_id), None)
+        delivered_at = workflow.delivered_at.isoformat() if workflow.delivered_at else None
+        if change.get("delivered") and delivered_at is None:
+            delivered_at = datetime.now().astimezone().isoformat()
+        self._set(
+            item_id,
+            pending_update=None,
+            title=workflow.title or change.get("title", stored.snapshot.title),
+            rating=workflow.rating
+            if workflow.rating is not None
+            else change.get("rating", stored.snapshot.rating),
+            delivered_at=delivered_at or stored.snapshot.delivered_at,
+        )
+
+    def _run_delete(self, item_id: int) -> None:
+        stored = self._store.get(item_id)
+        if stored is None or not stored.snapshot.workflow_id:
+            return
+        try:
+            self._client.delete(stored.snapshot.workflow_id)
+        except NotFoundError:
+            pass  # already gone on the server: forgetting it here is what the user wants
+        except ApiError as exc:
+            self._notice(
+                f"“{stored.snapshot.title}” could not be deleted on Vimmerse: {exc}",
+                stored.snapshot.batch_id,
+            )
+            return
+        self._forget(stored)
+
+
+class _Dispatch:
+    """The Scheduler's executor: due tasks go through the engine's counted `_submit`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def submit(self, fn: Callable[[], None]) -> None:
+        if fn == self._engine._pump:  # cheap: no worker needed to decide what to start
+            fn()
+        else:
+            self._engine._submit(fn)
+
+
+def _downloads_missing(stored: StoredItem) -> bool:
+    """Results exist that are neither saved nor skipped (or were never planned)."""
+    if not stored.snapshot.results:
+        return False
+    if not stored.downloads:
+        return True
+    return any(not (d.done or d.skipped) for d in stored.downloads)
+
+
+def _base_name(snapshot: ItemSnapshot) -> str | None:
+    if not snapshot.sources:
+        return None
+    first = snapshot.sources[0]
+    return PurePosixPath(urlsplit(first).path).name if snapshot.kind == "url" else Path(first).name

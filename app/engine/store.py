@@ -1,0 +1,477 @@
+"""The job store: batches and their items in one SQLite file (WAL), versioned with migrations.
+
+Every state change is committed before the action it announces (an item is "uploading" on disk
+before its create goes out, and its workflow id is saved the moment it arrives), so that a crash
+or a power cut at any point leaves the store telling the truth about what may have happened.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from app.api import MediaFile, Visibility
+from app.engine.model import (
+    BatchSettings,
+    BatchSnapshot,
+    Grouping,
+    ItemSnapshot,
+    ItemState,
+    OverwritePolicy,
+)
+
+STORE_FILE = "jobs.sqlite3"
+
+# Each entry moves the schema one version up; PRAGMA user_version records how many ran.
+_MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        created_at REAL NOT NULL,
+        settings TEXT NOT NULL,
+        paused_reason TEXT,
+        paused_kind TEXT
+    );
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        sources TEXT NOT NULL,
+        photos TEXT NOT NULL,
+        title TEXT NOT NULL,
+        state TEXT NOT NULL,
+        status_text TEXT NOT NULL DEFAULT '',
+        progress INTEGER NOT NULL DEFAULT 0,
+        workflow_id TEXT,
+        error TEXT,
+        results TEXT NOT NULL DEFAULT '[]',
+        downloads TEXT NOT NULL DEFAULT '[]',
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        finished_at REAL,
+        rating TEXT,
+        delivered_at TEXT,
+        pending_update TEXT
+    );
+    CREATE INDEX items_by_state ON items(state, batch_id, id);
+    CREATE INDEX items_by_batch ON items(batch_id, id);
+    CREATE INDEX items_by_workflow ON items(workflow_id);
+    """,
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+class StoreTooNewError(RuntimeError):
+    """The store was written by a newer vimbatch."""
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """An item to add: its sources and the intake facts needed to re-check them at upload."""
+
+    kind: str  # "photo", "folder" or "url"
+    sources: tuple[str, ...]
+    title: str
+    photos: tuple[dict[str, Any], ...] = ()
+    state: ItemState = ItemState.QUEUED
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Download:
+    """One result file: its URL and where it goes; `done` once the file is complete on disk.
+
+    The path is stored before the download starts, so a resumed download reuses it instead of
+    making a renamed copy of a file that was ours all along.
+    """
+
+    url: str
+    path: str | None = None
+    done: bool = False
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """An item with what the engine needs beyond its snapshot."""
+
+    snapshot: ItemSnapshot
+    position: int
+    photos: tuple[dict[str, Any], ...]
+    downloads: tuple[Download, ...] = ()
+    pending_update: dict[str, Any] | None = field(default=None)
+
+
+def settings_to_json(settings: BatchSettings) -> str:
+    raw = asdict(settings)
+    raw["visibility"] = settings.visibility.value
+    raw["grouping"] = settings.grouping.value
+    raw["overwrite"] = settings.overwrite.value
+    return json.dumps(raw)
+
+
+def settings_from_json(text: str) -> BatchSettings:
+    raw: dict[str, Any] = json.loads(text)
+    known = set(BatchSettings.__dataclass_fields__)
+    values = {k: v for k, v in raw.items() if k in known}
+    if "visibility" in values:
+        values["visibility"] = Visibility.parse(values["visibility"])
+    if "grouping" in values:
+        values["grouping"] = Grouping(values["grouping"])
+    if "overwrite" in values:
+        values["overwrite"] = OverwritePolicy(values["overwrite"])
+    return BatchSettings(**values)
+
+
+class JobStore:
+    """Thread-safe access to the store: one connection, one lock, each write its own commit."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=30
+        )
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # FULL: a committed state survives a power cut, not only a crash of the app.
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._settings_cache: dict[int, BatchSettings] = {}
+        self._migrate()
+
+    @classmethod
+    def open(cls, data_dir: Path) -> JobStore:
+        return cls(Path(data_dir) / STORE_FILE)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise StoreTooNewError(
+                    "This job list was written by a newer version of vimbatch. "
+                    "Please update vimbatch to open it."
+                )
+            for number in range(version, SCHEMA_VERSION):
+                # executescript commits first; the version bump belongs to the same script.
+                self._db.executescript(
+                    f"BEGIN; {_MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;"
+                )
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- batches ---------------------------------------------------------------------------
+
+    def add_batch(self, settings: BatchSettings, items: Sequence[NewItem]) -> tuple[int, list[int]]:
+        """Store a batch and its items in one transaction."""
+        now = time.time()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = self._db.execute(
+                    "INSERT INTO batches (created_at, settings) VALUES (?, ?)",
+                    (now, settings_to_json(settings)),
+                )
+                batch_id = int(cursor.lastrowid or 0)
+                ids: list[int] = []
+                for position, item in enumerate(items, start=1):
+                    finished = now if item.state.is_final else None
+                    cursor = self._db.execute(
+                        "INSERT INTO items (batch_id, position, kind, sources, photos, title, "
+                        "state, error, created_at, updated_at, finished_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            batch_id,
+                            position,
+                            item.kind,
+                            json.dumps(list(item.sources)),
+                            json.dumps(list(item.photos)),
+                            item.title,
+                            item.state.value,
+                            item.error,
+                            now,
+                            now,
+                            finished,
+                        ),
+                    )
+                    ids.append(int(cursor.lastrowid or 0))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._settings_cache[batch_id] = settings
+        return batch_id, ids
+
+    def settings(self, batch_id: int) -> BatchSettings:
+        with self._lock:
+            cached = self._settings_cache.get(batch_id)
+            if cached is not None:
+                return cached
+            row = self._db.execute(
+                "SELECT settings FROM batches WHERE id = ?", (batch_id,)
+            ).fetchone()
+            if row is None:
+                raise KeyError(batch_id)
+            settings = settings_from_json(row["settings"])
+            self._settings_cache[batch_id] = settings
+            return settings
+
+    def set_download_dir(self, batch_id: int, folder: str | None) -> BatchSettings:
+        """Save a batch's results into `folder` from now on (e.g. `vimbatch resume --download`)."""
+        settings = replace(self.settings(batch_id), download_dir=folder)
+        with self._lock:
+            self._db.execute(
+                "UPDATE batches SET settings = ? WHERE id = ?",
+                (settings_to_json(settings), batch_id),
+            )
+            self._settings_cache[batch_id] = settings
+        return settings
+
+    def set_paused(self, batch_id: int, reason: str | None, kind: str | None) -> BatchSnapshot:
+        with self._lock:
+            self._db.execute(
+                "UPDATE batches SET paused_reason = ?, paused_kind = ? WHERE id = ?",
+                (reason, kind if reason else None, batch_id),
+            )
+            snapshot = self.batch(batch_id)
+            assert snapshot is not None
+            return snapshot
+
+    def paused_batches(self) -> dict[int, str]:
+        """Batch id -> paused kind, for every paused batch."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, paused_kind FROM batches WHERE paused_reason IS NOT NULL"
+            ).fetchall()
+        return {int(r["id"]): str(r["paused_kind"] or "user") for r in rows}
+
+    def batch(self, batch_id: int) -> BatchSnapshot | None:
+        found = self.batches([batch_id])
+        return found[0] if found else None
+
+    def batches(self, ids: Iterable[int] | None = None) -> list[BatchSnapshot]:
+        with self._lock:
+            if ids is None:
+                rows = self._db.execute("SELECT * FROM batches ORDER BY id").fetchall()
+            else:
+                wanted = list(ids)
+                marks = ",".join("?" * len(wanted))
+                rows = self._db.execute(
+                    f"SELECT * FROM batches WHERE id IN ({marks}) ORDER BY id", wanted
+                ).fetchall()
+            counts: dict[int, dict[ItemState, int]] = {int(r["id"]): {} for r in rows}
+            for row in self._db.execute(
+                "SELECT batch_id, state, COUNT(*) AS n FROM items GROUP BY batch_id, state"
+            ):
+                per_batch = counts.get(int(row["batch_id"]))
+                if per_batch is not None:
+                    per_batch[ItemState(row["state"])] = int(row["n"])
+            return [
+                BatchSnapshot(
+                    id=int(r["id"]),
+                    created_at=float(r["created_at"]),
+                    settings=self.settings(int(r["id"])),
+                    paused_reason=r["paused_reason"],
+                    counts=counts[int(r["id"])],
+                    paused_kind=r["paused_kind"],
+                )
+                for r in rows
+            ]
+
+    def delete_batch(self, batch_id: int) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM batches WHERE id = ?", (batch_id,))
+            self._settings_cache.pop(batch_id, None)
+
+    # -- items -----------------------------------------------------------------------------
+
+    def get(self, item_id: int) -> StoredItem | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
+        return _stored(row) if row is not None else None
+
+    def snapshot(self, item_id: int) -> ItemSnapshot | None:
+        stored = self.get(item_id)
+        return stored.snapshot if stored is not None else None
+
+    def items(
+        self,
+        batch_id: int | None = None,
+        states: Iterable[ItemState] | None = None,
+    ) -> list[StoredItem]:
+        clauses: list[str] = []
+        args: list[Any] = []
+        if batch_id is not None:
+            clauses.append("batch_id = ?")
+            args.append(batch_id)
+        if states is not None:
+            wanted = [s.value for s in states]
+            clauses.append(f"state IN ({','.join('?' * len(wanted))})")
+            args.extend(wanted)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._lock:
+            rows = self._db.execute(f"SELECT * FROM items {where} ORDER BY id", args).fetchall()
+        return [_stored(r) for r in rows]
+
+    def find_by_workflow(self, workflow_id: str) -> StoredItem | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM items WHERE workflow_id = ? ORDER BY id DESC LIMIT 1",
+                (workflow_id,),
+            ).fetchone()
+        return _stored(row) if row is not None else None
+
+    def queued_ids(self, limit: int, batch_ids: Iterable[int] | None = None) -> list[int]:
+        """Queued items of batches that are not paused, oldest first."""
+        args: list[Any] = []
+        only = ""
+        if batch_ids is not None:
+            wanted = list(batch_ids)
+            if not wanted:
+                return []
+            only = f"AND i.batch_id IN ({','.join('?' * len(wanted))})"
+            args.extend(wanted)
+        args.append(limit)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT i.id FROM items i JOIN batches b ON b.id = i.batch_id "
+                f"WHERE i.state = 'queued' AND b.paused_reason IS NULL {only} "
+                "ORDER BY i.batch_id, i.id LIMIT ?",
+                args,
+            ).fetchall()
+        return [int(r["id"]) for r in rows]
+
+    def count(self, states: Iterable[ItemState], batch_ids: Iterable[int] | None = None) -> int:
+        wanted = [s.value for s in states]
+        args: list[Any] = list(wanted)
+        only = ""
+        if batch_ids is not None:
+            ids = list(batch_ids)
+            if not ids:
+                return 0
+            only = f"AND batch_id IN ({','.join('?' * len(ids))})"
+            args.extend(ids)
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT COUNT(*) FROM items WHERE state IN ({','.join('?' * len(wanted))}) {only}",
+                args,
+            ).fetchone()
+        return int(row[0])
+
+    def update(self, item_id: int, **changes: Any) -> StoredItem:
+        """Write the given columns (committed at once) and return the item as now stored.
+
+        Understood keys: state, status_text, progress, workflow_id, error, results (MediaFiles),
+        downloads (Downloads), rating, delivered_at, pending_update (dict or None), title.
+        Setting a final state stamps finished_at; leaving it clears it.
+        """
+        columns: dict[str, Any] = {}
+        for key, value in changes.items():
+            if key == "state":
+                state = ItemState(value)
+                columns["state"] = state.value
+                columns["finished_at"] = time.time() if state.is_final else None
+            elif key == "results":
+                columns["results"] = json.dumps(
+                    [{"content_type": m.content_type, "url": m.url} for m in value]
+                )
+            elif key == "downloads":
+                columns["downloads"] = json.dumps([asdict(d) for d in value])
+            elif key == "pending_update":
+                columns["pending_update"] = json.dumps(value) if value is not None else None
+            elif key in (
+                "status_text",
+                "progress",
+                "workflow_id",
+                "error",
+                "rating",
+                "delivered_at",
+                "title",
+            ):
+                columns[key] = value
+            else:
+                raise TypeError(f"unknown item column {key!r}")
+        columns["updated_at"] = time.time()
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        with self._lock:
+            self._db.execute(
+                f"UPDATE items SET {assignments} WHERE id = ?", [*columns.values(), item_id]
+            )
+            row = self._db.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
+        if row is None:
+            raise KeyError(item_id)
+        return _stored(row)
+
+    def set_photos(self, item_id: int, photos: Sequence[dict[str, Any]]) -> None:
+        """Replace the intake facts of an item (after the user asked to look at it afresh)."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE items SET photos = ? WHERE id = ?", (json.dumps(list(photos)), item_id)
+            )
+
+    def delete_item(self, item_id: int) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM items WHERE id = ?", (item_id,))
+
+
+def _stored(row: sqlite3.Row) -> StoredItem:
+    results = tuple(
+        MediaFile(content_type=str(m.get("content_type", "")), url=str(m["url"]))
+        for m in json.loads(row["results"])
+    )
+    downloads = tuple(Download(**d) for d in json.loads(row["downloads"]))
+    snapshot = ItemSnapshot(
+        id=int(row["id"]),
+        batch_id=int(row["batch_id"]),
+        kind=row["kind"],
+        sources=tuple(json.loads(row["sources"])),
+        title=row["title"],
+        state=ItemState(row["state"]),
+        status_text=row["status_text"],
+        progress=int(row["progress"]),
+        workflow_id=row["workflow_id"],
+        error=row["error"],
+        results=results,
+        files=tuple(d.path for d in downloads if d.done and d.path),
+        created_at=float(row["created_at"]),
+        updated_at=float(row["updated_at"]),
+        finished_at=row["finished_at"],
+        rating=row["rating"],
+        delivered_at=row["delivered_at"],
+    )
+    pending = row["pending_update"]
+    return StoredItem(
+        snapshot=snapshot,
+        position=int(row["position"]),
+        photos=tuple(json.loads(row["photos"])),
+        downloads=downloads,
+        pending_update=json.loads(pending) if pending else None,
+    )
+
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "STORE_FILE",
+    "Download",
+    "JobStore",
+    "NewItem",
+    "StoreTooNewError",
+    "StoredItem",
+    "settings_from_json",
+    "settings_to_json",
+]

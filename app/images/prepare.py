@@ -1,0 +1,79 @@
+"""`prepare_upload`: the last step before a photo leaves the machine."""
+
+from __future__ import annotations
+
+import os
+import struct
+from pathlib import Path
+
+from PIL import Image
+
+from app.images import problems as msg
+from app.images.atomic import atomic_write_bytes
+from app.images.checks import recheck
+from app.images.convert import write_converted
+from app.images.formats import JPEG_FORMATS, MAX_PIXELS, UPLOAD_FORMATS
+from app.images.hashing import hash_bytes
+from app.images.jpeg_gps import JpegStructureError, strip_gps_jpeg
+from app.images.photo import Photo
+from app.images.problems import PhotoChangedError, PhotoUnusableError, ProblemCode
+
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError)
+
+
+def prepare_upload(
+    photo: Photo, cache_dir: str | os.PathLike[str], *, strip_gps: bool = True
+) -> Path:
+    """Return the file to upload for `photo`: its own path when it can go as it is, else a
+    converted or location-free copy in `cache_dir`.
+
+    First re-checks the original (size, modification time, content hash) and raises
+    PhotoChangedError if it changed or vanished since `inspect`; raises PhotoUnusableError when
+    the photo has a problem or cannot be converted. Copies are named by content hash, so a second
+    call is free and concurrent calls are safe. Runs in the calling thread (a worker)."""
+    if photo.problem_code is not None:
+        raise PhotoUnusableError(photo.problem_code, photo.problem or msg.CORRUPT_MESSAGE)
+    recheck(photo)
+    wants_strip = strip_gps and photo.has_gps
+    if photo.format in UPLOAD_FORMATS and not wants_strip:
+        return photo.path
+    if photo.content_hash is None:
+        raise PhotoUnusableError(ProblemCode.CHANGED, msg.CHANGED_WHILE_CHECKING_MESSAGE)
+    folder = Path(cache_dir) / "uploads"
+    try:
+        if photo.format in JPEG_FORMATS:
+            dest = folder / f"{photo.content_hash}-nogps.jpg"
+            if not dest.exists():
+                _write_stripped_jpeg(photo, dest)
+            return dest
+        stem = folder / f"{photo.content_hash}-{'nogps' if strip_gps else 'keepgps'}"
+        for suffix in (".jpg", ".png"):
+            if (done := stem.with_suffix(suffix)).exists():
+                return done
+        return write_converted(photo.path, stem, strip_gps=strip_gps)
+    except Image.DecompressionBombError:
+        raise PhotoUnusableError(
+            ProblemCode.TOO_LARGE,
+            msg.too_large_pixels_message(photo.width, photo.height, MAX_PIXELS),
+        ) from None
+    except PermissionError:
+        raise PhotoUnusableError(ProblemCode.UNREADABLE, msg.NO_PERMISSION_MESSAGE) from None
+    except _DECODE_ERRORS as e:
+        truncated = "truncated" in str(e) or isinstance(e, EOFError)
+        raise PhotoUnusableError(
+            ProblemCode.CORRUPT, msg.TRUNCATED_MESSAGE if truncated else msg.CORRUPT_MESSAGE
+        ) from e
+
+
+def _write_stripped_jpeg(photo: Photo, dest: Path) -> None:
+    data = photo.path.read_bytes()
+    try:
+        stripped = strip_gps_jpeg(data)
+    except (JpegStructureError, struct.error) as e:
+        raise PhotoUnusableError(ProblemCode.CORRUPT, msg.CORRUPT_MESSAGE) from e
+    # The bytes stripped must be the bytes checked: the file may have been saved over since.
+    if hash_bytes(data) != photo.content_hash:
+        raise PhotoChangedError(
+            ProblemCode.CHANGED, msg.changed_message("its contents are different")
+        )
+    atomic_write_bytes(dest, stripped)

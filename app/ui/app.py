@@ -1,0 +1,198 @@
+"""Starting the desktop app: QApplication set-up, key or demo, the session, and a clean quit.
+
+`run_gui` is what `vimbatch` (no sub-command) calls. Order matters for start-up time: the window
+is shown first; the key lookup (keyring costs ~250 ms), the engine and the simulator follow.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import APP_NAME, __version__
+from app.paths import data_dir as resolve_data_dir
+from app.ui.workers import Workers
+
+if TYPE_CHECKING:
+    from app.simulator import Simulator
+    from app.ui.main_window import MainWindow
+    from app.ui.session import Session
+
+log = logging.getLogger(__name__)
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication, once: crisp at any scale factor, the system's own light or dark palette."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    # Fractional scale factors (125 %, 150 %) drawn as they are, not rounded: crisp text and icons.
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    # Fusion follows the system colour scheme (light or dark) on every platform and looks the
+    # same everywhere, which keeps screenshots and documentation true.
+    app.setStyle("Fusion")
+    return app
+
+
+class AppController(QObject):
+    """Owns the pools, the window, the session and (in demo mode) the simulator."""
+
+    def __init__(
+        self,
+        *,
+        demo: bool,
+        demo_if_no_key: bool,
+        base_url: str | None,
+        data_dir: str | None,
+        error_reports: bool,
+    ) -> None:
+        super().__init__()
+        from app.engine.session import resolve_base_url
+        from app.ui.main_window import MainWindow
+
+        self.want_demo = demo
+        self.demo_if_no_key = demo_if_no_key
+        self.real_base_url = resolve_base_url(base_url)
+        self.data_dir = resolve_data_dir(data_dir)
+        self.error_reports = error_reports
+        self.workers = Workers()
+        self.simulator: Simulator | None = None
+        self.session: Session | None = None
+        self.window: MainWindow = MainWindow(
+            self.workers, data_dir=self.data_dir, base_url=self.real_base_url, demo=demo
+        )
+        self.window.key_changed.connect(self._key_changed)
+        self.window.key_removed.connect(self._key_removed)
+
+    def start(self) -> None:
+        """After the window is up: find the key, or start the demo, or welcome the user."""
+        from app.engine.keys import load_key
+
+        stored = load_key()
+        if self.want_demo or (stored is None and self.demo_if_no_key):
+            self.start_demo()
+        elif stored is not None:
+            self.start_real(stored.value)
+        else:
+            self.welcome()
+
+    def welcome(self) -> None:
+        from app.ui.dialogs.key_dialog import KeyDialog
+
+        dialog = KeyDialog(self.workers.io, self.real_base_url, welcome=True, parent=self.window)
+        dialog.setObjectName("welcomeDialog")
+
+        def done(result: int) -> None:
+            dialog.deleteLater()
+            if not result:
+                self.window.close()
+            elif dialog.chose_demo:
+                self.start_demo()
+            elif dialog.key:
+                self.start_real(dialog.key)
+
+        dialog.finished.connect(done)
+        dialog.open()
+
+    def start_demo(self) -> None:
+        from app.ui.demo import DEMO_KEY, demo_data_dir, start_simulator
+
+        if self.simulator is None:
+            self.simulator = start_simulator()
+        self.window.set_demo(True)
+        self.window.base_url = self.simulator.base_url
+        self._start_session(DEMO_KEY, self.simulator.base_url, demo_data_dir(self.data_dir), True)
+
+    def start_real(self, key: str) -> None:
+        self.window.set_demo(False)
+        self.window.base_url = self.real_base_url
+        self._start_session(key, self.real_base_url, self.data_dir, False)
+
+    def _start_session(self, key: str, base_url: str, data: Path, demo: bool) -> None:
+        from app.ui.session import Session
+
+        self._stop_session()
+        session = Session(
+            self.workers,
+            key=key,
+            base_url=base_url,
+            data_dir=data,
+            error_reports=self.error_reports,
+            demo=demo,
+            parent=self,
+        )
+        self.session = session
+        self.window.set_session(session)
+        session.start()
+
+    def _stop_session(self) -> None:
+        if self.session is not None:
+            old = self.session
+            self.window.set_session(None)
+            old.shutdown()
+            old.deleteLater()
+            self.session = None
+
+    def _key_changed(self, key: str) -> None:
+        if self.session is not None and not self.session.demo:
+            self.session.set_key(key)
+        else:
+            # Leaving the demo: the real store and the real server from now on.
+            self.window.base_url = self.real_base_url
+            self.start_real(key)
+
+    def _key_removed(self) -> None:
+        if self.session is not None and not self.session.demo:
+            self.session.set_key("")
+
+    def shutdown(self) -> None:
+        """Stop everything in order: engine (finishes creates on the wire), pools, simulator."""
+        self._stop_session()
+        if not self.workers.shutdown(10_000):
+            log.warning("some background work did not stop within 10 s")
+        if self.simulator is not None:
+            self.simulator.stop()
+            self.simulator = None
+
+
+def run_gui(
+    demo: bool = False,
+    demo_if_no_key: bool = False,
+    base_url: str | None = None,
+    data_dir: str | None = None,
+    error_reports: bool = True,
+) -> int:
+    """Start the desktop app and return its exit code."""
+    app = make_application()
+    controller = AppController(
+        demo=demo,
+        demo_if_no_key=demo_if_no_key,
+        base_url=base_url,
+        data_dir=data_dir,
+        error_reports=error_reports,
+    )
+    try:
+        controller.window.show()
+    except Exception:  # pragma: no cover - shown to the user rather than lost in a console
+        QMessageBox.critical(
+            None, APP_NAME, QCoreApplication.translate("app", "vimbatch could not start.")
+        )
+        raise
+    QTimer.singleShot(0, controller.start)
+    try:
+        return int(app.exec())
+    finally:
+        controller.shutdown()

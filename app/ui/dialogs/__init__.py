@@ -1,0 +1,1 @@
+"""Dialogs of the main window: the API key (welcome) dialog and the create confirmation."""

@@ -1,0 +1,100 @@
+"""The short confirmation before a batch starts: how many, which template and visibility, what is
+skipped and why. It is the last chance before credit is spent, so it says it plainly."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.images.photo import Photo
+
+MAX_LISTED = 200  # enough to recognise the files; the count says the rest
+
+
+class ConfirmCreateDialog(QDialog):
+    def __init__(
+        self,
+        *,
+        count: int,
+        template_label: str,
+        visibility_label: str,
+        skipped: Sequence[Photo],
+        per_folder: bool = False,
+        demo: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("confirmCreateDialog")
+        self.setWindowTitle(self.tr("Create workflows"))
+        self.setMinimumWidth(460)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        headline = QLabel(self)
+        headline.setObjectName("confirmHeadline")
+        font = headline.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        headline.setFont(font)
+        what = (
+            self.tr("Create %n workflow(s), one per folder?", "", count)
+            if per_folder
+            else self.tr("Create %n workflow(s)?", "", count)
+        )
+        headline.setText(what)
+        layout.addWidget(headline)
+        facts = QLabel(self)
+        facts.setObjectName("confirmFacts")
+        facts.setTextFormat(Qt.TextFormat.RichText)
+        lines = [
+            self.tr("Template: <b>{template}</b>").format(template=_escape(template_label)),
+            self.tr("Visibility: <b>{visibility}</b>").format(visibility=visibility_label),
+        ]
+        if demo:
+            lines.append(self.tr("Demo mode: nothing is sent to Vimmerse and no credit is used."))
+        else:
+            lines.append(self.tr("Each workflow uses Vimmerse credit."))
+        facts.setText("<br>".join(lines))
+        facts.setWordWrap(True)
+        layout.addWidget(facts)
+        if skipped:
+            note = QLabel(
+                self.tr("%n photo(s) will be skipped:", "", len(skipped)),
+                self,
+            )
+            note.setObjectName("confirmSkipped")
+            layout.addWidget(note)
+            listing = QListWidget(self)
+            listing.setObjectName("skippedList")
+            listing.setAccessibleName(self.tr("Photos that will be skipped"))
+            for photo in list(skipped)[:MAX_LISTED]:
+                listing.addItem(f"{photo.path.name} — {photo.problem}")
+            if len(skipped) > MAX_LISTED:
+                listing.addItem(self.tr("… and %n more", "", len(skipped) - MAX_LISTED))
+            listing.setMaximumHeight(160)
+            layout.addWidget(listing)
+            reasons = Counter(p.problem for p in skipped)
+            listing.setToolTip("\n".join(f"{n} × {r}" for r, n in reasons.most_common(5)))
+        buttons = QDialogButtonBox(self)
+        self.create_button = buttons.addButton(
+            self.tr("Create %n workflow(s)", "", count), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.create_button.setObjectName("confirmCreate")
+        self.create_button.setDefault(True)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

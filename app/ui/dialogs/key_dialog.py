@@ -1,0 +1,205 @@
+"""The API key dialog: first-run welcome ("paste your key" or "try the demo") and Replace key.
+
+The key is checked against the server on a worker (`WorkflowClient.check_key`) before it is
+stored with `app.engine.keys.store_key`; where the system has no keyring the dialog says so and
+the key lives for this session only.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.engine.keys import NO_KEYRING_MESSAGE, KeyOrigin, store_key
+from app.ui.workers import TaskRunner
+
+
+def _check_key(key: str, base_url: str) -> None:
+    from app.engine.session import make_client
+
+    client = make_client(key, base_url, max_connections=2)
+    try:
+        client.check_key()
+    finally:
+        client.close()
+
+
+class KeyDialog(QDialog):
+    """Asks for the API key, checks it, stores it.
+
+    After `accept()`: `key` holds the key and `origin` where it was stored. After "Try the
+    demo": `chose_demo` is True (and the dialog is accepted).
+
+    Signals:
+        checked(bool): a check finished (accepted or not); handy for tests.
+    """
+
+    checked = Signal(bool)
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        base_url: str,
+        *,
+        welcome: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("keyDialog")
+        self.runner = runner
+        self.base_url = base_url
+        self.key: str | None = None
+        self.origin: KeyOrigin | None = None
+        self.chose_demo = False
+        self.setWindowTitle(self.tr("Welcome to vimbatch") if welcome else self.tr("API key"))
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        if welcome:
+            title = QLabel(self.tr("Welcome to vimbatch"), self)
+            font = title.font()
+            font.setPointSizeF(font.pointSizeF() * 1.5)
+            font.setBold(True)
+            title.setFont(font)
+            layout.addWidget(title)
+            intro = QLabel(
+                self.tr(
+                    "vimbatch turns a pile of photos into Vimmerse pictures and videos in one go. "
+                    "To send photos to Vimmerse, paste the API key Vimmerse gave you."
+                ),
+                self,
+            )
+        else:
+            intro = QLabel(self.tr("Paste the API key Vimmerse gave you."), self)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+
+        row = QHBoxLayout()
+        label = QLabel(self.tr("API key:"), self)
+        self.key_edit = QLineEdit(self)
+        self.key_edit.setObjectName("keyEdit")
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setAccessibleName(self.tr("API key"))
+        self.key_edit.setPlaceholderText(self.tr("Paste your key here"))
+        label.setBuddy(self.key_edit)
+        row.addWidget(label)
+        row.addWidget(self.key_edit, 1)
+        self.show_key = QPushButton(self.tr("Show"), self)
+        self.show_key.setCheckable(True)
+        self.show_key.setAccessibleName(self.tr("Show the key"))
+        self.show_key.toggled.connect(self._toggle_shown)
+        row.addWidget(self.show_key)
+        layout.addLayout(row)
+
+        self.status = QLabel(self)
+        self.status.setObjectName("keyStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.status)
+        layout.addWidget(
+            _hint(
+                self.tr(
+                    "Your key is kept in this computer's password store, never in a file. "
+                    "No key yet? Ask Vimmerse for one."
+                ),
+                self,
+            )
+        )
+
+        buttons = QDialogButtonBox(self)
+        self.save_button = buttons.addButton(
+            self.tr("Check and save"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.save_button.setObjectName("saveKey")
+        self.save_button.setDefault(True)
+        self.save_button.setEnabled(False)
+        self.demo_button: QPushButton | None = None
+        if welcome:
+            self.demo_button = buttons.addButton(
+                self.tr("Try the demo"), QDialogButtonBox.ButtonRole.ActionRole
+            )
+            self.demo_button.setObjectName("tryDemo")
+            self.demo_button.setToolTip(
+                self.tr("Look around with sample photos; nothing is sent to Vimmerse")
+            )
+            self.demo_button.clicked.connect(self._demo)
+        cancel = buttons.addButton(
+            self.tr("Quit") if welcome else self.tr("Cancel"),
+            QDialogButtonBox.ButtonRole.RejectRole,
+        )
+        cancel.setObjectName("cancelKey")
+        buttons.rejected.connect(self.reject)
+        self.save_button.clicked.connect(self._check)
+        self.key_edit.textChanged.connect(
+            lambda text: self.save_button.setEnabled(bool(text.strip()))
+        )
+        self.key_edit.returnPressed.connect(self._check)
+        layout.addWidget(buttons)
+
+    def _toggle_shown(self, shown: bool) -> None:
+        self.key_edit.setEchoMode(
+            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        )
+        self.show_key.setText(self.tr("Hide") if shown else self.tr("Show"))
+
+    def _demo(self) -> None:
+        self.chose_demo = True
+        self.accept()
+
+    def _check(self) -> None:
+        key = self.key_edit.text().strip()
+        if not key or not self.save_button.isEnabled():
+            return
+        self.save_button.setEnabled(False)
+        self.key_edit.setEnabled(False)
+        self.status.setStyleSheet("")
+        self.status.setText(self.tr("Checking the key with Vimmerse…"))
+        base_url = self.base_url
+        self.runner.submit(
+            lambda: _check_key(key, base_url),
+            lambda _none: self._accepted(key),
+            self._refused,
+        )
+
+    def _accepted(self, key: str) -> None:
+        self.key = key
+        self.origin = store_key(key)
+        self.checked.emit(True)
+        if self.origin is KeyOrigin.SESSION:
+            # Said in the dialog itself, so the user reads it before going on.
+            self.status.setStyleSheet("")
+            self.status.setText(self.tr(NO_KEYRING_MESSAGE))
+            self.save_button.setText(self.tr("Continue"))
+            self.save_button.setEnabled(True)
+            self.save_button.clicked.disconnect()
+            self.save_button.clicked.connect(self.accept)
+            return
+        self.accept()
+
+    def _refused(self, error: BaseException) -> None:
+        message = getattr(error, "user_message", None) or str(error)
+        self.status.setStyleSheet("color: #c62828;")
+        self.status.setText(message)
+        self.key_edit.setEnabled(True)
+        self.save_button.setEnabled(True)
+        self.key_edit.setFocus()
+        self.checked.emit(False)
+
+
+def _hint(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 0.9)
+    label.setFont(font)
+    label.setForegroundRole(label.foregroundRole())
+    return label

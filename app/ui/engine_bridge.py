@@ -1,0 +1,188 @@
+"""EngineBridge: the engine's events as Qt signals on the GUI thread, its commands off it.
+
+The engine calls its listeners on worker threads. The bridge's listener only appends the event
+to a locked list and, when the list was empty, emits one private signal; because the bridge
+lives on the GUI thread that emission is queued, and `_drain` later re-emits every waiting
+event as a typed signal on the GUI thread. A burst of a thousand events therefore costs one
+queued call, not a thousand.
+
+Commands (pause, retry, cancel, ...) touch the SQLite store and sometimes the network, so they
+run on the I/O pool through `app.ui.workers.TaskRunner`; a failure comes back as
+`command_failed` with plain words for the user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+
+from app.engine.model import BatchSnapshot, EngineEvent, EventKind, ItemSnapshot, ItemState
+from app.ui.workers import TaskRunner
+
+
+class EngineLike(Protocol):
+    """The part of `app.engine.Engine` the GUI drives (see docs/ARCHITECTURE.md)."""
+
+    def subscribe(self, listener: Callable[[EngineEvent], None]) -> Callable[[], None]: ...
+    def items(self, batch_id: int | None = None) -> list[ItemSnapshot]: ...
+    def batches(self) -> list[BatchSnapshot]: ...
+    def pause(self, batch_id: int | None = None) -> None: ...
+    def resume(self, batch_id: int | None = None) -> None: ...
+    def cancel_item(self, item_id: int) -> None: ...
+    def retry_item(self, item_id: int) -> None: ...
+    def retry_failed(self, batch_id: int) -> int: ...
+    def resubmit(self, item_id: int) -> None: ...
+    def delete_item(self, item_id: int, remote: bool) -> None: ...
+
+
+def _user_message(error: BaseException) -> str:
+    message = getattr(error, "user_message", None)
+    return str(message) if message else str(error) or type(error).__name__
+
+
+class EngineBridge(QObject):
+    """Adapts an engine to the GUI thread.
+
+    Signals:
+        item_changed(object): an ItemSnapshot that is new or changed.
+        item_removed(int): the id of an item deleted from the store.
+        batch_changed(object): a BatchSnapshot (created, paused, resumed).
+        notice(str): something the user should read, in plain words.
+        loaded(object, object): the first full read: list[ItemSnapshot], list[BatchSnapshot].
+        command_failed(str, str): a command's name and the plain-words reason it failed.
+    """
+
+    item_changed = Signal(object)
+    item_removed = Signal(int)
+    batch_changed = Signal(object)
+    notice = Signal(str)
+    loaded = Signal(object, object)
+    command_failed = Signal(str, str)
+
+    _wake = Signal()
+
+    def __init__(
+        self, engine: EngineLike, runner: TaskRunner, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.runner = runner
+        self._lock = threading.Lock()
+        self._waiting: list[EngineEvent] = []
+        self._wake.connect(self._drain, Qt.ConnectionType.QueuedConnection)
+        self._unsubscribe: Callable[[], None] | None = engine.subscribe(self._on_event)
+
+    # --- events ------------------------------------------------------------------------
+
+    def _on_event(self, event: EngineEvent) -> None:
+        """Engine listener: runs on any thread, so it only queues."""
+        with self._lock:
+            first = not self._waiting
+            self._waiting.append(event)
+        if first:
+            # RuntimeError: the bridge was deleted at exit; nobody is left to tell.
+            with contextlib.suppress(RuntimeError):
+                self._wake.emit()
+
+    @Slot()
+    def _drain(self) -> None:
+        with self._lock:
+            events, self._waiting = self._waiting, []
+        for event in events:
+            self._dispatch(event)
+
+    def _dispatch(self, event: EngineEvent) -> None:
+        if event.kind is EventKind.ITEM and event.item is not None:
+            self.item_changed.emit(event.item)
+        elif event.kind is EventKind.ITEM_REMOVED and event.item is not None:
+            self.item_removed.emit(event.item.id)
+        elif event.kind is EventKind.BATCH and event.batch is not None:
+            self.batch_changed.emit(event.batch)
+        elif event.kind is EventKind.NOTICE and event.message:
+            self.notice.emit(event.message)
+
+    def close(self) -> None:
+        """Stop listening (before the engine shuts down or the window closes)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        with self._lock:
+            self._waiting.clear()
+
+    # --- commands ----------------------------------------------------------------------
+
+    def _run(
+        self,
+        name: str,
+        fn: Callable[[], Any],
+        on_result: Callable[[Any], None] | None = None,
+    ) -> None:
+        self.runner.submit(
+            fn,
+            on_result=on_result,
+            on_error=lambda error: self.command_failed.emit(name, _user_message(error)),
+        )
+
+    def load(self) -> None:
+        """Read every item and batch in the store (off the GUI thread); answers with `loaded`."""
+        engine = self.engine
+        self._run(
+            "load",
+            lambda: (engine.items(), engine.batches()),
+            lambda result: self.loaded.emit(result[0], result[1]),
+        )
+
+    def pause(self) -> None:
+        """Stop sending new photos of every batch; answers with `batch_changed` per batch."""
+        engine = self.engine
+        self._run("pause", lambda: engine.pause())
+
+    def resume(self) -> None:
+        """Lift every hold (the user's, credit, key) and carry on sending."""
+        engine = self.engine
+        self._run("resume", lambda: engine.resume())
+
+    def _each(self, name: str, command: Callable[[int], object], item_ids: Sequence[int]) -> None:
+        ids = list(item_ids)
+
+        def work() -> None:
+            for item_id in ids:
+                command(item_id)
+
+        self._run(name, work)
+
+    def cancel_items(self, item_ids: Sequence[int]) -> None:
+        self._each("cancel", self.engine.cancel_item, item_ids)
+
+    def retry_items(self, item_ids: Sequence[int]) -> None:
+        self._each("retry", self.engine.retry_item, item_ids)
+
+    def resubmit_items(self, item_ids: Sequence[int]) -> None:
+        self._each("resubmit", self.engine.resubmit, item_ids)
+
+    def delete_items(self, item_ids: Sequence[int]) -> None:
+        """Delete the items' workflows (and their files) from the server."""
+        engine = self.engine
+        self._each("delete", lambda item_id: engine.delete_item(item_id, remote=True), item_ids)
+
+    def remove_items(self, item_ids: Sequence[int]) -> None:
+        """Forget the items here; their workflows stay on the server."""
+        engine = self.engine
+        self._each("remove", lambda item_id: engine.delete_item(item_id, remote=False), item_ids)
+
+    def retry_all_failed(self, on_done: Callable[[int], None] | None = None) -> None:
+        """Retry every failed item of every batch; `on_done(count)` on the GUI thread."""
+        engine = self.engine
+
+        def work() -> int:
+            total = 0
+            for batch in engine.batches():
+                if batch.counts.get(ItemState.FAILED):
+                    total += engine.retry_failed(batch.id)
+            return total
+
+        self._run("retry_failed", work, on_done)

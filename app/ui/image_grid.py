@@ -1,0 +1,734 @@
+"""The photo grid: a list model of intake `Photo`s, a painting delegate and a lazy thumbnail loader.
+
+Never a widget per photo: one `QListView` in icon mode with uniform item sizes, so 10,000 photos
+lay out in tens of milliseconds and only visible rows are asked for a thumbnail.
+
+Feeding the grid (`PhotoGridModel.add_paths`) never blocks the GUI thread:
+walk the dropped paths → inspect files in chunks on the CPU pool → append the results in
+time-boxed slices (~40 ms per event-loop turn) → thumbnails are made only for rows the view
+paints, newest request first, as QImage on workers and QPixmap here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QKeySequence,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QLabel,
+    QListView,
+    QPushButton,
+    QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.images.checks import inspect
+from app.images.photo import Photo
+from app.images.problems import CORRUPT_MESSAGE, ProblemCode
+from app.images.thumbnails import ThumbnailCache
+from app.images.walk import walk
+from app.ui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+
+THUMB_SOURCE_SIZE = 256  # what ThumbnailCache stores on disk
+ICON_SIZE = 128  # logical pixels of the picture in a cell
+CELL = QSize(156, 172)  # fixed grid size: picture + two lines of text
+INSPECT_CHUNK = 24  # files per intake job: big enough to amortise, small enough to stream
+SLICE_SECONDS = 0.04  # GUI time spent appending rows per event-loop turn
+PIXMAP_CACHE = 1500  # LRU of display-sized pixmaps (~50 KB each at 1×)
+WANTED_MAX = 300  # rows once painted but not loaded yet; older wishes are forgotten
+
+PhotoRole = Qt.ItemDataRole.UserRole + 1
+ProblemRole = Qt.ItemDataRole.UserRole + 2
+PathRole = Qt.ItemDataRole.UserRole + 3
+
+
+def human_size(n: int) -> str:
+    """Bytes in the units people read on their disks (decimal, one decimal place)."""
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} TB"
+
+
+def _inspect_chunk(paths: Sequence[Path]) -> list[Photo]:
+    return [_inspect_one(p) for p in paths]
+
+
+def _inspect_one(path: Path) -> Photo:
+    # inspect() promises not to raise for a bad file; if it ever does, that one photo gets a
+    # reason and the rest of its chunk still arrives.
+    try:
+        return inspect(path)
+    except Exception:
+        log.exception("inspect failed for %s", path.name)
+        photo = Photo(path=path)
+        return photo.fail(ProblemCode.CORRUPT, CORRUPT_MESSAGE)
+
+
+def _walk(paths: Sequence[str]) -> tuple[list[Path], list[str], list[str]]:
+    """Files to inspect, image web addresses, and plain-language problems met while walking."""
+    result = walk(paths)
+    notices = [f"{Path(p.path).name or p.path}: {p.message}" for p in result.problems]
+    return list(result.files), list(result.urls), notices
+
+
+def _thumbnail_job(
+    cache: ThumbnailCache, path: Path, content_hash: str | None, box: int
+) -> tuple[Path, QImage]:
+    return path, _thumbnail(cache, path, content_hash, box)
+
+
+def _thumbnail(cache: ThumbnailCache, path: Path, content_hash: str | None, box: int) -> QImage:
+    """Runs on a worker: JPEG bytes from the disk cache, decoded and shrunk to display size."""
+    data = cache.get_or_make(path, THUMB_SOURCE_SIZE, content_hash=content_hash)
+    image = QImage.fromData(data)
+    if image.isNull():
+        raise ValueError("thumbnail could not be decoded")
+    if max(image.width(), image.height()) > box:
+        image = image.scaled(
+            box,
+            box,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+    return image
+
+
+class PhotoGridModel(QAbstractListModel):
+    """The photos the user added, in the order they came.
+
+    Signals:
+        summary_changed(): count, total size or problem count changed.
+        intake_progress(int done, int total): files checked so far in the running intake.
+        intake_finished(int added, int duplicates, list notices): one intake run is over;
+            `notices` are plain-language problems met while walking folders.
+        urls_found(list[str]): image web addresses among the dropped items (not grid rows).
+    """
+
+    summary_changed = Signal()
+    intake_progress = Signal(int, int)
+    intake_finished = Signal(int, int, list)
+    urls_found = Signal(list)
+
+    def __init__(
+        self,
+        cpu: TaskRunner,
+        thumbnails: ThumbnailCache | None = None,
+        parent: QObject | None = None,
+        *,
+        device_pixel_ratio: float = 1.0,
+    ) -> None:
+        super().__init__(parent)
+        self._cpu = cpu
+        self._thumbs = thumbnails  # app.images.ThumbnailCache, or None: placeholders only
+        self._photos: list[Photo] = []
+        self._row_of: dict[Path, int] = {}
+        self._hashes: set[str] = set()
+        self._total_bytes = 0
+        self._problem_count = 0
+        # Intake state.
+        self._queued: deque[Photo] = deque()
+        self._jobs_running = 0
+        self._inspect_total = 0
+        self._inspect_done = 0
+        self._run_added = 0
+        self._run_duplicates = 0
+        self._run_notices: list[str] = []
+        self._claimed: set[Path] = set()  # paths already in the grid or being inspected
+        self._slicer = QTimer(self, singleShot=True, interval=0)
+        self._slicer.timeout.connect(self._append_slice)
+        # Thumbnail state.
+        self._box = max(ICON_SIZE, round(ICON_SIZE * device_pixel_ratio))
+        self._pixmaps: OrderedDict[Path, QPixmap] = OrderedDict()
+        self._wanted: OrderedDict[Path, None] = OrderedDict()
+        self._loading: set[Path] = set()
+        self._failed: set[Path] = set()
+        self._max_loading = max(2, cpu.pool.maxThreadCount() * 2)
+        self._loader = QTimer(self, singleShot=True, interval=0)
+        self._loader.timeout.connect(self._load_wanted)
+        self._placeholder = _placeholder_pixmap(self._box, broken=False)
+        self._broken = _placeholder_pixmap(self._box, broken=True)
+
+    # --- Qt model interface -------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._photos)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._photos):
+            return None
+        photo = self._photos[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return photo.path.name
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._pixmap_for(photo)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(photo)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if photo.problem:
+                return self.tr("{name}: cannot be used. {reason}").format(
+                    name=photo.path.name, reason=photo.problem
+                )
+            return photo.path.name
+        if role == PhotoRole:
+            return photo
+        if role == ProblemRole:
+            return photo.problem
+        if role == PathRole:
+            return str(photo.path)
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    # --- what the window asks -----------------------------------------------------------
+
+    def photos(self) -> list[Photo]:
+        return list(self._photos)
+
+    def usable_photos(self) -> list[Photo]:
+        return [p for p in self._photos if p.problem is None]
+
+    def problem_photos(self) -> list[Photo]:
+        return [p for p in self._photos if p.problem is not None]
+
+    def photo(self, row: int) -> Photo:
+        return self._photos[row]
+
+    def total_bytes(self) -> int:
+        return self._total_bytes
+
+    def problem_count(self) -> int:
+        return self._problem_count
+
+    def is_busy(self) -> bool:
+        """True while an intake is walking, inspecting or appending."""
+        return self._jobs_running > 0 or bool(self._queued)
+
+    def thumbnails_pending(self) -> int:
+        return len(self._loading) + len(self._wanted)
+
+    def has_thumbnail(self, row: int) -> bool:
+        path = self._photos[row].path
+        return path in self._pixmaps or path in self._failed
+
+    # --- adding -------------------------------------------------------------------------
+
+    def add_paths(self, paths: Iterable[str]) -> None:
+        """Files and folders, as dropped: walked and inspected on workers, appended in slices."""
+        paths = [str(p) for p in paths]
+        if not paths:
+            return
+        self._begin_job()
+        self._cpu.submit(
+            partial(_walk, paths),
+            self._walked,
+            self._job_failed,
+            priority=1,
+        )
+
+    def add_photos(self, photos: Iterable[Photo]) -> None:
+        """Already-inspected photos (tests, restoring a session): appended in slices too."""
+        self._queued.extend(photos)
+        self._slicer.start()
+
+    def _begin_job(self) -> None:
+        if self._jobs_running == 0 and not self._queued:
+            self._run_added = 0
+            self._run_duplicates = 0
+            self._run_notices = []
+            self._inspect_total = 0
+            self._inspect_done = 0
+        self._jobs_running += 1
+
+    def _end_job(self) -> None:
+        self._jobs_running -= 1
+        self._maybe_finished()
+
+    def _walked(self, result: tuple[list[Path], list[str], list[str]]) -> None:
+        files, urls, notices = result
+        if urls:
+            self.urls_found.emit(urls)
+        self._run_notices.extend(notices)
+        fresh: list[Path] = []
+        for path in files:
+            if path in self._claimed:
+                self._run_duplicates += 1
+            else:
+                self._claimed.add(path)
+                fresh.append(path)
+        self._inspect_total += len(fresh)
+        for start in range(0, len(fresh), INSPECT_CHUNK):
+            chunk = fresh[start : start + INSPECT_CHUNK]
+            self._begin_job()
+            self._cpu.submit(partial(_inspect_chunk, chunk), self._inspected, self._job_failed)
+        self.intake_progress.emit(self._inspect_done, self._inspect_total)
+        self._end_job()
+
+    def _inspected(self, photos: list[Photo]) -> None:
+        self._inspect_done += len(photos)
+        self._queued.extend(photos)
+        self._slicer.start()
+        self.intake_progress.emit(self._inspect_done, self._inspect_total)
+        self._end_job()
+
+    def _job_failed(self, error: BaseException) -> None:
+        # Intake functions report bad files on the Photo; reaching here is a bug, not a bad file.
+        self._run_notices.append(
+            self.tr("Some files could not be checked: {error}").format(error=error)
+        )
+        self._end_job()
+
+    def _append_slice(self) -> None:
+        deadline = time.monotonic() + SLICE_SECONDS
+        batch: list[Photo] = []
+        while self._queued and (len(batch) < 64 or time.monotonic() < deadline):
+            photo = self._queued.popleft()
+            if photo.content_hash is not None and photo.content_hash in self._hashes:
+                self._run_duplicates += 1
+                self._claimed.discard(photo.path)
+                continue
+            if photo.path in self._row_of:
+                self._run_duplicates += 1
+                continue
+            if photo.content_hash is not None:
+                self._hashes.add(photo.content_hash)
+            self._claimed.add(photo.path)
+            batch.append(photo)
+        if batch:
+            first = len(self._photos)
+            self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
+            for offset, photo in enumerate(batch):
+                self._row_of[photo.path] = first + offset
+                self._total_bytes += photo.size
+                self._problem_count += photo.problem is not None
+            self._photos.extend(batch)
+            self.endInsertRows()
+            self._run_added += len(batch)
+            self.summary_changed.emit()
+        if self._queued:
+            self._slicer.start()
+        else:
+            self._maybe_finished()
+
+    def _maybe_finished(self) -> None:
+        if self._jobs_running == 0 and not self._queued:
+            self.intake_finished.emit(
+                self._run_added, self._run_duplicates, list(self._run_notices)
+            )
+
+    # --- removing -----------------------------------------------------------------------
+
+    def remove_rows(self, rows: Iterable[int]) -> int:
+        """Remove these rows (any order); returns how many went."""
+        wanted = sorted({r for r in rows if 0 <= r < len(self._photos)}, reverse=True)
+        if not wanted:
+            return 0
+        # Contiguous runs, last first, so earlier row numbers stay valid.
+        runs: list[tuple[int, int]] = []
+        for row in wanted:
+            if runs and runs[-1][0] == row + 1:
+                runs[-1] = (row, runs[-1][1])
+            else:
+                runs.append((row, row))
+        for first, last in runs:
+            self.beginRemoveRows(QModelIndex(), first, last)
+            for photo in self._photos[first : last + 1]:
+                self._forget(photo)
+            del self._photos[first : last + 1]
+            self.endRemoveRows()
+        self._row_of = {p.path: i for i, p in enumerate(self._photos)}
+        self.summary_changed.emit()
+        return len(wanted)
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        for photo in self._photos:
+            self._forget(photo)
+        self._photos.clear()
+        self._row_of.clear()
+        self.endResetModel()
+        self.summary_changed.emit()
+
+    def _forget(self, photo: Photo) -> None:
+        self._total_bytes -= photo.size
+        self._problem_count -= photo.problem is not None
+        if photo.content_hash is not None:
+            self._hashes.discard(photo.content_hash)
+        self._claimed.discard(photo.path)
+        self._pixmaps.pop(photo.path, None)
+        self._wanted.pop(photo.path, None)
+        self._failed.discard(photo.path)
+
+    # --- thumbnails ---------------------------------------------------------------------
+
+    def _pixmap_for(self, photo: Photo) -> QPixmap:
+        path = photo.path
+        cached = self._pixmaps.get(path)
+        if cached is not None:
+            self._pixmaps.move_to_end(path)
+            return cached
+        if photo.problem is not None or path in self._failed or self._thumbs is None:
+            return (
+                self._broken
+                if photo.problem is not None or path in self._failed
+                else self._placeholder
+            )
+        if path not in self._loading:
+            self._wanted[path] = None
+            self._wanted.move_to_end(path)
+            while len(self._wanted) > WANTED_MAX:
+                self._wanted.popitem(last=False)
+            if not self._loader.isActive():
+                self._loader.start()
+        return self._placeholder
+
+    def _load_wanted(self) -> None:
+        while self._wanted and len(self._loading) < self._max_loading:
+            path, _ = self._wanted.popitem(last=True)  # newest wish first: what is on screen now
+            if path not in self._row_of:
+                continue
+            self._loading.add(path)
+            assert self._thumbs is not None  # _pixmap_for never wishes without a cache
+            self._cpu.submit(
+                partial(_thumbnail_job, self._thumbs, path, self._hash_of(path), self._box),
+                self._thumbnail_ready,
+                partial(self._thumbnail_failed, path),
+                priority=5,  # ahead of intake chunks: the user is looking at these
+            )
+
+    def _hash_of(self, path: Path) -> str | None:
+        row = self._row_of.get(path)
+        return self._photos[row].content_hash if row is not None else None
+
+    def _thumbnail_ready(self, result: tuple[Path, QImage]) -> None:
+        path, image = result
+        self._loading.discard(path)
+        row = self._row_of.get(path)
+        if row is not None:
+            self._pixmaps[path] = QPixmap.fromImage(image)  # GUI thread only
+            while len(self._pixmaps) > PIXMAP_CACHE:
+                self._pixmaps.popitem(last=False)
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+        if self._wanted:
+            self._loader.start()
+
+    def _thumbnail_failed(self, path: Path, _error: BaseException | None = None) -> None:
+        self._loading.discard(path)
+        self._failed.add(path)
+        row = self._row_of.get(path)
+        if row is not None:
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+        if self._wanted:
+            self._loader.start()
+
+    def _tooltip(self, photo: Photo) -> str:
+        lines = [f"<b>{_escape(photo.path.name)}</b>"]
+        facts = []
+        if photo.width and photo.height:
+            facts.append(f"{photo.width} × {photo.height}")
+        if photo.size:
+            facts.append(human_size(photo.size))
+        if facts:
+            lines.append(" · ".join(facts))
+        lines.append(_escape(str(photo.path.parent)))
+        if photo.problem:
+            lines.append(
+                "<span style='color:#c62828'>"
+                + self.tr("Cannot be used: {reason}").format(reason=_escape(photo.problem))
+                + "</span>"
+            )
+        elif photo.note:
+            lines.append(_escape(photo.note))
+        return "<br>".join(lines)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _placeholder_pixmap(side: int, *, broken: bool) -> QPixmap:
+    """A quiet picture frame (loading) or a crossed frame (cannot be shown)."""
+    image = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    rect = QRectF(side * 0.1, side * 0.2, side * 0.8, side * 0.6)
+    color = QColor(140, 140, 150, 90)
+    painter.setPen(QPen(color, max(1.0, side / 64)))
+    painter.setBrush(QColor(140, 140, 150, 35))
+    painter.drawRoundedRect(rect, side * 0.04, side * 0.04)
+    if broken:
+        painter.setPen(QPen(QColor(198, 40, 40, 150), max(2.0, side / 40)))
+        painter.drawLine(rect.topLeft(), rect.bottomRight())
+        painter.drawLine(rect.topRight(), rect.bottomLeft())
+    else:
+        # A little mountain and sun: reads as "a photo goes here" in any language.
+        path = QPainterPath()
+        path.moveTo(rect.left() + rect.width() * 0.15, rect.bottom() - rect.height() * 0.15)
+        path.lineTo(rect.left() + rect.width() * 0.45, rect.top() + rect.height() * 0.4)
+        path.lineTo(rect.left() + rect.width() * 0.85, rect.bottom() - rect.height() * 0.15)
+        path.closeSubpath()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawPath(path)
+        r = rect.height() * 0.12
+        sun = QPointF(rect.right() - rect.width() * 0.25, rect.top() + rect.height() * 0.3)
+        painter.drawEllipse(sun, r, r)
+    painter.end()
+    return QPixmap.fromImage(image)
+
+
+class PhotoDelegate(QStyledItemDelegate):
+    """Paints one cell: thumbnail centred in a square, the file name elided below, and a red
+    badge on photos that cannot be used (the reason is in the tooltip and accessible text)."""
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return CELL
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        rect = QRect(option.rect).adjusted(4, 4, -4, -4)
+        palette: QPalette = option.palette
+        state = option.state
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        if selected:
+            highlight = palette.color(QPalette.ColorRole.Highlight)
+            fill = QColor(highlight)
+            fill.setAlpha(60)
+            painter.setPen(QPen(highlight, 2))
+            painter.setBrush(fill)
+            painter.drawRoundedRect(QRectF(rect).adjusted(1, 1, -1, -1), 8, 8)
+        elif state & QStyle.StateFlag.State_MouseOver:
+            hover = QColor(palette.color(QPalette.ColorRole.Highlight))
+            hover.setAlpha(25)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(hover)
+            painter.drawRoundedRect(QRectF(rect), 8, 8)
+        if state & QStyle.StateFlag.State_HasFocus:
+            painter.setPen(
+                QPen(palette.color(QPalette.ColorRole.Highlight), 1, Qt.PenStyle.DotLine)
+            )
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
+
+        picture = QRect(
+            rect.left() + (rect.width() - ICON_SIZE) // 2, rect.top() + 6, ICON_SIZE, ICON_SIZE
+        )
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
+            size = pixmap.size().scaled(picture.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, size.width(), size.height())
+            target.moveCenter(picture.center())
+            painter.drawPixmap(target, pixmap)
+            if index.data(ProblemRole):
+                faded = QColor(palette.color(QPalette.ColorRole.Base))
+                faded.setAlpha(110)
+                painter.fillRect(target, faded)
+        problem = index.data(ProblemRole)
+
+        text_rect = QRect(
+            rect.left() + 4,
+            picture.bottom() + 6,
+            rect.width() - 8,
+            rect.bottom() - picture.bottom() - 6,
+        )
+        font = QFont(option.font)
+        painter.setFont(font)
+        text_color = palette.color(QPalette.ColorRole.Text)
+        if problem:
+            text_color = (
+                QColor("#c62828")
+                if palette.color(QPalette.ColorRole.Base).lightness() > 128
+                else QColor("#ff8a80")
+            )
+        painter.setPen(text_color)
+        name = option.fontMetrics.elidedText(
+            str(index.data(Qt.ItemDataRole.DisplayRole)),
+            Qt.TextElideMode.ElideMiddle,
+            text_rect.width(),
+        )
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, name)
+
+        if problem:
+            badge = QRectF(picture.right() - 22, picture.top() + 2, 24, 24)
+            painter.setPen(QPen(QColor("white"), 2))
+            painter.setBrush(QColor("#c62828"))
+            painter.drawEllipse(badge)
+            bold = QFont(font)
+            bold.setBold(True)
+            painter.setFont(bold)
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "!")
+        painter.restore()
+
+
+class PhotoGridView(QListView):
+    """Icon-mode list tuned for thousands of photos (uniform sizes, fixed grid, static)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("imageGrid")
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setUniformItemSizes(True)
+        self.setGridSize(CELL)
+        self.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
+        self.setMovement(QListView.Movement.Static)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(500)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSelectionRectVisible(True)
+        self.setWordWrap(False)
+        self.setMouseTracking(True)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(24)
+        self.setItemDelegate(PhotoDelegate(self))
+        self.setAccessibleName(self.tr("Photos to send"))
+        self.setToolTip("")
+        self.setAccessibleDescription(
+            self.tr("Arrow keys move between photos, Delete removes the selected ones.")
+        )
+
+    def selected_rows(self) -> list[int]:
+        return sorted(i.row() for i in self.selectionModel().selectedIndexes())
+
+    def keyPressEvent(self, event: Any) -> None:
+        # Delete / Backspace are handled by the window's "Remove" action; let them through.
+        if event.matches(QKeySequence.StandardKey.Delete):
+            event.ignore()
+            return
+        super().keyPressEvent(event)
+
+
+class PhotoArea(QStackedWidget):
+    """The grid, or — while it is empty — a big invitation to drop photos.
+
+    Signals:
+        samples_requested(): "Try with sample photos" was pressed.
+        add_photos_requested(), add_folder_requested(): the empty state's buttons.
+    """
+
+    samples_requested = Signal()
+    add_photos_requested = Signal()
+    add_folder_requested = Signal()
+
+    def __init__(self, model: PhotoGridModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.grid = PhotoGridView(self)
+        self.grid.setModel(model)
+        self.empty = self._make_empty_state()
+        self.addWidget(self.empty)
+        self.addWidget(self.grid)
+        model.rowsInserted.connect(self._sync)
+        model.rowsRemoved.connect(self._sync)
+        model.modelReset.connect(self._sync)
+        self._sync()
+
+    def _make_empty_state(self) -> QWidget:
+        page = QWidget(self)
+        page.setObjectName("emptyState")
+        layout = QVBoxLayout(page)
+        layout.addStretch(2)
+        icon = QLabel(page)
+        icon.setPixmap(_placeholder_pixmap(96, broken=False))
+        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(icon)
+        title = QLabel(self.tr("Drop photos or folders here"), page)
+        title.setObjectName("emptyTitle")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.8)
+        font.setBold(True)
+        title.setFont(font)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(title)
+        hint = QLabel(
+            self.tr("JPEG, PNG, WebP or HEIC. Whole folders are fine: we look inside them."), page
+        )
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setWordWrap(True)
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        layout.addWidget(hint)
+        layout.addSpacing(16)
+        row = QWidget(page)
+        buttons = QVBoxLayout(row)
+        buttons.setContentsMargins(0, 0, 0, 0)
+        add_photos = QPushButton(self.tr("Add photos…"), row)
+        add_photos.setObjectName("emptyAddPhotos")
+        add_photos.clicked.connect(self.add_photos_requested)
+        add_folder = QPushButton(self.tr("Add folder…"), row)
+        add_folder.setObjectName("emptyAddFolder")
+        add_folder.clicked.connect(self.add_folder_requested)
+        self.samples_button = QPushButton(self.tr("Try with sample photos"), row)
+        self.samples_button.setObjectName("samplesButton")
+        self.samples_button.setToolTip(
+            self.tr("Adds a few pictures that come with vimbatch, to see how it works")
+        )
+        self.samples_button.clicked.connect(self.samples_requested)
+        for button in (add_photos, add_folder, self.samples_button):
+            button.setMinimumWidth(220)
+            buttons.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(row)
+        layout.addStretch(3)
+        return page
+
+    def _sync(self) -> None:
+        self.setCurrentWidget(self.grid if self.model.rowCount() else self.empty)
+
+
+def device_pixel_ratio() -> float:
+    app = QApplication.instance()
+    screen = app.primaryScreen() if isinstance(app, QApplication) else None
+    return float(screen.devicePixelRatio()) if screen is not None else 1.0

@@ -1,0 +1,178 @@
+"""JobDelegate: paints one job row.
+
+Paint flow (after napari's layer delegate): the style draws the item panel (selection, hover,
+focus) so the row follows the palette; then the thumbnail (or a placeholder while it loads), the
+state badge from `app.ui.icons` (a shape per state, never colour alone), the title and the time
+on the first line, the status in words on the second, and, while the item is being worked on, a
+progress bar drawn by the style through QStyleOptionProgressBar. Everything is painted in logical
+pixels straight into the view, so it is sharp at any device pixel ratio.
+
+    +-------+ (badge) Title ........................................ 2 min 5 s
+    | thumb |         Being made · 40%                 [=======-------------]
+    +-------+
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from app.engine.model import ItemSnapshot, ItemState
+from app.ui.icons import paint_state_glyph
+from app.ui.jobs.model import JobRole, status_text, time_text
+
+THUMB = 48
+BADGE = 18
+MARGIN = 6
+SPACING = 8
+PROGRESS_WIDTH = 160
+
+_SHOW_PROGRESS = frozenset({ItemState.UPLOADING, ItemState.SUBMITTED, ItemState.RUNNING})
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class JobDelegate(QStyledItemDelegate):
+    """Paints job rows of a JobListModel (or a proxy over it). No signals."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        line = QFontMetrics(option.font).height()
+        height = max(THUMB, 2 * line + 4) + 2 * MARGIN
+        return QSize(THUMB + 400, height)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        item = index.data(JobRole.ITEM)
+        if not isinstance(item, ItemSnapshot):
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget: QWidget | None = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        rect: QRect = opt.rect
+        palette: QPalette = opt.palette
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+
+        painter.save()
+        # The panel only: selection, hover and focus as the style draws them.
+        panel = QStyleOptionViewItem(opt)
+        panel.text = ""
+        panel.icon = type(panel.icon)()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, panel, painter, widget)
+
+        group = (
+            QPalette.ColorGroup.Normal
+            if opt.state & QStyle.StateFlag.State_Enabled
+            else QPalette.ColorGroup.Disabled
+        )
+        text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        text_color = palette.color(group, text_role)
+
+        inner = rect.adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN)
+        thumb_rect = QRect(inner.left(), inner.top() + (inner.height() - THUMB) // 2, THUMB, THUMB)
+        self._paint_thumbnail(
+            painter, thumb_rect, index.data(Qt.ItemDataRole.DecorationRole), palette
+        )
+
+        x = thumb_rect.right() + 1 + SPACING
+        font: QFont = QFont(opt.font)
+        metrics = QFontMetrics(font)
+        line_h = metrics.height()
+        top = inner.top() + (inner.height() - 2 * line_h - 4) // 2
+        first = QRect(x, top, inner.right() - x + 1, line_h)
+        second = QRect(x, top + line_h + 4, inner.right() - x + 1, line_h)
+
+        badge_rect = QRectF(first.left(), first.top() + (line_h - BADGE) / 2, BADGE, BADGE)
+        paint_state_glyph(painter, badge_rect, item.state)
+
+        # First line: title on the left, time on the right.
+        when = time_text(item)
+        when_w = metrics.horizontalAdvance(when)
+        painter.setPen(text_color)
+        painter.setFont(font)
+        time_rect = QRect(first.right() - when_w + 1, first.top(), when_w, line_h)
+        painter.drawText(
+            time_rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), when
+        )
+
+        title_font = QFont(font)
+        title_font.setBold(True)
+        title_metrics = QFontMetrics(title_font)
+        title_left = first.left() + BADGE + SPACING
+        title_rect = QRect(title_left, first.top(), time_rect.left() - SPACING - title_left, line_h)
+        title = title_metrics.elidedText(
+            str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
+            Qt.TextElideMode.ElideMiddle,
+            max(0, title_rect.width()),
+        )
+        painter.setFont(title_font)
+        painter.drawText(
+            title_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title
+        )
+
+        # Second line: the status in words, and the progress bar while work is under way.
+        painter.setFont(font)
+        status_right = second.right()
+        if item.state in _SHOW_PROGRESS and second.width() > PROGRESS_WIDTH * 2:
+            bar = QRect(second.right() - PROGRESS_WIDTH + 1, second.top(), PROGRESS_WIDTH, line_h)
+            self._paint_progress(painter, bar, item, opt, style, widget)
+            status_right = bar.left() - SPACING
+        status_rect = QRect(title_left, second.top(), status_right - title_left, line_h)
+        status = metrics.elidedText(
+            status_text(item), Qt.TextElideMode.ElideRight, max(0, status_rect.width())
+        )
+        if not selected:
+            # The status is secondary: a softer tone, still at full contrast for attention states.
+            soft = palette.color(group, QPalette.ColorRole.PlaceholderText)
+            if item.state not in (ItemState.FAILED, ItemState.NEEDS_ATTENTION):
+                painter.setPen(soft)
+        painter.drawText(
+            status_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), status
+        )
+        painter.restore()
+
+    @staticmethod
+    def _paint_thumbnail(painter: QPainter, rect: QRect, pixmap: object, palette: QPalette) -> None:
+        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
+            dpr = pixmap.devicePixelRatio()
+            size = QSize(round(pixmap.width() / dpr), round(pixmap.height() / dpr))
+            size.scale(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, size.width(), size.height())
+            target.moveCenter(rect.center())
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            painter.drawPixmap(target, pixmap)
+            return
+        # Placeholder while the thumbnail loads (or for an image URL).
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(palette.color(QPalette.ColorRole.Mid))
+        painter.setBrush(palette.color(QPalette.ColorRole.Midlight))
+        painter.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+
+    @staticmethod
+    def _paint_progress(
+        painter: QPainter,
+        rect: QRect,
+        item: ItemSnapshot,
+        opt: QStyleOptionViewItem,
+        style: QStyle,
+        widget: QWidget | None,
+    ) -> None:
+        bar = QStyleOptionProgressBar()
+        bar.rect = rect
+        bar.palette = opt.palette
+        bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
+        bar.direction = opt.direction
+        bar.fontMetrics = opt.fontMetrics
+        bar.minimum = 0
+        bar.maximum = 100
+        bar.progress = max(0, min(100, item.progress))
+        bar.textVisible = False
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)

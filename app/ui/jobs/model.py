@@ -1,0 +1,364 @@
+"""JobListModel: a thin list model over ItemSnapshots, with one refresh timer for every repaint.
+
+The idea of qutebrowser's DownloadModel: the model keeps no logic of its own. The bridge hands it
+snapshots (`upsert`); new items wait in `_pending` and changed rows are only marked dirty. A
+single-shot refresh timer then inserts all pending rows with one `beginInsertRows` per run of
+neighbouring rows and emits one `dataChanged` over the dirty range, so a thousand polling jobs
+cost a handful of signals per second instead of a thousand.
+
+Rows are ordered newest batch first, then by item id (the order the photos were added), so a
+batch started from the command line shows up at the top like any other.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from collections.abc import Iterable, Iterator
+from enum import IntEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QCoreApplication,
+    QDateTime,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QPixmap
+
+from app.engine.model import ItemSnapshot, ItemState
+
+REFRESH_MS = 200
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class JobRole(IntEnum):
+    ITEM = int(Qt.ItemDataRole.UserRole) + 1  # the ItemSnapshot itself
+    ITEM_ID = ITEM + 1
+    STATE = ITEM + 2  # the ItemState value (a str: Qt hands enums back as their value)
+    PROGRESS = ITEM + 3  # int 0-100
+    STATUS_TEXT = ITEM + 4  # plain words: "Being made", "Failed: …"
+    TIME_TEXT = ITEM + 5  # "2 min 5 s" while working, "Finished 14:32" after
+    WORKFLOW_ID = ITEM + 6
+
+
+class ThumbnailSource(Protocol):
+    """What the model needs from a thumbnail loader (see `jobs.thumbnails.JobThumbnails`)."""
+
+    thumbnail_ready: Any  # Signal(str): the path whose pixmap is now available
+
+    def pixmap(self, path: str) -> QPixmap | None: ...
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("JobList", text)
+
+
+def state_label(state: ItemState) -> str:
+    """The state in a word or two, for the status column, filters and screen readers."""
+    labels = {
+        ItemState.QUEUED: _tr("Waiting"),
+        ItemState.UPLOADING: _tr("Uploading"),
+        ItemState.SUBMITTED: _tr("Sent"),
+        ItemState.RUNNING: _tr("Being made"),
+        ItemState.SUCCEEDED: _tr("Done"),
+        ItemState.FAILED: _tr("Failed"),
+        ItemState.NEEDS_ATTENTION: _tr("Needs attention"),
+        ItemState.PAUSED: _tr("Paused"),
+        ItemState.CANCELLED: _tr("Cancelled"),
+    }
+    return labels[state]
+
+
+def status_text(item: ItemSnapshot) -> str:
+    """The status line of a row: the state in words, with the reason or the progress."""
+    label = state_label(item.state)
+    if item.state in (ItemState.UPLOADING, ItemState.RUNNING) and item.progress > 0:
+        return _tr("{state} · {percent}%").format(state=label, percent=item.progress)
+    if item.state is ItemState.SUBMITTED:
+        return _tr("Sent, waiting for Vimmerse")
+    if item.error and item.state in (
+        ItemState.FAILED,
+        ItemState.NEEDS_ATTENTION,
+        ItemState.PAUSED,
+    ):
+        return _tr("{state}: {reason}").format(state=label, reason=item.error)
+    return label
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return _tr("{s} s").format(s=seconds)
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return _tr("{m} min {s} s").format(m=minutes, s=seconds)
+    hours, minutes = divmod(minutes, 60)
+    return _tr("{h} h {m} min").format(h=hours, m=minutes)
+
+
+def _clock(when: float, now: float) -> str:
+    moment = QDateTime.fromMSecsSinceEpoch(int(when * 1000))
+    locale = QLocale()
+    text = locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
+    if moment.date() != QDateTime.fromMSecsSinceEpoch(int(now * 1000)).date():
+        text = locale.toString(moment.date(), QLocale.FormatType.ShortFormat) + " " + text
+    return text
+
+
+def time_text(item: ItemSnapshot, now: float | None = None) -> str:
+    """How long it has been going, or when it finished."""
+    now = time.time() if now is None else now
+    if item.finished_at is not None and item.state.is_final:
+        return _tr("Finished {time}").format(time=_clock(item.finished_at, now))
+    if item.state in (ItemState.QUEUED, ItemState.PAUSED) or item.state.is_final:
+        return _tr("Added {time}").format(time=_clock(item.created_at, now))
+    return format_duration(now - item.created_at)
+
+
+def _sort_key(item: ItemSnapshot) -> tuple[int, int]:
+    return (-item.batch_id, item.id)
+
+
+class JobListModel(QAbstractListModel):
+    """One row per item, newest batch first.
+
+    Signals:
+        flushed(): rows were inserted, changed or removed by a refresh tick (or `flush()`);
+            the summary bar and the filter counts recompute on it.
+    """
+
+    flushed = Signal()
+
+    def __init__(self, parent: QObject | None = None, refresh_ms: int = REFRESH_MS) -> None:
+        super().__init__(parent)
+        self._items: list[ItemSnapshot] = []
+        self._keys: list[tuple[int, int]] = []
+        self._rows: dict[int, int] = {}
+        self._pending: dict[int, ItemSnapshot] = {}
+        self._dirty: set[int] = set()  # item ids, turned into rows at flush time
+        self._by_path: dict[str, set[int]] = {}
+        self._thumbnails: ThumbnailSource | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(refresh_ms)
+        self._timer.timeout.connect(self.flush)
+
+    # --- feeding -------------------------------------------------------------------------
+
+    def upsert(self, item: ItemSnapshot) -> None:
+        """Take a new or changed snapshot; the view hears of it at the next refresh tick."""
+        row = self._rows.get(item.id)
+        if row is None:
+            old = self._pending.get(item.id)
+            if old is None or item.updated_at >= old.updated_at:
+                self._pending[item.id] = item
+        else:
+            # Events from several worker threads can overtake each other: keep the newest.
+            if item.updated_at < self._items[row].updated_at:
+                return
+            self._items[row] = item
+            self._dirty.add(item.id)
+        self._schedule()
+
+    def upsert_many(self, items: Iterable[ItemSnapshot]) -> None:
+        for item in items:
+            self.upsert(item)
+
+    def remove(self, item_id: int) -> None:
+        """Forget an item (deleted from the store)."""
+        self._pending.pop(item_id, None)
+        row = self._rows.get(item_id)
+        if row is None:
+            return
+        self.flush()  # keep rows consistent before they shift
+        row = self._rows[item_id]
+        self.beginRemoveRows(QModelIndex(), row, row)
+        item = self._items.pop(row)
+        self._keys.pop(row)
+        self._forget_path(item)
+        self._reindex()
+        self.endRemoveRows()
+        self.flushed.emit()
+
+    def reset_items(self, items: Iterable[ItemSnapshot]) -> None:
+        """Replace everything (first load, or after reconnecting to another store)."""
+        self.beginResetModel()
+        ordered = sorted(items, key=_sort_key)
+        self._items = ordered
+        self._keys = [_sort_key(i) for i in ordered]
+        self._pending.clear()
+        self._dirty.clear()
+        self._by_path.clear()
+        for item in ordered:
+            self._remember_path(item)
+        self._reindex()
+        self.endResetModel()
+        self.flushed.emit()
+
+    def _schedule(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def flush(self) -> None:
+        """Apply pending inserts and announce dirty rows now (the timer calls this)."""
+        self._timer.stop()
+        changed = bool(self._pending) or bool(self._dirty)
+        if self._pending:
+            self._insert_pending()
+        if self._dirty:
+            rows = [self._rows[i] for i in self._dirty if i in self._rows]
+            self._dirty.clear()
+            if rows:
+                top, bottom = min(rows), max(rows)
+                self.dataChanged.emit(self.index(top), self.index(bottom), [])
+        if changed:
+            self.flushed.emit()
+
+    def _insert_pending(self) -> None:
+        new = sorted(self._pending.values(), key=_sort_key)
+        self._pending.clear()
+        # Group the new items by where they land, so that each run of neighbours is one insert.
+        start = 0
+        while start < len(new):
+            pos = bisect.bisect_left(self._keys, _sort_key(new[start]))
+            end = start + 1
+            while end < len(new) and bisect.bisect_left(self._keys, _sort_key(new[end])) == pos:
+                end += 1
+            run = new[start:end]
+            self.beginInsertRows(QModelIndex(), pos, pos + len(run) - 1)
+            self._items[pos:pos] = run
+            self._keys[pos:pos] = [_sort_key(i) for i in run]
+            for item in run:
+                self._remember_path(item)
+            self._reindex()
+            self.endInsertRows()
+            start = end
+
+    def _reindex(self) -> None:
+        self._rows = {item.id: row for row, item in enumerate(self._items)}
+
+    def _remember_path(self, item: ItemSnapshot) -> None:
+        path = self._thumbnail_path(item)
+        if path:
+            self._by_path.setdefault(path, set()).add(item.id)
+
+    def _forget_path(self, item: ItemSnapshot) -> None:
+        path = self._thumbnail_path(item)
+        if path and path in self._by_path:
+            self._by_path[path].discard(item.id)
+            if not self._by_path[path]:
+                del self._by_path[path]
+
+    # --- thumbnails ----------------------------------------------------------------------
+
+    def set_thumbnails(self, source: ThumbnailSource | None) -> None:
+        if self._thumbnails is not None:
+            self._thumbnails.thumbnail_ready.disconnect(self._on_thumbnail)
+        self._thumbnails = source
+        if source is not None:
+            source.thumbnail_ready.connect(self._on_thumbnail)
+
+    @staticmethod
+    def _thumbnail_path(item: ItemSnapshot) -> str | None:
+        if item.kind == "url" or not item.sources:
+            return None
+        return item.sources[0]
+
+    def _on_thumbnail(self, path: str) -> None:
+        ids = self._by_path.get(path)
+        if ids:
+            self._dirty.update(ids)
+            self._schedule()
+
+    # --- reading -------------------------------------------------------------------------
+
+    def item(self, row: int) -> ItemSnapshot:
+        return self._items[row]
+
+    def item_by_id(self, item_id: int) -> ItemSnapshot | None:
+        row = self._rows.get(item_id)
+        if row is not None:
+            return self._items[row]
+        return self._pending.get(item_id)
+
+    def row_of(self, item_id: int) -> int | None:
+        return self._rows.get(item_id)
+
+    def items(self) -> Iterator[ItemSnapshot]:
+        """Every item shown (pending ones once flushed)."""
+        return iter(self._items)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._items):
+            return None
+        item = self._items[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return item.title or self._fallback_title(item)
+        if role == JobRole.ITEM:
+            return item
+        if role == JobRole.ITEM_ID:
+            return item.id
+        if role == JobRole.STATE:
+            return item.state.value
+        if role == JobRole.PROGRESS:
+            return item.progress
+        if role == JobRole.STATUS_TEXT:
+            return status_text(item)
+        if role == JobRole.TIME_TEXT:
+            return time_text(item)
+        if role == JobRole.WORKFLOW_ID:
+            return item.workflow_id
+        if role == Qt.ItemDataRole.DecorationRole:
+            path = self._thumbnail_path(item)
+            if path is None or self._thumbnails is None:
+                return None
+            return self._thumbnails.pixmap(path)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(item)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return _tr("{title}: {status}, {time}").format(
+                title=item.title or self._fallback_title(item),
+                status=status_text(item),
+                time=time_text(item),
+            )
+        return None
+
+    @staticmethod
+    def _fallback_title(item: ItemSnapshot) -> str:
+        if item.sources:
+            return Path(item.sources[0]).name if item.kind != "url" else item.sources[0]
+        return _tr("Item {n}").format(n=item.id)
+
+    def _tooltip(self, item: ItemSnapshot) -> str:
+        lines = [item.title or self._fallback_title(item), status_text(item)]
+        if item.sources:
+            shown = [Path(s).name if item.kind != "url" else s for s in item.sources[:5]]
+            if len(item.sources) > 5:
+                shown.append(_tr("and {n} more").format(n=len(item.sources) - 5))
+            lines.append(_tr("From: {files}").format(files=", ".join(shown)))
+        if item.workflow_id:
+            lines.append(_tr("Workflow: {id}").format(id=item.workflow_id))
+        if item.files:
+            lines.append(_tr("Saved as: {file}").format(file=Path(item.files[0]).name))
+        return "\n".join(lines)

@@ -1,0 +1,434 @@
+"""JobListPanel: the job list with its filters, search, toolbar, banner and summary.
+
+    [ banner: out of credit / key refused ........................ [Enter key…] [Resume] ]
+    [ All | Running | Done | Needs attention | Failed | Delivered ]  [search] [Pause] [Retry]
+    [ jobList (QListView + JobDelegate over JobFilterProxy over JobListModel)              ]
+    [ summary: 12 done · 3 being made · 40 waiting — about 4 min left                      ]
+
+The panel holds no job logic: it feeds the model from an EngineBridge, builds the context menu
+from the selection's states (`menu.build_menu`) and sends the chosen command back through the
+bridge, which runs it off the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QDesktopServices,
+    QGuiApplication,
+    QHideEvent,
+    QKeySequence,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLineEdit,
+    QListView,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QTabBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.engine.model import BatchSnapshot, ItemSnapshot, ItemState
+from app.ui.engine_bridge import EngineBridge
+from app.ui.jobs.banner import HoldKind, JobBanner
+from app.ui.jobs.delegate import JobDelegate
+from app.ui.jobs.filters import JobFilter, JobFilterProxy
+from app.ui.jobs.menu import JobAction, build_menu, items_for
+from app.ui.jobs.model import JobListModel, JobRole
+from app.ui.jobs.summary import SummaryBar, summarize
+from app.ui.jobs.thumbnails import JobThumbnails
+
+# Elapsed times on screen move once a second; only visible rows repaint.
+CLOCK_MS = 1000
+
+Confirm = Callable[[str, str], bool]
+
+
+def _ask(parent: QWidget) -> Confirm:
+    def confirm(title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            parent,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    return confirm
+
+
+class JobListPanel(QWidget):
+    """The job list and its controls.
+
+    Signals:
+        selection_changed_items(list): ids (int) of the selected items, in row order.
+        key_requested(): the banner's "Enter key…" was pressed; the window shows its key dialog.
+        message(str): a plain-words notice for the window's status bar (a command failed, ...).
+    """
+
+    selection_changed_items = Signal(list)
+    key_requested = Signal()
+    message = Signal(str)
+
+    def __init__(
+        self,
+        bridge: EngineBridge | None = None,
+        thumbnails: JobThumbnails | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("jobListPanel")
+        self.bridge: EngineBridge | None = None
+        self.batches: dict[int, BatchSnapshot] = {}
+        # Asks the user a yes/no question; replaceable so tests need no modal dialog.
+        self.confirm: Confirm = _ask(self)
+
+        self.model = JobListModel(self)
+        self.proxy = JobFilterProxy(self.model, self)
+        if thumbnails is not None:
+            self.model.set_thumbnails(thumbnails)
+
+        self.banner = JobBanner(self)
+        self.banner.key_requested.connect(self.key_requested)
+        self.banner.resume_requested.connect(self._resume_from_banner)
+
+        self.tabs = QTabBar(self)
+        self.tabs.setObjectName("jobFilters")
+        self.tabs.setAccessibleName(self.tr("Show"))
+        self.tabs.setDrawBase(False)
+        self.tabs.setExpanding(False)
+        for job_filter in JobFilter:
+            index = self.tabs.addTab(job_filter.label)
+            self.tabs.setTabData(index, job_filter.value)
+            self.tabs.setTabToolTip(index, job_filter.tooltip)
+        self.tabs.currentChanged.connect(self._filter_chosen)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("jobSearch")
+        self.search.setPlaceholderText(self.tr("Search by name or workflow id"))
+        self.search.setAccessibleName(self.tr("Search jobs"))
+        self.search.setToolTip(self.tr("Show only jobs whose name, file or workflow id match"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.set_search)
+
+        self.pause_button = QPushButton(self)
+        self.pause_button.setObjectName("jobPause")
+        self.pause_button.clicked.connect(self._toggle_pause)
+        self.retry_button = QPushButton(self.tr("Retry all failed"), self)
+        self.retry_button.setObjectName("jobRetryFailed")
+        self.retry_button.setToolTip(self.tr("Send every failed photo again"))
+        self.retry_button.clicked.connect(self.retry_all_failed)
+
+        self.view = QListView(self)
+        self.view.setObjectName("jobList")
+        self.view.setAccessibleName(self.tr("Jobs"))
+        self.view.setAccessibleDescription(
+            self.tr("One row per photo: its status, progress and time")
+        )
+        self.view.setModel(self.proxy)
+        self.view.setItemDelegate(JobDelegate(self.view))
+        # Every row has the same height: layout stays instant with thousands of rows, and only
+        # visible rows are asked for their thumbnail.
+        self.view.setUniformItemSizes(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._show_menu)
+        self.view.activated.connect(self._activated)
+        selection = self.view.selectionModel()
+        selection.selectionChanged.connect(self._selection_changed)
+        self._add_shortcuts()
+
+        self.summary = SummaryBar(self)
+
+        toolbar = QHBoxLayout()
+        toolbar.setContentsMargins(0, 0, 0, 0)
+        toolbar.addWidget(self.tabs)
+        toolbar.addStretch(1)
+        toolbar.addWidget(self.search, 1)
+        toolbar.addWidget(self.pause_button)
+        toolbar.addWidget(self.retry_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.banner)
+        layout.addLayout(toolbar)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.summary)
+        self.setTabOrder(self.tabs, self.search)
+        self.setTabOrder(self.search, self.pause_button)
+        self.setTabOrder(self.pause_button, self.retry_button)
+        self.setTabOrder(self.retry_button, self.view)
+
+        self._clock = QTimer(self)
+        self._clock.setInterval(CLOCK_MS)
+        self._clock.timeout.connect(self.view.viewport().update)
+        self.model.flushed.connect(self._refresh_summary)
+        self._refresh_summary()
+        self._update_pause_button()
+        if bridge is not None:
+            self.set_engine(bridge)
+
+    # --- engine ------------------------------------------------------------------------
+
+    def set_engine(self, bridge: EngineBridge | None) -> None:
+        """Show this bridge's engine (all its batches); None detaches."""
+        if self.bridge is not None:
+            old = self.bridge
+            old.item_changed.disconnect(self.model.upsert)
+            old.item_removed.disconnect(self.model.remove)
+            old.batch_changed.disconnect(self._batch_changed)
+            old.loaded.disconnect(self._loaded)
+            old.command_failed.disconnect(self._command_failed)
+            old.notice.disconnect(self.message)
+        self.bridge = bridge
+        self.batches.clear()
+        self.model.reset_items([])
+        self._update_banner()
+        if bridge is not None:
+            bridge.item_changed.connect(self.model.upsert)
+            bridge.item_removed.connect(self.model.remove)
+            bridge.batch_changed.connect(self._batch_changed)
+            bridge.loaded.connect(self._loaded)
+            bridge.command_failed.connect(self._command_failed)
+            bridge.notice.connect(self.message)
+            bridge.load()
+        self._update_pause_button()
+
+    def set_thumbnails(self, thumbnails: JobThumbnails | None) -> None:
+        self.model.set_thumbnails(thumbnails)
+
+    def _loaded(self, items: list[ItemSnapshot], batches: list[BatchSnapshot]) -> None:
+        # Events that arrived while loading are newer than the load: re-apply them on top.
+        newer = [i for i in self.model.items()]
+        self.model.reset_items(items)
+        self.model.upsert_many(newer)
+        for batch in batches:
+            self.batches[batch.id] = batch
+        self._batches_changed()
+
+    def _batch_changed(self, batch: BatchSnapshot) -> None:
+        self.batches[batch.id] = batch
+        self._batches_changed()
+
+    def _batches_changed(self) -> None:
+        self._update_banner()
+        self._update_pause_button()
+        self._refresh_summary()
+
+    def _command_failed(self, command: str, reason: str) -> None:
+        self.message.emit(reason)
+        self.summary.set_notice(reason)
+
+    # --- banner and pause --------------------------------------------------------------
+
+    def held(self) -> tuple[HoldKind, str | None] | None:
+        """Why sending is held for the user (key refused wins over credit), or None."""
+        found: tuple[HoldKind, str | None] | None = None
+        for batch in self.batches.values():
+            if batch.paused_kind == HoldKind.KEY.value:
+                return HoldKind.KEY, batch.paused_reason
+            if batch.paused_kind == HoldKind.CREDIT.value and found is None:
+                found = HoldKind.CREDIT, batch.paused_reason
+        return found
+
+    def _update_banner(self) -> None:
+        hold = self.held()
+        if hold is None:
+            self.banner.clear()
+        else:
+            self.banner.show_hold(*hold)
+
+    def is_paused(self) -> bool:
+        """Sending is held for some batch (by the user, for credit or for the key)."""
+        return any(b.paused_kind for b in self.batches.values())
+
+    def _update_pause_button(self, *_: object) -> None:
+        paused = self.is_paused()
+        self.pause_button.setEnabled(self.bridge is not None)
+        if paused:
+            self.pause_button.setText(self.tr("Resume sending"))
+            self.pause_button.setToolTip(self.tr("Carry on sending the queued photos"))
+        else:
+            self.pause_button.setText(self.tr("Pause sending"))
+            self.pause_button.setToolTip(
+                self.tr("Stop sending new photos; the ones already sent are still followed")
+            )
+        self.summary.paused = paused
+
+    def _toggle_pause(self) -> None:
+        if self.bridge is None:
+            return
+        if self.is_paused():
+            self.resume()
+        else:
+            self.bridge.pause()
+
+    def resume(self) -> None:
+        """Carry on sending: clears the holds shown here; the engine re-holds if still needed."""
+        if self.bridge is None:
+            return
+        for batch_id, batch in list(self.batches.items()):
+            if batch.paused_kind:
+                self.batches[batch_id] = BatchSnapshot(
+                    id=batch.id,
+                    created_at=batch.created_at,
+                    settings=batch.settings,
+                    paused_reason=None,
+                    counts=batch.counts,
+                    paused_kind=None,
+                )
+        self.bridge.resume()
+        self._batches_changed()
+
+    def _resume_from_banner(self) -> None:
+        self.resume()
+
+    def retry_all_failed(self) -> None:
+        if self.bridge is not None:
+            self.bridge.retry_all_failed()
+
+    # --- filters and summary -----------------------------------------------------------
+
+    def set_filter(self, job_filter: JobFilter) -> None:
+        for index in range(self.tabs.count()):
+            if self.tabs.tabData(index) == job_filter.value:
+                self.tabs.setCurrentIndex(index)
+
+    def _filter_chosen(self, index: int) -> None:
+        self.proxy.set_filter(JobFilter(self.tabs.tabData(index)))
+
+    def _refresh_summary(self) -> None:
+        items = list(self.model.items())
+        summary = summarize(items)
+        self.summary.set_summary(summary, self.is_paused())
+        for index in range(self.tabs.count()):
+            job_filter = JobFilter(self.tabs.tabData(index))
+            if job_filter is JobFilter.ALL:
+                count = len(items)
+            else:
+                count = sum(1 for item in items if job_filter.accepts(item))
+            text = job_filter.label if not count else f"{job_filter.label} ({count})"
+            self.tabs.setTabText(index, text)
+        self.retry_button.setEnabled(
+            self.bridge is not None and summary.count(ItemState.FAILED) > 0
+        )
+        if summary.remaining and self.isVisible():
+            if not self._clock.isActive():
+                self._clock.start()
+        else:
+            self._clock.stop()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._refresh_summary()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._clock.stop()
+        super().hideEvent(event)
+
+    # --- selection, menu, actions ------------------------------------------------------
+
+    def selected_items(self) -> list[ItemSnapshot]:
+        rows = sorted(self.view.selectionModel().selectedRows(), key=lambda i: i.row())
+        items = [index.data(JobRole.ITEM) for index in rows]
+        return [item for item in items if isinstance(item, ItemSnapshot)]
+
+    def selection_model(self) -> object:
+        return self.view.selectionModel()
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self.selection_changed_items.emit([item.id for item in self.selected_items()])
+
+    def context_menu(self) -> QMenu:
+        """The menu for the current selection; its actions already run their commands."""
+        items = self.selected_items()
+        menu = build_menu(items, self)
+        for qaction in menu.actions():
+            value = qaction.data()
+            if value:
+                action = JobAction(value)
+                qaction.triggered.connect(lambda _=False, a=action, s=items: self.run_action(a, s))
+        return menu
+
+    def _show_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if index.isValid() and not self.view.selectionModel().isSelected(index):
+            self.view.setCurrentIndex(index)
+        menu = self.context_menu()
+        if not menu.isEmpty():
+            menu.exec(self.view.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def _activated(self, index: QModelIndex) -> None:
+        item = index.data(JobRole.ITEM)
+        if isinstance(item, ItemSnapshot) and item.state is ItemState.SUCCEEDED:
+            self.run_action(JobAction.OPEN_RESULT, [item])
+
+    def _add_shortcuts(self) -> None:
+        for sequence, action in (
+            (QKeySequence.StandardKey.Copy, JobAction.COPY_WORKFLOW_ID),
+            (QKeySequence.StandardKey.Delete, JobAction.DELETE_FROM_SERVER),
+        ):
+            shortcut = QAction(action.label, self.view)
+            shortcut.setShortcut(QKeySequence(sequence))
+            shortcut.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.triggered.connect(
+                lambda _=False, a=action: self.run_action(a, self.selected_items())
+            )
+            self.view.addAction(shortcut)
+
+    def run_action(self, action: JobAction, items: Sequence[ItemSnapshot]) -> None:
+        """Do `action` on those of `items` it applies to."""
+        targets = items_for(action, items)
+        if not targets:
+            return
+        ids = [item.id for item in targets]
+        bridge = self.bridge
+        if action is JobAction.OPEN_RESULT:
+            item = targets[0]
+            url = QUrl.fromLocalFile(item.files[0]) if item.files else QUrl(item.results[0].url)
+            QDesktopServices.openUrl(url)
+        elif action is JobAction.SHOW_IN_FOLDER:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(targets[0].files[0]).parent)))
+        elif action is JobAction.COPY_WORKFLOW_ID:
+            QGuiApplication.clipboard().setText(
+                "\n".join(item.workflow_id for item in targets if item.workflow_id)
+            )
+        elif bridge is None:
+            return
+        elif action is JobAction.RETRY:
+            bridge.retry_items(ids)
+        elif action is JobAction.CANCEL:
+            bridge.cancel_items(ids)
+        elif action is JobAction.RESUBMIT:
+            if self.confirm(
+                self.tr("Send again?"),
+                self.tr(
+                    "Vimmerse may already have made %n photo(s) of these, and sending again "
+                    "may use credit twice. Send again?",
+                    "",
+                    len(ids),
+                ),
+            ):
+                bridge.resubmit_items(ids)
+        elif action is JobAction.DELETE_FROM_SERVER and self.confirm(
+            self.tr("Delete from Vimmerse?"),
+            self.tr(
+                "Delete %n workflow(s) and their finished files from Vimmerse? Files already "
+                "saved on this computer are kept. This cannot be undone.",
+                "",
+                len(ids),
+            ),
+        ):
+            bridge.delete_items(ids)

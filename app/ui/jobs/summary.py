@@ -1,0 +1,129 @@
+"""The summary bar under the job list: how many photos are where, and about how long is left.
+
+`summarize()` is a plain function over snapshots (tested on its own); `SummaryBar` shows it.
+The estimate is the recent pace: the time between the last (up to) 20 photos that finished
+during the current run, applied to the photos still to go. With fewer than two finished so far
+there is no honest estimate, so the bar says it is still estimating.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from app.engine.model import ItemSnapshot, ItemState
+from app.ui.jobs.model import format_duration
+
+PACE_WINDOW = 20
+
+
+@dataclass(frozen=True)
+class Summary:
+    counts: dict[ItemState, int] = field(default_factory=dict)
+    remaining: int = 0  # not final yet
+    eta_seconds: float | None = None  # None: not enough finished yet to tell
+
+    def count(self, *states: ItemState) -> int:
+        return sum(self.counts.get(s, 0) for s in states)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def summarize(items: Iterable[ItemSnapshot]) -> Summary:
+    counts: Counter[ItemState] = Counter()
+    finish_times: list[float] = []
+    run_start: float | None = None
+    for item in items:
+        counts[item.state] += 1
+        if not item.state.is_final:
+            run_start = item.created_at if run_start is None else min(run_start, item.created_at)
+        elif item.finished_at is not None and item.state is not ItemState.CANCELLED:
+            finish_times.append(item.finished_at)
+    remaining = sum(n for state, n in counts.items() if not state.is_final)
+    eta: float | None = None
+    if remaining == 0:
+        eta = 0.0
+    elif run_start is not None:
+        # Only photos finished since the oldest unfinished one was added tell today's pace.
+        recent = sorted(t for t in finish_times if t >= run_start)[-PACE_WINDOW:]
+        if len(recent) >= 2 and recent[-1] > recent[0]:
+            per_item = (recent[-1] - recent[0]) / (len(recent) - 1)
+            eta = per_item * remaining
+    return Summary(counts=dict(counts), remaining=remaining, eta_seconds=eta)
+
+
+def summary_text(summary: Summary, paused: bool = False) -> str:
+    t = QCoreApplication.translate
+    parts: list[tuple[int, str]] = [
+        (summary.count(ItemState.SUCCEEDED), t("JobSummary", "{n} done")),
+        (
+            summary.count(ItemState.UPLOADING, ItemState.SUBMITTED, ItemState.RUNNING),
+            t("JobSummary", "{n} being made"),
+        ),
+        (summary.count(ItemState.QUEUED, ItemState.PAUSED), t("JobSummary", "{n} waiting")),
+        (summary.count(ItemState.NEEDS_ATTENTION), t("JobSummary", "{n} need attention")),
+        (summary.count(ItemState.FAILED), t("JobSummary", "{n} failed")),
+        (summary.count(ItemState.CANCELLED), t("JobSummary", "{n} cancelled")),
+    ]
+    shown = [template.format(n=n) for n, template in parts if n]
+    if not shown:
+        return t("JobSummary", "No photos yet: add some and press Start.")
+    text = " · ".join(shown)
+    return text + " — " + eta_text(summary, paused)
+
+
+def eta_text(summary: Summary, paused: bool = False) -> str:
+    t = QCoreApplication.translate
+    if summary.remaining == 0:
+        return t("JobSummary", "all finished")
+    if paused:
+        return t("JobSummary", "paused")
+    if summary.eta_seconds is None:
+        return t("JobSummary", "estimating time left…")
+    if summary.eta_seconds < 60:
+        return t("JobSummary", "less than a minute left")
+    return t("JobSummary", "about {time} left").format(time=format_duration(summary.eta_seconds))
+
+
+class SummaryBar(QWidget):
+    """A one-line status of the whole job list. No signals."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("jobSummary")
+        self.label = QLabel(self)
+        self.label.setObjectName("jobSummaryText")
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.addWidget(self.label, 1)
+        self.notice = QLabel(self)
+        self.notice.setObjectName("jobSummaryNotice")
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice.setWordWrap(False)
+        self.notice.hide()
+        layout.addWidget(self.notice)
+        self.summary = Summary()
+        self.paused = False
+        self.set_summary(self.summary)
+
+    def set_summary(self, summary: Summary, paused: bool = False) -> None:
+        self.summary = summary
+        self.paused = paused
+        text = summary_text(summary, paused)
+        self.label.setText(text)
+        self.setAccessibleName(self.tr("Job summary"))
+        self.label.setAccessibleName(text)
+
+    def set_notice(self, text: str) -> None:
+        """Show the latest plain-words notice (a command that failed, ...) at the right."""
+        self.notice.setText(text)
+        self.notice.setToolTip(text)
+        self.notice.setVisible(bool(text))

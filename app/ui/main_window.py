@@ -1,0 +1,763 @@
+"""The main window: photos on the left (grid above, job list below), batch settings on the right.
+
+    [ demo banner (demo mode only) ......................................................... ]
+    [ Photos  12 photos · 34 MB      [Add photos…] [Add folder…] | [ New batch | Results ]   ]
+    [ info bar (duplicates, things that could not be added)       |  template, options,       ]
+    [ imageGrid / empty state                                     |  visibility, titles,      ]
+    [---------------------------- splitter ---------------------- |  advanced                 ]
+    [ jobList panel (banner, filters, rows, summary)              |  [ Create 12 workflows ]  ]
+
+The window holds no batch logic: photos come from `PhotoGridModel`, settings from
+`SettingsPanel`, and "Create" hands both to the `Session`'s engine on a worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QLocale, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import APP_NAME
+from app.engine.keys import clear_key
+from app.engine.model import Grouping
+from app.images.formats import PHOTO_EXTENSIONS
+from app.images.thumbnails import ThumbnailCache
+from app.ui.demo import DemoBanner, sample_photos
+from app.ui.dialogs.confirm_create import ConfirmCreateDialog
+from app.ui.dialogs.key_dialog import KeyDialog
+from app.ui.engine_bridge import EngineBridge
+from app.ui.image_grid import PhotoArea, PhotoGridModel, device_pixel_ratio, human_size
+from app.ui.session import Session
+from app.ui.settings_panel import SettingsPanel
+from app.ui.workers import Workers
+
+DEFAULT_SIZE = QSize(1280, 800)
+
+AskDialog = Callable[[QWidget], bool]
+
+
+def _exec_dialog(dialog: QWidget) -> bool:
+    return bool(dialog.exec())  # type: ignore[attr-defined]
+
+
+def _ask_quit(parent: QWidget, count: int) -> bool:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(parent.tr("Photos are still being made"))
+    box.setText(
+        parent.tr("%1 photos are not finished yet. Stop now?").replace(
+            "%1", QLocale().toString(count)
+        )
+        if count != 1
+        else parent.tr("1 photo is not finished yet. Stop now?")
+    )
+    box.setInformativeText(
+        parent.tr(
+            "Nothing is lost: vimbatch picks up where it left off the next time you open it. "
+            "Workflows already sent keep being made by Vimmerse meanwhile."
+        )
+    )
+    stop = box.addButton(parent.tr("Stop and quit"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(parent.tr("Keep working"), QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is stop
+
+
+class InfoBar(QFrame):
+    """A quiet, dismissible line above the grid for summary notices (never a dialog per file)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("infoBar")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        self.label = QLabel(self)
+        self.label.setObjectName("infoBarText")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.label, 1)
+        close = QToolButton(self)
+        close.setText("×")
+        close.setAutoRaise(True)
+        close.setAccessibleName(self.tr("Dismiss"))
+        close.setToolTip(self.tr("Dismiss"))
+        close.clicked.connect(self.hide)
+        layout.addWidget(close)
+        self.hide()
+
+    def show_message(self, text: str, details: Sequence[str] = ()) -> None:
+        self.label.setText(text)
+        self.label.setToolTip("\n".join(details[:30]))
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+    key_changed(str): the user entered a new, checked key (already stored).
+    key_removed(): the user removed the stored key.
+    settings_requested(): Settings… was chosen (connected by whoever owns the dialog).
+    batch_created(int): a batch was created (its id).
+    """
+
+    key_changed = Signal(str)
+    key_removed = Signal()
+    settings_requested = Signal()
+    batch_created = Signal(int)
+
+    def __init__(
+        self,
+        workers: Workers,
+        *,
+        data_dir: Path,
+        base_url: str,
+        demo: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.setWindowTitle(APP_NAME)
+        self.workers = workers
+        self.data_dir = data_dir
+        self.base_url = base_url
+        self.demo = demo
+        self.session: Session | None = None
+        self.urls: list[str] = []
+        self._creating = False
+        # Replaceable so tests can read the real dialogs and answer them without a modal loop.
+        self.confirm: AskDialog = _exec_dialog
+        self.ask_quit: Callable[[QWidget, int], bool] = _ask_quit
+        self.settings_store = QSettings(
+            str(data_dir / "window.ini"), QSettings.Format.IniFormat, self
+        )
+
+        thumbs = ThumbnailCache(data_dir / "cache" / "thumbnails")
+        self.photos = PhotoGridModel(
+            workers.cpu, thumbs, self, device_pixel_ratio=device_pixel_ratio()
+        )
+        self.thumbnail_cache = thumbs
+        self._build_ui()
+        self._build_actions()
+        self._connect()
+        self.setAcceptDrops(True)
+        self._restore()
+        self._update_summary()
+
+    # --- layout --------------------------------------------------------------------------
+
+    def _build_ui(self) -> None:
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.demo_banner = DemoBanner(central)
+        self.demo_banner.setVisible(self.demo)
+        outer.addWidget(self.demo_banner)
+
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal, central)
+        self.main_splitter.setObjectName("mainSplitter")
+        self.main_splitter.setChildrenCollapsible(False)
+        outer.addWidget(self.main_splitter, 1)
+
+        # Left: photos above, jobs below.
+        self.left_splitter = QSplitter(Qt.Orientation.Vertical, self.main_splitter)
+        self.left_splitter.setObjectName("leftSplitter")
+        self.left_splitter.setChildrenCollapsible(False)
+        photos_pane = QWidget(self.left_splitter)
+        photos_layout = QVBoxLayout(photos_pane)
+        photos_layout.setContentsMargins(10, 8, 6, 4)
+        photos_layout.setSpacing(6)
+        header = QHBoxLayout()
+        title = QLabel(self.tr("Photos"), photos_pane)
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        title.setFont(font)
+        header.addWidget(title)
+        self.count_label = QLabel(photos_pane)
+        self.count_label.setObjectName("photoCount")
+        header.addWidget(self.count_label)
+        header.addStretch(1)
+        self.progress = QProgressBar(photos_pane)
+        self.progress.setObjectName("intakeProgress")
+        self.progress.setMaximumWidth(160)
+        self.progress.setTextVisible(False)
+        self.progress.setAccessibleName(self.tr("Checking photos"))
+        self.progress.hide()
+        header.addWidget(self.progress)
+        self.add_photos_button = QPushButton(self.tr("Add photos…"), photos_pane)
+        self.add_photos_button.setObjectName("addPhotosButton")
+        self.add_photos_button.setToolTip(self.tr("Choose photos to add (Ctrl+O)"))
+        header.addWidget(self.add_photos_button)
+        self.add_folder_button = QPushButton(self.tr("Add folder…"), photos_pane)
+        self.add_folder_button.setObjectName("addFolderButton")
+        self.add_folder_button.setToolTip(
+            self.tr("Add every photo in a folder and its sub-folders (Ctrl+Shift+O)")
+        )
+        header.addWidget(self.add_folder_button)
+        photos_layout.addLayout(header)
+        self.info_bar = InfoBar(photos_pane)
+        photos_layout.addWidget(self.info_bar)
+        self.photo_area = PhotoArea(self.photos, photos_pane)
+        self.grid = self.photo_area.grid
+        photos_layout.addWidget(self.photo_area, 1)
+        self.left_splitter.addWidget(photos_pane)
+
+        self.jobs_pane = QWidget(self.left_splitter)
+        jobs_layout = QVBoxLayout(self.jobs_pane)
+        jobs_layout.setContentsMargins(10, 4, 6, 6)
+        self.job_list = self._make_job_list()
+        jobs_layout.addWidget(self.job_list)
+        self.left_splitter.addWidget(self.jobs_pane)
+        self.left_splitter.setStretchFactor(0, 3)
+        self.left_splitter.setStretchFactor(1, 2)
+
+        # Right: the batch settings and the one primary button; results in a second tab.
+        self.right_tabs = QTabWidget(self.main_splitter)
+        self.right_tabs.setObjectName("rightTabs")
+        self.right_tabs.setDocumentMode(True)
+        batch_page = QWidget()
+        batch_layout = QVBoxLayout(batch_page)
+        batch_layout.setContentsMargins(10, 10, 10, 10)
+        scroll = QScrollArea(batch_page)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.settings_panel = SettingsPanel(parent=scroll)
+        scroll.setWidget(self.settings_panel)
+        batch_layout.addWidget(scroll, 1)
+        self.create_button = QPushButton(batch_page)
+        self.create_button.setObjectName("createButton")
+        self.create_button.setDefault(True)
+        self.create_button.setMinimumHeight(44)
+        font = self.create_button.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        self.create_button.setFont(font)
+        self.create_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.create_button.setStyleSheet(
+            "#createButton { background: #1d6fd1; color: white; border-radius: 6px;"
+            " padding: 8px 16px; }"
+            "#createButton:hover { background: #1a63bb; }"
+            "#createButton:disabled { background: palette(mid); color: palette(window); }"
+        )
+        batch_layout.addWidget(self.create_button)
+        self.create_hint = QLabel(batch_page)
+        self.create_hint.setObjectName("createHint")
+        self.create_hint.setWordWrap(True)
+        self.create_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        batch_layout.addWidget(self.create_hint)
+        self.right_tabs.addTab(batch_page, self.tr("New batch"))
+        self.results_placeholder = QLabel(
+            self.tr("Finished pictures and videos will appear here."), self.right_tabs
+        )
+        self.results_placeholder.setObjectName("resultsPlaceholder")
+        self.results_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.results_placeholder.setWordWrap(True)
+        self.right_tabs.addTab(self.results_placeholder, self.tr("Results"))
+
+        self.main_splitter.addWidget(self.left_splitter)
+        self.main_splitter.addWidget(self.right_tabs)
+        self.main_splitter.setStretchFactor(0, 1)
+        self.main_splitter.setStretchFactor(1, 0)
+        self.main_splitter.setSizes([860, 420])
+        self.left_splitter.setSizes([460, 300])
+        self.setCentralWidget(central)
+
+        self.status_text = QLabel(self)
+        self.statusBar().addWidget(self.status_text, 1)
+
+        self.setTabOrder(self.add_photos_button, self.add_folder_button)
+        self.setTabOrder(self.add_folder_button, self.grid)
+        self.setTabOrder(self.grid, self.settings_panel.template_picker.combo)
+        self.setTabOrder(self.settings_panel.template_picker.combo, self.create_button)
+
+    def _make_job_list(self) -> QWidget:
+        try:
+            from app.ui.jobs.panel import JobListPanel
+        except ImportError:  # the job list lands separately; the window works without it
+            placeholder = QLabel(self.tr("Jobs will appear here."))
+            placeholder.setObjectName("jobListPlaceholder")
+            return placeholder
+        panel = JobListPanel()
+        panel.key_requested.connect(self.open_key_dialog)
+        panel.message.connect(self.show_status)
+        return panel
+
+    def set_results_panel(self, panel: QWidget) -> None:
+        """Put the results panel (object name resultsPanel) in the right-hand Results tab."""
+        index = self.right_tabs.indexOf(self.results_placeholder)
+        self.right_tabs.removeTab(index)
+        self.results_placeholder.deleteLater()
+        self.right_tabs.insertTab(index, panel, self.tr("Results"))
+
+    # --- actions -------------------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        self.add_photos_action = self._action(
+            self.tr("Add &photos…"), self.choose_photos, QKeySequence.StandardKey.Open
+        )
+        self.add_folder_action = self._action(
+            self.tr("Add &folder…"), self.choose_folder, "Ctrl+Shift+O"
+        )
+        self.samples_action = self._action(self.tr("Add &sample photos"), self.add_samples)
+        self.create_action = self._action(self.tr("&Create workflows…"), self.create_workflows)
+        self.create_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        # Select all and Remove act on the photo grid only: the job list has its own keys.
+        self.select_all_action = self._action(
+            self.tr("Select &all photos"), self.grid.selectAll, QKeySequence.StandardKey.SelectAll
+        )
+        self.remove_action = self._action(
+            self.tr("&Remove selected photos"),
+            self.remove_selected,
+            QKeySequence.StandardKey.Delete,
+        )
+        for action in (self.select_all_action, self.remove_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.photo_area.addAction(action)
+        self.clear_action = self._action(self.tr("Remove all &photos"), self.photos.clear)
+        self.settings_action = self._action(
+            self.tr("&Settings…"),
+            self.settings_requested.emit,
+            QKeySequence.StandardKey.Preferences,
+        )
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.setEnabled(False)  # enabled once someone handles it
+        self.key_action = self._action(self.tr("&Replace API key…"), self.open_key_dialog)
+        self.remove_key_action = self._action(self.tr("Re&move API key"), self.remove_key)
+        self.about_action = self._action(self.tr("&About vimbatch"), self._about)
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu(self.tr("&File"))
+        file_menu.addActions([self.add_photos_action, self.add_folder_action, self.samples_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.create_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = menu.addMenu(self.tr("&Edit"))
+        edit_menu.addActions([self.select_all_action, self.remove_action, self.clear_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.settings_action)
+        account_menu = menu.addMenu(self.tr("&Account"))
+        account_menu.addActions([self.key_action, self.remove_key_action])
+        help_menu = menu.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.about_action)
+
+    def enable_settings(self, enabled: bool = True) -> None:
+        """Called by whoever connects `settings_requested` to a settings dialog."""
+        self.settings_action.setEnabled(enabled)
+
+    def _connect(self) -> None:
+        self.add_photos_button.clicked.connect(self.choose_photos)
+        self.add_folder_button.clicked.connect(self.choose_folder)
+        self.photo_area.add_photos_requested.connect(self.choose_photos)
+        self.photo_area.add_folder_requested.connect(self.choose_folder)
+        self.photo_area.samples_requested.connect(self.add_samples)
+        self.photos.summary_changed.connect(self._update_summary)
+        self.photos.intake_progress.connect(self._intake_progress)
+        self.photos.intake_finished.connect(self._intake_finished)
+        self.photos.urls_found.connect(self._urls_found)
+        self.settings_panel.changed.connect(self._update_summary)
+        self.create_button.clicked.connect(self.create_workflows)
+        self.demo_banner.key_requested.connect(self.open_key_dialog)
+
+    # --- adding photos -------------------------------------------------------------------
+
+    def add_paths(self, paths: list[str]) -> None:
+        """Files, folders or image web addresses: exactly what dropping them does."""
+        if paths:
+            self.photos.add_paths(paths)
+
+    def add_samples(self) -> None:
+        self.add_paths([str(p) for p in sample_photos()])
+
+    def choose_photos(self) -> None:
+        patterns = " ".join(f"*{ext}" for ext in sorted(PHOTO_EXTENSIONS))
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            self.tr("Add photos"),
+            self._last_folder(),
+            self.tr("Photos ({patterns});;All files (*)").format(patterns=patterns),
+        )
+        if files:
+            self._remember_folder(str(Path(files[0]).parent))
+            self.add_paths(files)
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add folder"), self._last_folder())
+        if folder:
+            self._remember_folder(folder)
+            self.add_paths([folder])
+
+    def _last_folder(self) -> str:
+        value = self.settings_store.value("paths/last_folder", "")
+        return str(value) if value else str(Path.home())
+
+    def _remember_folder(self, folder: str) -> None:
+        self.settings_store.setValue("paths/last_folder", folder)
+
+    def remove_selected(self) -> None:
+        removed = self.photos.remove_rows(self.grid.selected_rows())
+        if removed:
+            self.show_status(
+                self.tr("Removed %1 photo(s) from the list.").replace("%1", str(removed))
+            )
+
+    def _urls_found(self, urls: list[str]) -> None:
+        fresh = [u for u in urls if u not in self.urls]
+        self.urls.extend(fresh)
+        self._update_summary()
+
+    def _intake_progress(self, done: int, total: int) -> None:
+        self.progress.setVisible(total > 0 and done < total)
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+        if done < total:
+            locale = QLocale()
+            self.status_text.setText(
+                self.tr("Checking photos… {done} of {total}").format(
+                    done=locale.toString(done), total=locale.toString(total)
+                )
+            )
+
+    def _intake_finished(self, added: int, duplicates: int, notices: list[str]) -> None:
+        self.progress.hide()
+        locale = QLocale()
+        parts = []
+        if duplicates:
+            parts.append(
+                self.tr("1 photo was already in the list and was skipped.")
+                if duplicates == 1
+                else self.tr("{n} photos were already in the list and were skipped.").format(
+                    n=locale.toString(duplicates)
+                )
+            )
+        if notices:
+            parts.append(
+                self.tr("1 item could not be added: {reason}").format(reason=notices[0])
+                if len(notices) == 1
+                else self.tr("{n} items could not be added (hover for details).").format(
+                    n=locale.toString(len(notices))
+                )
+            )
+        if parts:
+            self.info_bar.show_message(" ".join(parts), notices)
+        self.status_text.setText(
+            self.tr("Added 1 photo.")
+            if added == 1
+            else self.tr("Added {n} photos.").format(n=locale.toString(added))
+        )
+
+    # --- drag and drop -------------------------------------------------------------------
+
+    @staticmethod
+    def dropped_paths(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> list[str]:
+        mime = event.mimeData()
+        paths: list[str] = []
+        for url in mime.urls():
+            if url.isLocalFile():
+                paths.append(url.toLocalFile())
+            elif url.scheme() in ("http", "https"):
+                paths.append(url.toString())
+        if not paths and mime.hasText():
+            text = mime.text().strip()
+            if text.lower().startswith(("http://", "https://")) and "\n" not in text:
+                paths.append(text)
+        return paths
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if self.dropped_paths(event) or mime.hasFormat(
+            'application/x-qt-windows-mime;value="FileGroupDescriptorW"'
+        ):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = self.dropped_paths(event)
+        if not paths:
+            # Outlook attachments and files inside zip folders arrive without a location.
+            self.info_bar.show_message(
+                self.tr(
+                    "These files have no location on disk (e.g. e-mail attachments or files "
+                    "inside a zip). Save them to a folder first, then add them."
+                )
+            )
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.add_paths(paths)
+
+    # --- counts and the create button ---------------------------------------------------
+
+    def workflow_count(self) -> int:
+        usable = self.photos.usable_photos()
+        if self.settings_panel.grouping.currentData() == Grouping.PER_FOLDER.value:
+            count = len({p.path.parent for p in usable})
+        else:
+            count = len(usable)
+        return count + len(self.urls)
+
+    def _update_summary(self) -> None:
+        locale = QLocale()
+        rows = self.photos.rowCount()
+        parts = []
+        if rows:
+            parts.append(
+                self.tr("1 photo")
+                if rows == 1
+                else self.tr("{n} photos").format(n=locale.toString(rows))
+            )
+            parts.append(human_size(self.photos.total_bytes()))
+        problems = self.photos.problem_count()
+        if problems:
+            parts.append(
+                self.tr("1 cannot be used")
+                if problems == 1
+                else self.tr("{n} cannot be used").format(n=locale.toString(problems))
+            )
+        if self.urls:
+            parts.append(
+                self.tr("1 web photo")
+                if len(self.urls) == 1
+                else self.tr("{n} web photos").format(n=locale.toString(len(self.urls)))
+            )
+        self.count_label.setText(" · ".join(parts))
+        n = self.workflow_count()
+        self.create_button.setText(
+            self.tr("Create 1 workflow")
+            if n == 1
+            else self.tr("Create {n} workflows").format(n=locale.toString(n))
+        )
+        problem = self.settings_panel.problem()
+        if n == 0:
+            hint = self.tr("Add photos to begin.")
+        elif problem:
+            hint = problem
+        elif self.session is None or self.session.bridge is None:
+            hint = self.tr("Connecting…")
+        else:
+            hint = self.tr("Ctrl+Enter also creates them.")
+        ready = n > 0 and problem is None and not self._creating
+        ready = ready and self.session is not None and self.session.bridge is not None
+        self.create_button.setEnabled(ready)
+        self.create_action.setEnabled(ready)
+        self.create_button.setAccessibleName(self.create_button.text())
+        self.create_button.setToolTip(hint)
+        self.create_hint.setText(hint)
+
+    def create_workflows(self) -> None:
+        """The primary action: confirm, then hand the batch to the engine on a worker."""
+        self._update_summary()
+        if not self.create_button.isEnabled() or self.session is None:
+            return
+        settings = self.settings_panel.settings()
+        usable = self.photos.usable_photos()
+        skipped = self.photos.problem_photos()
+        urls = list(self.urls)
+        dialog = ConfirmCreateDialog(
+            count=self.workflow_count(),
+            template_label=self.settings_panel.template_label(),
+            visibility_label=settings.visibility.label,
+            skipped=skipped,
+            per_folder=settings.grouping is Grouping.PER_FOLDER,
+            demo=self.demo,
+            parent=self,
+        )
+        try:
+            if not self.confirm(dialog):
+                return
+        finally:
+            dialog.deleteLater()
+        self.settings_panel.save(self.settings_store)
+        self._creating = True
+        self._update_summary()
+        self.show_status(self.tr("Starting the batch…"))
+        sent = {p.path for p in usable}
+        self.session.create_batch(
+            settings,
+            usable,
+            urls,
+            lambda batch_id: self._created(batch_id, sent, urls),
+            self._create_failed,
+        )
+
+    def _created(self, batch_id: int, sent: set[Path], urls: list[str]) -> None:
+        self._creating = False
+        rows = [r for r in range(self.photos.rowCount()) if self.photos.photo(r).path in sent]
+        self.photos.remove_rows(rows)
+        self.urls = [u for u in self.urls if u not in urls]
+        left = self.photos.rowCount()
+        message = self.tr("Batch started: follow it in the list below.")
+        if left:
+            message += " " + self.tr("Photos that cannot be used stay here.")
+        self.show_status(message)
+        self._update_summary()
+        self.batch_created.emit(batch_id)
+
+    def _create_failed(self, reason: str) -> None:
+        self._creating = False
+        self._update_summary()
+        self.info_bar.show_message(
+            self.tr("The batch could not be started: {reason}").format(reason=reason)
+        )
+
+    # --- engine and key ------------------------------------------------------------------
+
+    def set_session(self, session: Session | None) -> None:
+        """Show this session's engine (None while it starts or after it stopped)."""
+        self.session = session
+        if session is not None:
+            session.ready.connect(self._engine_ready)
+            session.resumed.connect(self._resumed)
+            session.failed.connect(lambda reason: self.info_bar.show_message(reason))
+            if session.bridge is not None:
+                self._engine_ready(session.bridge)
+        else:
+            self._set_job_bridge(None)
+        self._update_summary()
+
+    def _engine_ready(self, bridge: EngineBridge) -> None:
+        self._set_job_bridge(bridge)
+        self._update_summary()
+
+    def _set_job_bridge(self, bridge: EngineBridge | None) -> None:
+        set_engine = getattr(self.job_list, "set_engine", None)
+        if set_engine is not None:
+            set_engine(bridge)
+
+    def _resumed(self, count: int) -> None:
+        self.info_bar.show_message(
+            self.tr("Picking up 1 photo left unfinished last time.")
+            if count == 1
+            else self.tr("Picking up {n} photos left unfinished last time.").format(
+                n=QLocale().toString(count)
+            )
+        )
+
+    def set_demo(self, demo: bool) -> None:
+        self.demo = demo
+        self.demo_banner.setVisible(demo)
+        self.setWindowTitle(self.tr("{app} — demo").format(app=APP_NAME) if demo else APP_NAME)
+
+    def open_key_dialog(self) -> KeyDialog:
+        """Ask for a key (the job list's "Enter key…" and Account ▸ Replace key come here)."""
+        base_url = self.base_url
+        dialog = KeyDialog(self.workers.io, base_url, welcome=False, parent=self)
+        dialog.accepted.connect(lambda: self._key_entered(dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _key_entered(self, dialog: KeyDialog) -> None:
+        if dialog.key:
+            self.key_changed.emit(dialog.key)
+            self.show_status(self.tr("Your API key was checked and saved."))
+
+    def remove_key(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            self.tr("Remove API key"),
+            self.tr(
+                "Forget the API key stored on this computer? You will be asked for it the next "
+                "time you send photos."
+            ),
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            clear_key()
+            self.key_removed.emit()
+            self.show_status(self.tr("The API key was removed from this computer."))
+
+    def show_status(self, text: str) -> None:
+        self.status_text.setText(text)
+
+    def _about(self) -> None:
+        from app import __version__
+
+        QMessageBox.about(
+            self,
+            self.tr("About vimbatch"),
+            self.tr(
+                "vimbatch {version}\nTurn a pile of photos into Vimmerse workflows in one go."
+            ).format(version=__version__),
+        )
+
+    # --- geometry and quitting -----------------------------------------------------------
+
+    def _restore(self) -> None:
+        store = self.settings_store
+        geometry = store.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(DEFAULT_SIZE)
+        for key, splitter in (
+            ("window/main", self.main_splitter),
+            ("window/left", self.left_splitter),
+        ):
+            state = store.value(key)
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                splitter.restoreState(state)
+        self.settings_panel.restore(store)
+
+    def save_state(self) -> None:
+        store = self.settings_store
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/main", self.main_splitter.saveState())
+        store.setValue("window/left", self.left_splitter.saveState())
+        self.settings_panel.save(store)
+        store.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        in_flight = self.session.work_in_flight() if self.session is not None else 0
+        if in_flight and not self.ask_quit(self, in_flight):
+            event.ignore()
+            return
+        self.save_state()
+        event.accept()

@@ -1,0 +1,144 @@
+"""The GUI's engine, built in one place from key + server address + data folder.
+
+`Session` owns the engine and its EngineBridge; every call that touches the store or the network
+runs on the I/O pool. The window only asks it to create batches, swap the key and shut down.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+from PySide6.QtCore import QObject, Signal
+
+from app.engine.engine import Engine
+from app.engine.model import BatchSettings
+from app.engine.session import build_engine, make_client, resolve_base_url
+from app.images.photo import Photo
+from app.ui.engine_bridge import EngineBridge, EngineLike
+from app.ui.workers import Workers
+
+log = logging.getLogger(__name__)
+
+
+def user_message(error: BaseException) -> str:
+    message = getattr(error, "user_message", None)
+    return str(message) if message else (str(error) or type(error).__name__)
+
+
+class Session(QObject):
+    """One engine on one job store.
+
+    Signals:
+        ready(object): the EngineBridge, once the engine is built and recovery started.
+        resumed(int): items left unfinished by an earlier run that are being picked up.
+        failed(str): the engine could not be started (plain words).
+    """
+
+    ready = Signal(object)
+    resumed = Signal(int)
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        workers: Workers,
+        *,
+        key: str | None,
+        base_url: str | None = None,
+        data_dir: str | Path | None = None,
+        error_reports: bool = True,
+        demo: bool = False,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.workers = workers
+        self.key = key
+        self.base_url = resolve_base_url(base_url)
+        self.data_dir = data_dir
+        self.error_reports = error_reports
+        self.demo = demo
+        self.engine: Engine | None = None
+        self.bridge: EngineBridge | None = None
+        self._closed = False
+
+    def start(self) -> None:
+        """Open the store and build the engine on a worker; answers with `ready` or `failed`."""
+        executor = self.workers.io.executor()
+        kwargs: dict[str, Any] = {
+            "base_url": self.base_url,
+            "data_dir": self.data_dir,
+            "key": self.key or "",
+            "executor": executor,
+            "error_reports": self.error_reports and not self.demo,
+        }
+
+        def build() -> tuple[Engine, int]:
+            engine = build_engine(**kwargs)
+            unfinished = sum(1 for item in engine.items() if not item.state.is_final)
+            return engine, unfinished
+
+        self.workers.io.submit(build, self._built, lambda e: self.failed.emit(user_message(e)))
+
+    def _built(self, result: tuple[Engine, int]) -> None:
+        engine, unfinished = result
+        if self._closed:
+            self.workers.io.submit(lambda: engine.shutdown(wait=False))
+            return
+        self.engine = engine
+        # cast: EngineLike's delete_item lacks the engine's `remote` argument (reported).
+        self.bridge = EngineBridge(cast("EngineLike", engine), self.workers.io, self)
+        # Recovery reads the store and may schedule work: off the GUI thread like the rest.
+        self.workers.io.submit(engine.start, on_error=lambda e: self.failed.emit(user_message(e)))
+        self.ready.emit(self.bridge)
+        if unfinished:
+            self.resumed.emit(unfinished)
+
+    def set_key(self, key: str) -> None:
+        """Use a new key from now on (batches held for a refused key carry on)."""
+        self.key = key
+        engine = self.engine
+        if engine is None:
+            return
+        base_url = self.base_url
+        self.workers.io.submit(lambda: engine.set_client(make_client(key, base_url)))
+
+    def create_batch(
+        self,
+        settings: BatchSettings,
+        photos: Sequence[Photo],
+        urls: Sequence[str],
+        on_done: Callable[[int], None],
+        on_error: Callable[[str], None],
+    ) -> None:
+        engine = self.engine
+        if engine is None:
+            on_error(self.tr("Still starting up: try again in a moment."))
+            return
+        photos, urls = list(photos), list(urls)
+        self.workers.io.submit(
+            lambda: engine.create_batch(settings, photos, urls),
+            on_done,
+            lambda e: on_error(user_message(e)),
+        )
+
+    def work_in_flight(self) -> int:
+        """Items not finished yet (queued, sending or being made). Reads the store: cheap."""
+        if self.engine is None:
+            return 0
+        try:
+            return sum(1 for item in self.engine.items() if not item.state.is_final)
+        except Exception:
+            log.exception("could not count unfinished items")
+            return 0
+
+    def shutdown(self) -> None:
+        """Stop the engine; creates already on the wire finish and are recorded."""
+        self._closed = True
+        if self.bridge is not None:
+            self.bridge.close()
+        if self.engine is not None:
+            self.engine.shutdown(wait=True)
+            self.engine.client.close()
+            self.engine.store.close()

@@ -1,0 +1,173 @@
+"""The job list panel on the real engine (SQLite store, simulator over HTTP, Qt thread pool).
+
+The issue's acceptance tests: out of credit shows the banner and Resume finishes the batch; a
+refused key shows the banner with "Enter key…"; commands from the panel reach the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.engine import BatchSettings, Engine, ItemState
+from app.images.thumbnails import ThumbnailCache
+from app.ui.engine_bridge import EngineBridge
+from app.ui.jobs.banner import HoldKind
+from app.ui.jobs.menu import JobAction
+from app.ui.jobs.panel import JobListPanel
+from app.ui.jobs.thumbnails import JobThumbnails
+from app.ui.workers import Workers
+from engine.enginetools import close, make_client, make_jpegs, new_engine, photos_of
+
+
+class Rig:
+    """An engine, its bridge and a shown panel; torn down in the right order."""
+
+    def __init__(self, qtbot: Any, engine: Engine, workers: Workers) -> None:
+        self.engine = engine
+        self.bridge = EngineBridge(engine, workers.io)
+        self.panel = JobListPanel(self.bridge)
+        qtbot.addWidget(self.panel)
+        self.panel.resize(900, 500)
+        self.panel.show()
+
+    def states(self) -> dict[ItemState, int]:
+        counts: dict[ItemState, int] = {}
+        for item in self.panel.model.items():
+            counts[item.state] = counts.get(item.state, 0) + 1
+        return counts
+
+    def close(self) -> None:
+        self.bridge.close()
+        close(self.engine)
+
+
+@pytest.fixture
+def rig_factory(
+    qtbot: Any, private_dirs: Path, workers: Workers
+) -> Iterator[Any]:
+    rigs: list[Rig] = []
+
+    def make(base_url: str, key: str = "test-key") -> Rig:
+        engine = new_engine(private_dirs, base_url, key=key, executor=workers.io.executor())
+        rig = Rig(qtbot, engine, workers)
+        rigs.append(rig)
+        return rig
+
+    yield make
+    for rig in rigs:
+        rig.close()
+
+
+def test_out_of_credit_shows_banner_and_resume_finishes_the_batch(
+    qtbot: Any, sim_factory: Any, rig_factory: Any, tmp_path: Path
+) -> None:
+    sim = sim_factory(credit=2)
+    rig = rig_factory(sim.base_url)
+    panel = rig.panel
+    rig.engine.start()
+    rig.engine.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "in", 5)))
+
+    qtbot.waitUntil(lambda: panel.banner.isVisible(), timeout=20_000)
+    assert panel.banner.kind is HoldKind.CREDIT
+    assert "credit" in panel.banner.message.text().lower()
+    assert not panel.banner.key_button.isVisible()
+    assert panel.pause_button.text() == "Resume sending"
+    # The two that fit in the credit finish; the rest stay queued, nothing failed.
+    qtbot.waitUntil(lambda: rig.states().get(ItemState.SUCCEEDED) == 2, timeout=20_000)
+    assert rig.states() == {ItemState.SUCCEEDED: 2, ItemState.QUEUED: 3}
+    assert sim.created_count() == 2
+
+    sim.add_credit(10)
+    qtbot.mouseClick(panel.banner.resume_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: rig.states() == {ItemState.SUCCEEDED: 5}, timeout=20_000)
+    assert panel.banner.isHidden()
+    assert sim.created_count() == 5
+    qtbot.waitUntil(lambda: panel.summary.label.text().startswith("5 done"), timeout=5000)
+    assert panel.summary.label.text().endswith("all finished")
+    assert panel.pause_button.text() == "Pause sending"
+
+
+def test_refused_key_shows_banner_with_enter_key(
+    qtbot: Any, sim_factory: Any, rig_factory: Any, tmp_path: Path
+) -> None:
+    sim = sim_factory(valid_keys=frozenset({"good-key"}))
+    rig = rig_factory(sim.base_url, key="wrong-key")
+    panel = rig.panel
+    rig.engine.start()
+    rig.engine.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "in", 2)))
+
+    qtbot.waitUntil(lambda: panel.banner.isVisible(), timeout=20_000)
+    assert panel.banner.kind is HoldKind.KEY
+    assert panel.banner.key_button.isVisible()
+    with qtbot.waitSignal(panel.key_requested, timeout=1000):
+        qtbot.mouseClick(panel.banner.key_button, Qt.MouseButton.LeftButton)
+    assert sim.created_count() == 0
+
+    # What the window's key dialog does with a good key: the engine carries on by itself.
+    old = rig.engine.client
+    rig.engine.set_client(make_client(sim.base_url, "good-key"))
+    old.close()
+    qtbot.waitUntil(lambda: rig.states() == {ItemState.SUCCEEDED: 2}, timeout=20_000)
+    qtbot.waitUntil(lambda: panel.banner.isHidden(), timeout=5000)
+
+
+def test_pause_button_and_menu_commands_reach_the_engine(
+    qtbot: Any, sim_factory: Any, rig_factory: Any, tmp_path: Path
+) -> None:
+    sim = sim_factory(fail_rate=1.0)
+    rig = rig_factory(sim.base_url)
+    panel = rig.panel
+    rig.engine.start()
+    rig.engine.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "in", 3)))
+    qtbot.waitUntil(lambda: rig.states() == {ItemState.FAILED: 3}, timeout=20_000)
+    assert panel.retry_button.isEnabled()
+    assert panel.tabs.tabText(4) == "Failed (3)"
+
+    # Retry one from the context menu, with the simulator behaving again.
+    sim.config.fail_rate = 0.0
+    panel.view.setCurrentIndex(panel.view.model().index(0, 0))
+    menu = panel.context_menu()
+    retry = next(a for a in menu.actions() if a.data() == JobAction.RETRY.value)
+    retry.trigger()
+    menu.deleteLater()
+    qtbot.waitUntil(
+        lambda: rig.states() == {ItemState.SUCCEEDED: 1, ItemState.FAILED: 2}, timeout=20_000
+    )
+
+    # Pause: the new batch waits; Resume sends it.
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.pause_button.text() == "Resume sending", timeout=5000)
+    assert panel.banner.isHidden()  # the user's own pause needs no banner
+    rig.engine.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "more", 1, offset=50)))
+    qtbot.wait(300)
+    # "Retry all failed" in the toolbar.
+    qtbot.mouseClick(panel.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: rig.states() == {ItemState.SUCCEEDED: 4}, timeout=20_000)
+    assert not panel.retry_button.isEnabled()
+
+
+def test_rows_get_thumbnails_from_the_shared_cache(
+    qtbot: Any, simulator: Any, rig_factory: Any, workers: Workers, tmp_path: Path
+) -> None:
+    rig = rig_factory(simulator.base_url)
+    thumbs = JobThumbnails(workers.cpu, ThumbnailCache(tmp_path / "thumbs"))
+    rig.panel.set_thumbnails(thumbs)
+    rig.engine.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "in", 2, size=300)))
+    model = rig.panel.model
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=5000)
+    rig.panel.view.viewport().repaint()  # asks the visible rows for their thumbnails
+    qtbot.waitUntil(
+        lambda: all(
+            model.index(r, 0).data(Qt.ItemDataRole.DecorationRole) is not None for r in range(2)
+        ),
+        timeout=10_000,
+    )
+    pixmap = model.index(0, 0).data(Qt.ItemDataRole.DecorationRole)
+    assert max(pixmap.width(), pixmap.height()) == 96
+    thumbs.stop()

@@ -1,0 +1,157 @@
+"""The main window end to end: real drops, real intake, the real engine on the simulator."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
+
+from app.api import Visibility
+from app.engine.model import ItemState
+from app.ui.dialogs.confirm_create import ConfirmCreateDialog
+from app.ui.image_grid import ProblemRole
+from app.ui.session import Session
+
+
+def _drop(widget, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    pos = QPoint(widget.width() // 2, widget.height() // 2)
+    actions = Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(
+        pos, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(widget, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(pos, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, drop)
+    assert drop.isAccepted()
+
+
+def test_window_has_the_named_parts_and_default_size(make_window) -> None:
+    window = make_window()
+    assert window.objectName() == "MainWindow"
+    assert (window.width(), window.height()) == (1280, 800)
+    for name in ("imageGrid", "templatePicker", "visibilityPicker", "createButton", "jobList"):
+        assert window.findChild(object, name) is not None, name
+    create = window.findChild(QPushButton, "createButton")
+    assert create.text() == "Create 0 workflows" and not create.isEnabled()
+    assert window.photo_area.currentWidget() is window.photo_area.empty
+
+
+def test_drop_adds_photos_and_bad_file_shows_its_badge(qtbot, make_window, photo_dir) -> None:
+    window = make_window()
+    window.show()
+    files = sorted(photo_dir.iterdir())
+    with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
+        _drop(window, files)
+    model = window.photos
+    assert model.rowCount() == 5
+    problems = {model.photo(r).path.name: model.data(model.index(r), ProblemRole) for r in range(5)}
+    assert problems["broken.jpg"] and all(
+        v is None for k, v in problems.items() if k != "broken.jpg"
+    )
+    assert (
+        "5 photos" in window.count_label.text() and "1 cannot be used" in window.count_label.text()
+    )
+    assert window.photo_area.currentWidget() is window.grid
+    # Delete removes the selection (the grid has focus), the count follows.
+    window.grid.setFocus()
+    window.grid.setCurrentIndex(model.index(0))
+    window.grid.selectionModel().select(
+        model.index(0), window.grid.selectionModel().SelectionFlag.Select
+    )
+    qtbot.keyClick(window.grid, Qt.Key.Key_Delete)
+    assert model.rowCount() == 4
+
+
+def test_settings_remembered_with_geometry(qtbot, make_window, private_dirs) -> None:
+    window = make_window()
+    window.settings_panel.template_picker.set_template_id("vim_arctic")
+    window.settings_panel.visibility_picker.set_visibility(Visibility.PRIVATE)
+    window.show()
+    window.resize(760, 560)  # the offscreen screen is 800×600
+    window.main_splitter.setSizes([420, 330])
+    qtbot.waitUntil(lambda: window.width() == 760)
+    window.save_state()
+    again = make_window()
+    again.show()
+    assert again.settings_panel.template_picker.template_id() == "vim_arctic"
+    assert again.settings_panel.visibility_picker.visibility() is Visibility.PRIVATE
+    assert again.width() == 760
+    assert again.main_splitter.sizes()[1] == window.main_splitter.sizes()[1]
+
+
+def test_end_to_end_on_the_simulator(
+    qtbot, make_window, workers, simulator, photo_dir, private_dirs
+) -> None:
+    window = make_window(base_url=simulator.base_url)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    session = Session(workers, key="test-key", base_url=simulator.base_url, data_dir=private_dirs)
+    window.set_session(session)
+    with qtbot.waitSignal(session.ready, timeout=10_000):
+        session.start()
+    with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
+        window.add_paths([str(photo_dir)])
+
+    panel = window.settings_panel
+    panel.template_picker.set_template_id("vim_instagramframeescape_0226")
+    ratio = window.findChild(QComboBox, "option_aspect_ratio")
+    ratio.setCurrentIndex(ratio.findData("9:16"))
+    window.findChild(QLineEdit, "option_user_name").setText("Ada")
+    panel.visibility_picker.set_visibility(Visibility.PUBLIC)
+    panel.title_pattern.setText("Party {stem}")
+    panel.description.setText("Office party")
+
+    create = window.findChild(QPushButton, "createButton")
+    assert create.isEnabled() and create.text() == "Create 4 workflows"
+    seen: list[str] = []
+
+    def confirm(dialog: ConfirmCreateDialog) -> bool:
+        seen.append(dialog.findChild(object, "confirmFacts").text())
+        skipped = dialog.findChild(object, "skippedList")
+        seen.append(skipped.item(0).text())
+        return True
+
+    window.confirm = confirm
+    with qtbot.waitSignal(window.batch_created, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert "Instagram Frame Escape" in seen[0] and "Public" in seen[0]
+    assert seen[1].startswith("broken.jpg — ")
+    assert window.photos.rowCount() == 1  # only the photo that cannot be used stays
+
+    engine = session.engine
+    assert engine is not None
+    qtbot.waitUntil(
+        lambda: [i.state for i in engine.items()] == [ItemState.SUCCEEDED] * 4, timeout=30_000
+    )
+    creates = [r for r in simulator.requests if r.method == "POST" and r.path == "/workflow"]
+    assert len(creates) == 4
+    sent = {}
+    for request in creates:
+        fields = dict(request.fields)
+        assert fields["template_id"] == "vim_instagramframeescape_0226"
+        assert json.loads(fields["options"]) == {
+            "aspect_ratio": "9:16",
+            "user_name": "Ada",
+            "job_description": "businessman",
+        }
+        assert fields["visibility_status"] == "2"
+        assert fields["description"] == "Office party"
+        assert fields["event_id"] == "no_event"
+        assert len(request.files) == 1
+        sent[fields["title"]] = request.files[0].sha256
+    expected = {
+        f"Party {p.stem}": hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(photo_dir.glob("photo_*.jpg"))
+    }
+    assert sent == expected
+    # The job list shows the batch.
+    job_list = window.findChild(object, "jobList")
+    qtbot.waitUntil(lambda: job_list.model().rowCount() == 4, timeout=10_000)

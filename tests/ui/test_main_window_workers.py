@@ -1,0 +1,92 @@
+"""app.ui.workers: results and errors come back on the GUI thread; shutdown leaves nothing."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QApplication
+
+from app.ui.workers import Workers
+
+
+def test_result_arrives_on_gui_thread(qtbot, workers: Workers) -> None:
+    worker_threads: list[threading.Thread] = []
+    seen: list[tuple[object, bool]] = []
+
+    def work() -> int:
+        worker_threads.append(threading.current_thread())
+        return 42
+
+    def got(value: object) -> None:
+        seen.append((value, QThread.currentThread() is QApplication.instance().thread()))
+
+    with qtbot.waitSignal(workers.io.idle, timeout=5000):
+        workers.io.submit(work, got)
+    assert seen == [(42, True)]
+    assert worker_threads and worker_threads[0] is not threading.main_thread()
+
+
+def test_exception_is_delivered_to_on_error(qtbot, workers: Workers) -> None:
+    errors: list[BaseException] = []
+
+    def boom() -> None:
+        raise ValueError("bad photo")
+
+    with qtbot.waitSignal(workers.cpu.idle, timeout=5000):
+        workers.cpu.submit(boom, lambda _v: pytest.fail("no result expected"), errors.append)
+    assert len(errors) == 1 and str(errors[0]) == "bad photo"
+
+
+def test_cancelled_task_delivers_nothing_and_shutdown_waits(qtbot, workers: Workers) -> None:
+    gate = threading.Event()
+    delivered: list[object] = []
+    ran: list[int] = []
+
+    def slow(i: int) -> int:
+        gate.wait(5)
+        ran.append(i)
+        return i
+
+    runner = workers.cpu
+    tasks = [runner.submit(lambda i=i: slow(i), delivered.append) for i in range(20)]
+    assert runner.pending() == 20
+    for task in tasks:
+        task.cancel()
+    runner.cancel_all()
+    gate.set()
+    qtbot.waitUntil(lambda: runner.pending() == 0, timeout=5000)
+    assert delivered == []
+    # At most the jobs that had already started ran; the queued ones were dropped.
+    assert len(ran) <= runner.pool.maxThreadCount()
+
+
+def test_shutdown_sets_stopping_and_refuses_new_work(qtbot) -> None:
+    pools = Workers(io_threads=2)
+    started = threading.Event()
+
+    def long_job() -> str:
+        started.set()
+        while not pools.io.stopping.is_set():
+            time.sleep(0.01)
+        return "stopped"
+
+    delivered: list[object] = []
+    pools.io.submit(long_job, delivered.append)
+    assert started.wait(5)
+    t0 = time.monotonic()
+    assert pools.shutdown(5000)
+    assert time.monotonic() - t0 < 2
+    assert pools.io.pool.activeThreadCount() == 0
+    late = pools.io.submit(lambda: 1, delivered.append)
+    assert late.cancelled
+    qtbot.wait(50)
+    assert delivered == []
+
+
+def test_executor_runs_plain_callables(qtbot, workers: Workers) -> None:
+    done = threading.Event()
+    workers.io.executor().submit(done.set)
+    assert done.wait(5)
