@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from engine.enginetools import close, make_jpegs, new_engine, photos_of
 from PySide6.QtCore import QCoreApplication, QThread
 
 from app.engine import BatchSettings, Engine, EngineEvent, EventKind, ItemState
 from app.simulator import Simulator
 from app.ui.engine_bridge import EngineBridge
 from app.ui.workers import Workers
-from engine.enginetools import close, make_jpegs, new_engine, photos_of
 
 
 @pytest.fixture
@@ -157,7 +157,9 @@ def test_a_failing_command_is_reported_in_plain_words(
     assert message
 
 
-def test_close_stops_listening(qtbot: Any, bridge: EngineBridge, engine: Engine, tmp_path: Path) -> None:
+def test_close_stops_listening(
+    qtbot: Any, bridge: EngineBridge, engine: Engine, tmp_path: Path
+) -> None:
     received: list[object] = []
     bridge.item_changed.connect(received.append)
     bridge.close()

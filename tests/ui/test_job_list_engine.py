@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from engine.enginetools import close, make_client, make_jpegs, new_engine, photos_of
 from PySide6.QtCore import Qt
 
 from app.engine import BatchSettings, Engine, ItemState
@@ -21,7 +22,6 @@ from app.ui.jobs.menu import JobAction
 from app.ui.jobs.panel import JobListPanel
 from app.ui.jobs.thumbnails import JobThumbnails
 from app.ui.workers import Workers
-from engine.enginetools import close, make_client, make_jpegs, new_engine, photos_of
 
 
 class Rig:
@@ -34,12 +34,18 @@ class Rig:
         qtbot.addWidget(self.panel)
         self.panel.resize(900, 500)
         self.panel.show()
+        self.seen: dict[ItemState, int] = {}
+        self.panel.model.flushed.connect(self._count)
 
-    def states(self) -> dict[ItemState, int]:
+    def _count(self) -> None:
         counts: dict[ItemState, int] = {}
         for item in self.panel.model.items():
             counts[item.state] = counts.get(item.state, 0) + 1
-        return counts
+        self.seen = counts
+
+    def states(self) -> dict[ItemState, int]:
+        """The states as the view was last told of them (at the last refresh tick)."""
+        return self.seen
 
     def close(self) -> None:
         self.bridge.close()
@@ -47,9 +53,7 @@ class Rig:
 
 
 @pytest.fixture
-def rig_factory(
-    qtbot: Any, private_dirs: Path, workers: Workers
-) -> Iterator[Any]:
+def rig_factory(qtbot: Any, private_dirs: Path, workers: Workers) -> Iterator[Any]:
     rigs: list[Rig] = []
 
     def make(base_url: str, key: str = "test-key") -> Rig:

@@ -1,0 +1,237 @@
+"""Regenerate docs/screenshots/*.png at 1280×800 from the real window, offscreen.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [--only NAME]
+
+Each picture uses real parts: the simulator in-process, real generated photos, the real engine.
+Runs in a private temporary data folder and keyring-free, so it never touches the user's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PIL import Image, ImageDraw  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+SIZE = (1280, 800)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    """Run the event loop until `condition()` holds (checked every 50 ms)."""
+    deadline = time.monotonic() + timeout
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(50)
+
+    def check() -> None:
+        if condition() or time.monotonic() > deadline:
+            loop.quit()
+
+    timer.timeout.connect(check)
+    timer.start()
+    if not condition():
+        loop.exec()
+    timer.stop()
+    if not condition():
+        raise TimeoutError("screenshot scene did not settle in time")
+
+
+def settle(ms: int = 300) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def save(widget: QWidget, name: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"{path.relative_to(ROOT)}  {widget.width()}×{widget.height()}")
+
+
+def make_photos(folder: Path, count: int) -> list[Path]:
+    """Varied little landscapes: a sky gradient, a hill and a sun, each a different hue."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        hue = (i * 47) % 360
+        im = Image.new("HSV", (240, 160), (hue * 255 // 360, 120, 230))
+        draw = ImageDraw.Draw(im)
+        draw.rectangle((0, 100 + i % 20, 240, 160), fill=((hue + 90) % 360 * 255 // 360, 150, 120))
+        draw.ellipse((150, 20 + i % 30, 190, 60 + i % 30), fill=(40, 90, 255))
+        draw.ellipse((60, 70, 90, 100), fill=(0, 0, 30))
+        draw.rectangle((65, 95, 85, 135), fill=(0, 0, 30))
+        path = folder / f"IMG_{i:04d}.jpg"
+        im.convert("RGB").save(path, quality=80)
+        paths.append(path)
+    return paths
+
+
+class Scene:
+    """A window on a private data folder, optionally with a simulator and an engine session."""
+
+    def __init__(self, tmp: Path, *, demo: bool = False, **simulator_knobs: object) -> None:
+        from app.simulator import Simulator, SimulatorConfig
+        from app.ui.main_window import MainWindow
+        from app.ui.workers import Workers
+
+        self.data = tmp / "data"
+        self.data.mkdir(parents=True, exist_ok=True)
+        self.workers = Workers()
+        self.simulator: Simulator | None = None
+        self.session = None
+        base_url = "http://127.0.0.1:9"
+        if simulator_knobs:
+            self.simulator = Simulator(SimulatorConfig(**simulator_knobs))  # type: ignore[arg-type]
+            base_url = self.simulator.start()
+        self.window = MainWindow(self.workers, data_dir=self.data, base_url=base_url, demo=demo)
+        self.window.set_demo(demo)
+        self.window.resize(*SIZE)
+        self.window.show()
+
+    def connect(self) -> None:
+        from app.ui.session import Session
+
+        assert self.simulator is not None
+        self.session = Session(
+            self.workers,
+            key="screenshot-key",
+            base_url=self.simulator.base_url,
+            data_dir=self.data,
+            demo=self.window.demo,
+        )
+        self.window.set_session(self.session)
+        self.session.start()
+        wait_until(lambda: self.session is not None and self.session.bridge is not None)
+
+    def add(self, paths: list[str]) -> None:
+        self.window.add_paths(paths)
+        wait_until(lambda: not self.window.photos.is_busy(), timeout=300)
+        wait_until(lambda: self.window.photos.thumbnails_pending() == 0, timeout=60)
+        settle()
+
+    def create(self) -> None:
+        self.window.confirm = lambda _dialog: True
+        self.window.create_workflows()
+        wait_until(lambda: self.window.photos.usable_photos() == [], timeout=30)
+
+    def close(self) -> None:
+        self.window.ask_quit = lambda _w, _n: True
+        self.window.close()
+        if self.session is not None:
+            self.session.shutdown()
+        self.workers.shutdown(10_000)
+        if self.simulator is not None:
+            self.simulator.stop()
+        self.window.deleteLater()
+        settle(50)
+
+
+def shot_empty(tmp: Path) -> None:
+    scene = Scene(tmp)
+    settle()
+    save(scene.window, "empty-window")
+    scene.close()
+
+
+def shot_many(tmp: Path) -> None:
+    photos = make_photos(tmp / "event", 2000)
+    scene = Scene(tmp, processing_time=5.0)
+    scene.connect()
+    scene.add([str(photos[0].parent)])
+    save(scene.window, "2000-photos")
+    scene.close()
+
+
+def shot_running(tmp: Path) -> None:
+    from app.ui.demo import sample_photos
+
+    scene = Scene(tmp, demo=True, processing_time=30.0, latency=0.05)
+    scene.connect()
+    scene.add([str(p) for p in sample_photos()])
+    scene.create()
+    engine = scene.session.engine  # type: ignore[union-attr]
+    wait_until(lambda: sum(1 for i in engine.items() if i.state.is_remote) >= 4, timeout=60)
+    settle(2500)
+    save(scene.window, "batch-running")
+    scene.close()
+
+
+def shot_credit(tmp: Path) -> None:
+    from app.ui.demo import sample_photos
+
+    scene = Scene(tmp, processing_time=2.0, credit=3)
+    scene.connect()
+    scene.add([str(p) for p in sample_photos()])
+    scene.create()
+    panel = scene.window.job_list
+    wait_until(lambda: getattr(panel, "held", lambda: None)() is not None, timeout=60)
+    settle(1500)
+    save(scene.window, "out-of-credit")
+    scene.close()
+
+
+def shot_first_run(tmp: Path) -> None:
+    from app.ui.dialogs.key_dialog import KeyDialog
+
+    scene = Scene(tmp)
+    dialog = KeyDialog(scene.workers.io, "http://127.0.0.1:9", welcome=True, parent=scene.window)
+    dialog.show()
+    settle()
+    # The dialog over its window, as the user first sees it.
+    canvas = scene.window.grab()
+    from PySide6.QtGui import QColor, QPainter
+
+    painter = QPainter(canvas)
+    painter.fillRect(canvas.rect(), QColor(0, 0, 0, 90))
+    picture = dialog.grab()
+    x = (canvas.width() - picture.width()) // 2
+    y = (canvas.height() - picture.height()) // 3
+    painter.drawPixmap(x, y, picture)
+    painter.end()
+    OUT.mkdir(parents=True, exist_ok=True)
+    canvas.save(str(OUT / "first-run.png"))
+    print("docs/screenshots/first-run.png")
+    dialog.close()
+    scene.close()
+
+
+SHOTS = {
+    "empty": shot_empty,
+    "many": shot_many,
+    "running": shot_running,
+    "credit": shot_credit,
+    "first-run": shot_first_run,
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=sorted(SHOTS), action="append")
+    args = parser.parse_args()
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    from app.ui.app import make_application
+
+    app = make_application(["screenshots"])
+    for name in args.only or list(SHOTS):
+        with tempfile.TemporaryDirectory(prefix=f"vimbatch-shot-{name}-") as tmp:
+            os.environ["VIMBATCH_DATA_DIR"] = str(Path(tmp) / "data")
+            SHOTS[name](Path(tmp))
+    app.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
