@@ -63,17 +63,25 @@ def naive(path: Path) -> None:
         im.convert("RGB").thumbnail((256, 256))
 
 
-def timed(label: str, fn: Callable[[Path], object], paths: list[Path]) -> float:
+def timed(label: str, fn: Callable[[Path], object], paths: list[Path]) -> tuple[float, float]:
+    """Wall time of the pool and the CPU time its threads spent: the machine is shared, and CPU
+    time is far less disturbed by other people's work than wall time."""
+
+    def one(path: Path) -> float:
+        started = time.thread_time()
+        fn(path)
+        return time.thread_time() - started
+
     started = time.perf_counter()
     with ThreadPoolExecutor(WORKERS) as pool:
-        list(pool.map(fn, paths))
+        cpu = sum(pool.map(one, paths))
     elapsed = time.perf_counter() - started
     print(
-        f"  {label:<44} {elapsed:7.2f} s  {1000 * elapsed / len(paths):7.1f} ms/image  "
-        f"{len(paths) / elapsed:7.1f} images/s",
+        f"  {label:<44} {elapsed:7.2f} s  {len(paths) / elapsed:7.1f} images/s  "
+        f"CPU {1000 * cpu / len(paths):6.1f} ms/image",
         flush=True,
     )
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -85,9 +93,13 @@ def main() -> None:
     print(f"{len(paths)} JPEGs 4000×3000 q90, {total_mb:.0f} MB, {WORKERS} worker threads each")
     for p in paths:  # warm the page cache so that no path pays for the disk alone
         p.read_bytes()
-    fast = timed("ours: draft → thumbnail → exif_transpose → JPEG", thumbnail_bytes, paths)
-    slow = timed('naive: open → convert("RGB") → thumbnail', naive, paths)
-    fast = min(fast, timed("ours again (alternating, best kept)", thumbnail_bytes, paths))
+    # Alternating rounds, best of each kept: other work on the machine comes and goes.
+    fast, slow = (1e9, 1e9), (1e9, 1e9)
+    for _ in range(2):
+        fast = min(
+            fast, timed("ours: draft → thumbnail → exif_transpose → JPEG", thumbnail_bytes, paths)
+        )
+        slow = min(slow, timed('naive: open → convert("RGB") → thumbnail', naive, paths))
 
     cache_dir = OUT / "thumb-cache"
     shutil.rmtree(cache_dir, ignore_errors=True)
@@ -98,9 +110,13 @@ def main() -> None:
     print(f"  cache on disk: {reopened.size_bytes() / 1e6:.1f} MB for {len(paths)} thumbnails")
     shutil.rmtree(cache_dir, ignore_errors=True)
 
-    print(f"RESULT ours vs naive: {slow / fast:.1f}× faster (target ≥ 5×)")
     print(
-        f"RESULT cached reopen vs naive: {slow / cached:.0f}× faster; vs first open {first / cached:.0f}×"
+        f"RESULT ours vs naive: {slow[0] / fast[0]:.1f}× faster by wall time, "
+        f"{slow[1] / fast[1]:.1f}× by CPU time (target ≥ 5×)"
+    )
+    print(
+        f"RESULT cached reopen: {len(paths) / cached[0]:.0f} images/s, "
+        f"{slow[0] / cached[0]:.0f}× faster than naive, {first[0] / cached[0]:.0f}× than first open"
     )
 
 

@@ -10,7 +10,9 @@ Prints where the app is, its size on disk and how long the build took. Needs the
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -42,9 +44,9 @@ def size_on_disk(folder: Path) -> tuple[int, int]:
     total = files = 0
     for dirpath, _dirnames, filenames in os.walk(folder):
         for name in filenames:
-            stat = Path(dirpath, name).lstat()
-            if not os.path.islink(Path(dirpath, name)):
-                total += stat.st_size
+            path = Path(dirpath, name)
+            if not path.is_symlink():
+                total += path.stat().st_size
                 files += 1
     return total, files
 
@@ -75,23 +77,30 @@ def build(*, clean: bool = False, dist: Path = DIST, work: Path = WORK) -> Path:
     if clean:
         command.append("--clean")
     subprocess.run(command, cwd=ROOT, check=True)
-    return app_path(dist)
+    folder = app_path(dist)
+    if sys.platform.startswith("linux"):
+        # Beside the executable, so installing is two copies (docs/BUILDING.md).
+        shutil.copy2(ROOT / "packaging" / "vimbatch.desktop", folder / "vimbatch.desktop")
+        shutil.copy2(make_icons.OUTPUT_DIR / "vimbatch-256.png", folder / "vimbatch.png")
+    return folder
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the vimbatch app for this platform.")
     parser.add_argument("--clean", action="store_true", help="clear PyInstaller's cache first")
     args = parser.parse_args(argv)
-    try:
-        import PyInstaller  # noqa: F401
-    except ImportError:
-        print("vimbatch build: PyInstaller is missing; run: pip install -e .[build]", file=sys.stderr)
+    if importlib.util.find_spec("PyInstaller") is None:
+        print(
+            "vimbatch build: PyInstaller is missing; run: pip install -e .[build]", file=sys.stderr
+        )
         return 1
     started = time.monotonic()
     try:
         folder = build(clean=args.clean)
     except subprocess.CalledProcessError as error:
-        print(f"vimbatch build: FAILED (PyInstaller exited with {error.returncode})", file=sys.stderr)
+        print(
+            f"vimbatch build: FAILED (PyInstaller exited with {error.returncode})", file=sys.stderr
+        )
         return 1
     elapsed = time.monotonic() - started
     size, files = size_on_disk(folder)

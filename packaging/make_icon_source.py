@@ -47,7 +47,9 @@ def vertical_gradient(
     column = Image.new("RGB", (1, 256))
     for y in range(256):
         t = y / 255
-        column.putpixel((0, y), tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
+        column.putpixel(
+            (0, y), tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+        )
     return column.resize((width, height), Image.Resampling.BICUBIC)
 
 
@@ -74,7 +76,9 @@ def card(width: int, height: int, radius: int, fill: tuple[int, int, int, int]) 
     return layer
 
 
-def paste_rotated(base: Image.Image, layer: Image.Image, centre: tuple[int, int], angle: float) -> None:
+def paste_rotated(
+    base: Image.Image, layer: Image.Image, centre: tuple[int, int], angle: float
+) -> None:
     turned = layer.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
     base.alpha_composite(turned, (centre[0] - turned.width // 2, centre[1] - turned.height // 2))
 
@@ -144,7 +148,9 @@ def draw_icon() -> Image.Image:
     tile = diagonal_gradient(tile_size, tile_size, TOP_COLOUR, BOTTOM_COLOUR).convert("RGBA")
     # A faint light from the top gives the tile depth without a skeuomorphic bevel.
     glow = Image.new("L", (tile_size, tile_size), 0)
-    ImageDraw.Draw(glow).ellipse((-tile_size // 3, -tile_size // 2, tile_size * 4 // 3, tile_size // 2), fill=60)
+    ImageDraw.Draw(glow).ellipse(
+        (-tile_size // 3, -tile_size // 2, tile_size * 4 // 3, tile_size // 2), fill=60
+    )
     glow = glow.filter(ImageFilter.GaussianBlur(s(60)))
     tile = Image.composite(Image.new("RGBA", tile.size, (255, 255, 255, 255)), tile, glow)
     tile_mask = rounded_mask(tile_size, tile_size, s(185))
@@ -160,7 +166,9 @@ def draw_icon() -> Image.Image:
     for (dx, dy, angle), colour in zip(
         ((-s(34), -s(58), 14.0), (-s(14), -s(30), 7.0)), CARD_BACK_COLOURS, strict=True
     ):
-        paste_rotated(cards, card(back_w, back_h, back_r, colour), (centre[0] + dx, centre[1] + dy), angle)
+        paste_rotated(
+            cards, card(back_w, back_h, back_r, colour), (centre[0] + dx, centre[1] + dy), angle
+        )
     front = Image.new("RGBA", (CANVAS, CANVAS), (0, 0, 0, 0))
     paste_rotated(front, front_card(), (centre[0] + s(8), centre[1] + s(8)), -3.0)
     canvas.alpha_composite(shadow_of(front, s(22), 110), (0, s(16)))

@@ -73,6 +73,7 @@ def make_photos(folder: Path, count: int) -> list[Path]:
         draw.ellipse((150, 20 + i % 30, 190, 60 + i % 30), fill=(40, 90, 255))
         draw.ellipse((60, 70, 90, 100), fill=(0, 0, 30))
         draw.rectangle((65, 95, 85, 135), fill=(0, 0, 30))
+        draw.text((8, 6), f"{i + 1}", fill=(0, 0, 255))  # every photo different: no duplicates
         path = folder / f"IMG_{i:04d}.jpg"
         im.convert("RGB").save(path, quality=80)
         paths.append(path)

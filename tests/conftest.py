@@ -7,12 +7,15 @@ import os
 # Before any Qt import: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
+
+from app.simulator import Simulator, SimulatorConfig
 
 
 class MemoryKeyring(KeyringBackend):
@@ -57,20 +60,9 @@ def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     return data
 
 
-import typing  # noqa: E402  (appended with the simulator fixtures)
-
-if typing.TYPE_CHECKING:  # the simulator is imported only by the tests that ask for it
-    from collections.abc import Callable
-    from typing import Any
-
-    from app.simulator import Simulator
-
-
 @pytest.fixture
 def simulator() -> Iterator[Simulator]:
     """A started Workflow API simulator on loopback, fast (0.3 s per workflow); stopped after."""
-    from app.simulator import Simulator, SimulatorConfig
-
     sim = Simulator(SimulatorConfig(processing_time=0.3))
     sim.start()
     yield sim
@@ -80,8 +72,6 @@ def simulator() -> Iterator[Simulator]:
 @pytest.fixture
 def sim_factory() -> Iterator[Callable[..., Simulator]]:
     """Start simulators with any `SimulatorConfig` fields: `sim_factory(credit=2, latency=0.05)`."""
-    from app.simulator import Simulator, SimulatorConfig
-
     started: list[Simulator] = []
 
     def make(**knobs: Any) -> Simulator:

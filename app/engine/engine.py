@@ -159,6 +159,7 @@ class Engine:
         self._failures: dict[tuple[str, int], int] = {}
         self._poll_interval: dict[int, float] = {}
         self._key_blocked: set[int] = set()  # items whose poll waits for a key
+        self._held = False  # pause() of everything: new batches start paused too
 
     # -- public API ------------------------------------------------------------------------
 
@@ -249,6 +250,10 @@ class Engine:
             items.append(NewItem(kind="url", sources=(url,), title=title(stem, "")))
 
         batch_id, ids = self._store.add_batch(settings, items)
+        with self._lock:
+            held = self._held
+        if held:
+            self._store.set_paused(batch_id, USER_PAUSE, _PAUSE_KIND_USER)
         batch = self._store.batch(batch_id)
         self._emit(EngineEvent(EventKind.BATCH, batch_id=batch_id, batch=batch))
         for item_id in ids:
@@ -301,13 +306,20 @@ class Engine:
         self._pump()
 
     def pause(self, batch_id: int | None = None) -> None:
-        """Stop sending new photos (of one batch, or all); workflows already sent are followed."""
+        """Stop sending new photos (of one batch, or all, including batches added while paused);
+        workflows already sent are followed."""
+        if batch_id is None:
+            with self._lock:
+                self._held = True
         for batch in self._store.batches([batch_id] if batch_id is not None else None):
             if batch.paused_reason is None and self._in_scope(batch.id):
                 self._pause_batch(batch.id, USER_PAUSE, _PAUSE_KIND_USER)
 
     def resume(self, batch_id: int | None = None) -> None:
         """Lift pauses (the user's, credit, key) and carry on sending."""
+        if batch_id is None:
+            with self._lock:
+                self._held = False
         for batch in self._store.batches([batch_id] if batch_id is not None else None):
             if batch.paused_reason is not None:
                 snapshot = self._store.set_paused(batch.id, None, None)
@@ -629,7 +641,7 @@ class Engine:
             now = time.monotonic()
             limit = free + len(self._claimed) + len(self._not_before)
             soonest: float | None = None
-            for item_id in self._store.queued_ids(limit, self._scope_list()):
+            for item_id, batch_id in self._store.queued(limit, self._scope_list()):
                 if item_id in self._claimed:
                     continue
                 due = self._not_before.get(item_id)
@@ -637,7 +649,7 @@ class Engine:
                     soonest = due if soonest is None else min(soonest, due)
                     continue
                 self._not_before.pop(item_id, None)
-                self._claimed[item_id] = -1
+                self._claimed[item_id] = batch_id
                 to_start.append(item_id)
                 if len(to_start) >= free:
                     break
@@ -666,8 +678,6 @@ class Engine:
         if stored is None or stored.snapshot.state is not ItemState.QUEUED:
             return
         snap = stored.snapshot
-        with self._lock:
-            self._claimed[item_id] = snap.batch_id
         if snap.batch_id in self._store.paused_batches():
             return
         settings = self._store.settings(snap.batch_id)
@@ -859,7 +869,12 @@ class Engine:
                 status_text=workflow.processing_status,
                 progress=workflow.progress,
             )
-        self._follow(current, workflow, changed=changed)
+        # Only a new status name brings polling back to its fastest: progress creeps up on
+        # almost every answer and would otherwise keep a long workflow at the first interval.
+        status_changed = workflow.processing_status != snap.status_text or (
+            snap.state is ItemState.SUBMITTED
+        )
+        self._follow(current, workflow, changed=status_changed)
 
     def _follow(self, stored: StoredItem, workflow: Workflow, *, changed: bool) -> None:
         """Act on a workflow's state: finish the item, start downloads, or poll again later."""

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 class PollPolicy:
     """Poll soon after a create, then less often while nothing changes (the API asks for this).
 
-    A change (status or progress) brings the interval back to `first`. Tests use tiny values.
+    A new status name brings the interval back to `first` (progress alone does not: it creeps
+    up on almost every answer). Tests use tiny values.
     """
 
     first: float = 3.0

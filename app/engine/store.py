@@ -338,6 +338,10 @@ class JobStore:
 
     def queued_ids(self, limit: int, batch_ids: Iterable[int] | None = None) -> list[int]:
         """Queued items of batches that are not paused, oldest first."""
+        return [item_id for item_id, _ in self.queued(limit, batch_ids)]
+
+    def queued(self, limit: int, batch_ids: Iterable[int] | None = None) -> list[tuple[int, int]]:
+        """(item id, batch id) of queued items of batches that are not paused, oldest first."""
         args: list[Any] = []
         only = ""
         if batch_ids is not None:
@@ -349,12 +353,12 @@ class JobStore:
         args.append(limit)
         with self._lock:
             rows = self._db.execute(
-                "SELECT i.id FROM items i JOIN batches b ON b.id = i.batch_id "
+                "SELECT i.id, i.batch_id FROM items i JOIN batches b ON b.id = i.batch_id "
                 f"WHERE i.state = 'queued' AND b.paused_reason IS NULL {only} "
                 "ORDER BY i.batch_id, i.id LIMIT ?",
                 args,
             ).fetchall()
-        return [int(r["id"]) for r in rows]
+        return [(int(r["id"]), int(r["batch_id"])) for r in rows]
 
     def count(self, states: Iterable[ItemState], batch_ids: Iterable[int] | None = None) -> int:
         wanted = [s.value for s in states]
@@ -425,8 +429,23 @@ class JobStore:
             )
 
     def delete_item(self, item_id: int) -> None:
+        """Forget an item; a batch left without items goes with it."""
         with self._lock:
-            self._db.execute("DELETE FROM items WHERE id = ?", (item_id,))
+            row = self._db.execute("SELECT batch_id FROM items WHERE id = ?", (item_id,)).fetchone()
+            if row is None:
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("DELETE FROM items WHERE id = ?", (item_id,))
+                self._db.execute(
+                    "DELETE FROM batches WHERE id = ? "
+                    "AND NOT EXISTS (SELECT 1 FROM items WHERE batch_id = ?)",
+                    (row["batch_id"], row["batch_id"]),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
 
 def _stored(row: sqlite3.Row) -> StoredItem:

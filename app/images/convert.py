@@ -36,7 +36,7 @@ def convert_for_upload(
     exif.pop(_ORIENTATION_TAG, None)
     if strip_gps:
         exif.pop(_GPS_IFD_TAG, None)
-    options: dict[str, object] = {"exif": exif.tobytes()}
+    options: dict[str, object] = {"exif": exif.tobytes()} if len(exif) else {}
     if icc:
         options["icc_profile"] = icc
     if has_alpha(upright):

@@ -82,9 +82,20 @@ class ThumbnailCache:
         self._lock = threading.Lock()
         self._index: dict[tuple[str, int, int], str] = {}
         self._index_lines = 0
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self._load_index()
-        self._total = sum(size for _, size, _ in self._files())
+        self._total = 0
+        # Loaded on first use, on a worker: the GUI may build the cache on its own thread, and
+        # scanning thousands of files there would freeze the window.
+        self._loaded = False
+
+    def _ensure_loaded(self) -> None:
+        if self._loaded:
+            return
+        with self._lock:
+            if not self._loaded:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                self._load_index()
+                self._total = sum(size for _, size, _ in self._files())
+                self._loaded = True
 
     def get_or_make(
         self,
@@ -95,6 +106,7 @@ class ThumbnailCache:
     ) -> bytes:
         """The thumbnail of `path`, from the cache when its content was seen before. Pass the
         `content_hash` from `inspect` when known, to skip even the index lookup."""
+        self._ensure_loaded()
         source = Path(path).absolute()
         try:
             st = source.stat()
@@ -126,8 +138,9 @@ class ThumbnailCache:
         return data
 
     def cached(self, path: str | os.PathLike[str], size: int = THUMBNAIL_SIZE) -> bytes | None:
-        """The cached thumbnail when the index knows this exact file, else None; never decodes or
-        hashes, so it is cheap enough to call for every row of a grid before queueing work."""
+        """The cached thumbnail when the index knows this exact file, else None. Never decodes or
+        hashes (one stat, one small read): a quick first pass on a worker before real work."""
+        self._ensure_loaded()
         source = Path(path).absolute()
         try:
             st = source.stat()
@@ -143,11 +156,13 @@ class ThumbnailCache:
 
     def size_bytes(self) -> int:
         """Bytes taken by thumbnails on disk (as counted by this process)."""
+        self._ensure_loaded()
         with self._lock:
             return self._total
 
     def clear(self) -> None:
         """Delete every thumbnail and the index."""
+        self._ensure_loaded()
         with self._lock:
             for file, _, _ in self._files():
                 with contextlib.suppress(OSError):

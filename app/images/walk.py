@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -116,7 +117,7 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> WalkResult:
 def _stat_problem(error: OSError) -> str:
     if isinstance(error, PermissionError):
         return "This could not be opened: you do not have permission to read it."
-    if error.errno == 40 or "too many levels of symbolic links" in str(error).lower():
+    if error.errno == errno.ELOOP:
         return "This shortcut loops back on itself, so it was skipped."
     return f"This could not be opened ({error.strerror or 'read error'})."
 

@@ -31,10 +31,6 @@ class BodyReader:
             self._done = self._remaining == 0
         self.bytes_read = 0
 
-    @property
-    def empty(self) -> bool:
-        return not self._chunked and self._remaining == 0 and self.bytes_read == 0
-
     def read(self, n: int = 65536) -> bytes:
         if self._done:
             return b""

@@ -656,6 +656,8 @@ def _place_card(
 ) -> tuple[int, int, int, int]:
     width, height = canvas
     ratio = min(1.6, max(0.7, photo_size[0] / max(1, photo_size[1])))
+    if height > width * 1.2:  # a tall result crops the photo tall too, around the people
+        ratio = min(ratio, 0.8)
     avail_w, avail_h = width * 0.84, (height - top_band - bottom_band) * 0.94
     card_w = min(avail_w, avail_h * ratio)
     card_h = card_w / ratio

@@ -8,6 +8,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -216,6 +217,7 @@ def _is_slow(outcome: str) -> bool:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # bursts of parallel uploads must not wait on SYN retries
     simulator: Simulator
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]):
@@ -251,8 +253,9 @@ class _Server(ThreadingHTTPServer):
     def join_handlers(self, timeout: float) -> None:
         with self._open_lock:
             threads = list(self._handler_threads)
+        deadline = time.monotonic() + timeout
         for thread in threads:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients hanging up mid-answer are normal here (drops, cancelled downloads).
@@ -322,8 +325,8 @@ class _Handler(BaseHTTPRequestHandler):
         if outcome == "drop_before":
             # Nothing read, nothing created: the connection just goes away.
             self.close_connection = True
+            sim._record(entry)  # logged before the client can notice the hang-up
             self._hang_up()
-            sim._record(entry)
             return
         if outcome is not None and outcome != "drop_after":
             self._drain(body)
@@ -345,8 +348,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(reply, entry, cut_short=True)
             else:
                 entry.status = None
-                self._hang_up()
                 sim._record(entry)
+                self._hang_up()
             return
         self._send(reply, entry)
 

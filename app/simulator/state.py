@@ -75,10 +75,6 @@ class WorkflowRecord:
     rendered: dict[str, int] = field(default_factory=dict)  # name -> size once on disk
 
     @property
-    def folder_name(self) -> str:
-        return self.id
-
-    @property
     def outputs(self) -> tuple[Output, ...]:
         return VIDEO_OUTPUTS if self.options.get("pipeline_mode") == "video" else IMAGE_OUTPUTS
 

@@ -67,10 +67,12 @@ from app.ui.workers import TaskRunner
 log = logging.getLogger(__name__)
 
 THUMB_SOURCE_SIZE = 256  # what ThumbnailCache stores on disk
-ICON_SIZE = 128  # logical pixels of the picture in a cell
-CELL = QSize(156, 172)  # fixed grid size: picture + two lines of text
-INSPECT_CHUNK = 24  # files per intake job: big enough to amortise, small enough to stream
-SLICE_SECONDS = 0.04  # GUI time spent appending rows per event-loop turn
+ICON_SIZE = 136  # logical width of the picture box in a cell
+ICON_HEIGHT = 112  # its height: a 4:3 landscape fills it, a portrait stands in it
+CELL = QSize(156, 150)  # fixed grid size: picture + one line of text
+INSPECT_CHUNK = 32  # files per intake job: big enough to amortise, small enough to stream
+CHUNKS_IN_FLIGHT = 4
+SLICE_SECONDS = 0.025  # GUI time spent appending rows per event-loop turn
 PIXMAP_CACHE = 1500  # LRU of display-sized pixmaps (~50 KB each at 1×)
 WANTED_MAX = 300  # rows once painted but not loaded yet; older wishes are forgotten
 
@@ -174,6 +176,8 @@ class PhotoGridModel(QAbstractListModel):
         self._run_duplicates = 0
         self._run_notices: list[str] = []
         self._claimed: set[Path] = set()  # paths already in the grid or being inspected
+        self._chunks: deque[list[Path]] = deque()
+        self._chunks_in_flight = 0
         self._slicer = QTimer(self, singleShot=True, interval=0)
         self._slicer.timeout.connect(self._append_slice)
         # Thumbnail state.
@@ -300,13 +304,28 @@ class PhotoGridModel(QAbstractListModel):
                 fresh.append(path)
         self._inspect_total += len(fresh)
         for start in range(0, len(fresh), INSPECT_CHUNK):
-            chunk = fresh[start : start + INSPECT_CHUNK]
-            self._begin_job()
-            self._cpu.submit(partial(_inspect_chunk, chunk), self._inspected, self._job_failed)
+            self._chunks.append(fresh[start : start + INSPECT_CHUNK])
+            self._jobs_running += 1  # counted now so the run is not "finished" early
+        self._pump_chunks()
         self.intake_progress.emit(self._inspect_done, self._inspect_total)
         self._end_job()
 
+    def _pump_chunks(self) -> None:
+        # A few chunks in flight, not hundreds queued at once: submitting is GUI-thread work,
+        # and thumbnails for what is on screen must not wait behind the whole intake.
+        while self._chunks and self._chunks_in_flight < CHUNKS_IN_FLIGHT:
+            chunk = self._chunks.popleft()
+            self._chunks_in_flight += 1
+            self._cpu.submit(partial(_inspect_chunk, chunk), self._inspected, self._chunk_failed)
+
+    def _chunk_failed(self, error: BaseException) -> None:
+        self._chunks_in_flight -= 1
+        self._pump_chunks()
+        self._job_failed(error)
+
     def _inspected(self, photos: list[Photo]) -> None:
+        self._chunks_in_flight -= 1
+        self._pump_chunks()
         self._inspect_done += len(photos)
         self._queued.extend(photos)
         self._slicer.start()
@@ -565,7 +584,7 @@ class PhotoDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
 
         picture = QRect(
-            rect.left() + (rect.width() - ICON_SIZE) // 2, rect.top() + 6, ICON_SIZE, ICON_SIZE
+            rect.left() + (rect.width() - ICON_SIZE) // 2, rect.top() + 6, ICON_SIZE, ICON_HEIGHT
         )
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)
         if isinstance(pixmap, QPixmap) and not pixmap.isNull():

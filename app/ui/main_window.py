@@ -71,9 +71,7 @@ def _ask_quit(parent: QWidget, count: int) -> bool:
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(parent.tr("Photos are still being made"))
     box.setText(
-        parent.tr("%1 photos are not finished yet. Stop now?").replace(
-            "%1", QLocale().toString(count)
-        )
+        parent.tr("{n} photos are not finished yet. Stop now?").format(n=QLocale().toString(count))
         if count != 1
         else parent.tr("1 photo is not finished yet. Stop now?")
     )
@@ -242,12 +240,14 @@ class MainWindow(QMainWindow):
         self.right_tabs = QTabWidget(self.main_splitter)
         self.right_tabs.setObjectName("rightTabs")
         self.right_tabs.setDocumentMode(True)
+        self.right_tabs.setMinimumWidth(360)
         batch_page = QWidget()
         batch_layout = QVBoxLayout(batch_page)
         batch_layout.setContentsMargins(10, 10, 10, 10)
         scroll = QScrollArea(batch_page)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.settings_panel = SettingsPanel(parent=scroll)
         scroll.setWidget(self.settings_panel)
         batch_layout.addWidget(scroll, 1)
@@ -304,7 +304,10 @@ class MainWindow(QMainWindow):
             placeholder = QLabel(self.tr("Jobs will appear here."))
             placeholder.setObjectName("jobListPlaceholder")
             return placeholder
+        from app.ui.jobs.thumbnails import JobThumbnails
+
         panel = JobListPanel()
+        panel.set_thumbnails(JobThumbnails(self.workers.cpu, self.thumbnail_cache, panel))
         panel.key_requested.connect(self.open_key_dialog)
         panel.message.connect(self.show_status)
         return panel
@@ -639,6 +642,10 @@ class MainWindow(QMainWindow):
             message += " " + self.tr("Photos that cannot be used stay here.")
         self.show_status(message)
         self._update_summary()
+        if not left:
+            # Nothing left to add: the jobs are what the user watches now.
+            total = sum(self.left_splitter.sizes())
+            self.left_splitter.setSizes([total * 2 // 5, total - total * 2 // 5])
         self.batch_created.emit(batch_id)
 
     def _create_failed(self, reason: str) -> None:

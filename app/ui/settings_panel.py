@@ -47,6 +47,14 @@ _CHOICE_WORDS = {
 }
 
 
+def _combo(parent: QWidget) -> QComboBox:
+    """A combo that lets the column be narrow: long entries show in full in the open list."""
+    combo = QComboBox(parent)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(14)
+    return combo
+
+
 class TemplatePicker(QWidget):
     """A combo of the catalog's templates plus "Other template id…", and a one-line description.
 
@@ -62,7 +70,7 @@ class TemplatePicker(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        self.combo = QComboBox(self)
+        self.combo = _combo(self)
         self.combo.setObjectName("templatePicker")
         self.combo.setAccessibleName(self.tr("Template"))
         self.combo.setToolTip(self.tr("What Vimmerse makes of each photo"))
@@ -141,7 +149,7 @@ class OptionFields(QWidget):
         for option in self._options:
             field: QComboBox | QLineEdit
             if option.kind == "choice" and option.choices:
-                combo = QComboBox(self)
+                combo = _combo(self)
                 for value in option.choices:
                     combo.addItem(self.tr(_CHOICE_WORDS.get((option.key, value), value)), value)
                 keep = previous.get(option.key, option.default)
@@ -268,7 +276,7 @@ class SettingsPanel(QWidget):
         self.description.setAccessibleName(self.tr("Description"))
         self.description.setPlaceholderText(self.tr("Optional, the same for every workflow"))
         form.addRow(self.tr("Description:"), self.description)
-        self.grouping = QComboBox(details)
+        self.grouping = _combo(details)
         self.grouping.setObjectName("grouping")
         self.grouping.setAccessibleName(self.tr("Workflows"))
         self.grouping.addItem(self.tr("One workflow per photo"), Grouping.PER_PHOTO.value)

@@ -5,8 +5,10 @@ windowed build reports its result."""
 
 import os
 import sys
+from pathlib import Path
 
+# Left open on purpose: they live as long as the process.
 if sys.stdout is None:
-    sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    sys.stdout = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115
 if sys.stderr is None:
-    sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    sys.stderr = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from cli.conftest import Run, photo_dir
-
 from app.simulator import Simulator
+from cli.conftest import Run, photo_dir
 
 
 def test_submit_wait_download_json(
@@ -41,7 +40,10 @@ def test_submit_wait_download_json(
 
 
 def test_submit_without_wait_returns_once_sent(
-    vimbatch: Callable[..., Run], sim_factory: Callable[..., Simulator], api_key: str, tmp_path: Path
+    vimbatch: Callable[..., Run],
+    sim_factory: Callable[..., Simulator],
+    api_key: str,
+    tmp_path: Path,
 ) -> None:
     sim = sim_factory(processing_time=30)
     photos = photo_dir(tmp_path / "in", 3)
@@ -97,7 +99,9 @@ def test_no_key_exits_3_and_refused_key_pauses_with_3(
 
     os.environ["VIMMERSE_API_KEY"] = "bad"
     try:
-        run = vimbatch("--base-url", sim.base_url, "--poll", "0.02", "submit", str(photos), "--json")
+        run = vimbatch(
+            "--base-url", sim.base_url, "--poll", "0.02", "submit", str(photos), "--json"
+        )
     finally:
         del os.environ["VIMMERSE_API_KEY"]
     assert run.code == 3
@@ -106,7 +110,10 @@ def test_no_key_exits_3_and_refused_key_pauses_with_3(
 
 
 def test_out_of_credit_exits_4_then_resume_finishes(
-    vimbatch: Callable[..., Run], sim_factory: Callable[..., Simulator], api_key: str, tmp_path: Path
+    vimbatch: Callable[..., Run],
+    sim_factory: Callable[..., Simulator],
+    api_key: str,
+    tmp_path: Path,
 ) -> None:
     sim = sim_factory(credit=3)
     photos = photo_dir(tmp_path / "in", 7)
@@ -137,7 +144,9 @@ def test_failed_workflow_exits_1_with_plain_summary(
 ) -> None:
     photos = photo_dir(tmp_path / "in", 3)
     simulator.fail_next(1)
-    run = vimbatch("--base-url", simulator.base_url, "--poll", "0.02", "submit", str(photos), "--wait")
+    run = vimbatch(
+        "--base-url", simulator.base_url, "--poll", "0.02", "submit", str(photos), "--wait"
+    )
     assert run.code == 1
     assert "3 items: " in run.out and "1 failed" in run.out
     assert "could not make a result" in run.out

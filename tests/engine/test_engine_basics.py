@@ -33,7 +33,9 @@ def test_batch_is_created_followed_and_downloaded(
             assert item.results and item.files
             for file in item.files:
                 assert Path(file).is_file() and Path(file).stat().st_size > 0
-                assert Path(file).name.startswith(Path(item.sources[0]).stem + "_vim_new_year_2026_1")
+                assert Path(file).name.startswith(
+                    Path(item.sources[0]).stem + "_vim_new_year_2026_1"
+                )
         # Every item went through the states in order, each one stored before the next.
         first = items[0].id
         states = recorder.states_of(first)

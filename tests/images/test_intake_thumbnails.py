@@ -120,3 +120,12 @@ def test_cache_stays_within_its_bound_and_clears(tmp_path: Path) -> None:
     assert cache.size_bytes() == 0
     assert list((tmp_path / "thumbs").rglob("*.jpg")) == []
     assert cache.cached(sources[-1], 128) is None
+
+
+def test_building_a_cache_touches_no_disk(tmp_path: Path, corpus: Corpus) -> None:
+    # The GUI may build it on its own thread: the folder scan waits for the first real call.
+    folder = tmp_path / "not-yet"
+    cache = ThumbnailCache(folder)
+    assert not folder.exists()
+    cache.get_or_make(corpus["good.jpg"], 64)
+    assert folder.is_dir() and cache.size_bytes() > 0

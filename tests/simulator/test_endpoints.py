@@ -220,3 +220,18 @@ def test_request_log_and_reset(simulator: Simulator, client: httpx.Client, photo
     assert simulator.created_count() == 1 and len(simulator.workflows) == 1
     simulator.reset()
     assert simulator.requests == [] and simulator.workflows == {} and simulator.created_count() == 0
+
+
+def test_unknown_routes_and_methods(simulator: Simulator, client: httpx.Client) -> None:
+    assert client.get("/nowhere").status_code == 404
+    assert client.get("/workflow").status_code == 405
+    assert client.patch(f"/workflow/{uuid.uuid4()}", json={}).status_code == 405
+    assert client.get(f"{simulator.base_url}/files/{uuid.uuid4()}/result.jpg").status_code == 404
+
+
+def test_head_of_a_file_gives_its_length_only(client: httpx.Client, photo: Path) -> None:
+    url = create(client, photo).json()["data"]["images"][0]
+    answer = httpx.head(url)
+    assert answer.status_code == 200
+    assert int(answer.headers["content-length"]) == photo.stat().st_size
+    assert answer.content == b""

@@ -3,35 +3,54 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from simtools import create, finished, wait_for
 
 from app.simulator import Simulator
+from app.simulator.state import WorkflowRecord
 
 
 def test_status_moves_through_running_names_to_success(sim_factory, photo: Path) -> None:  # type: ignore[no-untyped-def]
     sim: Simulator = sim_factory(processing_time=1.2, seed=1)
     with httpx.Client(base_url=sim.base_url, headers={"X-Api-Key": "k"}) as http:
-        workflow_id = create(http, photo).json()["data"]["id"]
-        seen: list[tuple[str, int]] = []
+        workflow = create(http, photo).json()["data"]
+        seen = [(workflow["processing_status"], workflow["progress_percentage"])]
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            workflow = http.get(f"/workflow/{workflow_id}").json()["data"]
-            seen.append((workflow["processing_status"], workflow["progress_percentage"]))
-            if finished(workflow):
-                break
+        while not finished(workflow) and time.monotonic() < deadline:
             time.sleep(0.02)
+            workflow = http.get(f"/workflow/{workflow['id']}").json()["data"]
+            seen.append((workflow["processing_status"], workflow["progress_percentage"]))
+    order = ["new", "queue_bullet", "processing_bullet", "success"]
     statuses = list(dict.fromkeys(status for status, _ in seen))
-    assert statuses == ["new", "queue_bullet", "processing_bullet", "success"]
+    # A busy machine may poll past a short stage, never out of order.
+    assert statuses == [s for s in order if s in statuses]
+    assert {"new", "processing_bullet", "success"} <= set(statuses)
     progress = [p for _, p in seen]
     assert progress == sorted(progress), "progress never goes back"
-    assert len(set(p for s, p in seen if s == "processing_bullet")) > 3, (
+    assert len({p for s, p in seen if s == "processing_bullet"}) > 2, (
         "progress rises while processing"
     )
     assert seen[-1] == ("success", 100)
     assert workflow["updated_at"] > workflow["created_at"]
+
+
+def test_status_timeline_of_a_record() -> None:
+    record = WorkflowRecord(
+        id="w", title="", description="", visibility_status="1", template_id="t", options={},
+        event_id="e", inputs=[], image_urls=["u"], primary_user_id="p", customer_id="c",
+        created_at=datetime.now(UTC), created_mono=100.0, duration=10.0, will_fail=False,
+    )  # fmt: skip
+    at = [record.status(100.0 + t)[:2] for t in (0, 0.7, 1, 2, 2.5, 6, 9.9, 10, 50)]
+    assert at == [
+        ("new", 0), ("new", 0), ("queue_bullet", 5), ("queue_bullet", 5), ("processing_bullet", 10),
+        ("processing_bullet", 49), ("processing_bullet", 93), ("success", 100), ("success", 100),
+    ]  # fmt: skip
+    record.will_fail = True
+    assert record.status(105.0)[0] == "processing_bullet"
+    assert record.status(106.0)[0] == "fail"
 
 
 def test_success_carries_result_and_completions(client: httpx.Client, photo: Path) -> None:

@@ -111,22 +111,41 @@ def ids_of(model: Any) -> list[int]:
 # --- model ---------------------------------------------------------------------------------
 
 
-def test_model_and_proxy_pass_qtmodeltester(qtbot: Any, qtmodeltester: Any) -> None:
+def _churn(model: JobListModel) -> None:
+    """Inserts at the top and in the middle, changes, a removal and a reset."""
+    model.upsert_many(mixed_items(5, batch_id=3))
+    model.upsert(make_item(1004, ItemState.FAILED, updated_at=NOW))
+    model.upsert(make_item(1002, ItemState.SUCCEEDED, updated_at=NOW))
+    model.flush()
+    model.upsert(make_item(1500, ItemState.QUEUED))
+    model.flush()
+    model.remove(3000)
+    model.reset_items(mixed_items(3))
+
+
+@pytest.mark.parametrize("force_py", [True, False], ids=["pytest-qt", "qt-cpp"])
+def test_model_passes_qtmodeltester(qtbot: Any, qtmodeltester: Any, force_py: bool) -> None:
     model = JobListModel()
     model.reset_items(mixed_items(12, batch_id=1))
     model.upsert_many(mixed_items(12, batch_id=2))
-    model.upsert(make_item(1003, ItemState.SUCCEEDED, updated_at=NOW))
-    qtmodeltester.check(model, force_py=True)
-    model.flush()
-    qtmodeltester.check(model, force_py=True)
+    # One tester per test: it stays attached and checks every change that follows.
+    qtmodeltester.check(model, force_py=force_py)
+    _churn(model)
+    assert model.rowCount() == 3
 
+
+@pytest.mark.parametrize("force_py", [True, False], ids=["pytest-qt", "qt-cpp"])
+def test_proxy_passes_qtmodeltester(qtbot: Any, qtmodeltester: Any, force_py: bool) -> None:
+    model = JobListModel()
+    model.reset_items(mixed_items(12, batch_id=1))
     proxy = JobFilterProxy(model)
     proxy.set_filter(JobFilter.RUNNING)
     proxy.set_search("party")
-    qtmodeltester.check(proxy, force_py=True)
-    model.upsert(make_item(1002, ItemState.SUCCEEDED, updated_at=NOW))  # leaves "Running"
-    model.flush()
-    qtmodeltester.check(proxy, force_py=True)
+    qtmodeltester.check(proxy, force_py=force_py)
+    _churn(model)  # 1002 leaves "Running", new queued rows join it
+    proxy.set_filter(JobFilter.FAILED)
+    proxy.set_search("")
+    assert ids_of(proxy) == [i.id for i in mixed_items(3) if i.state is ItemState.FAILED]
 
 
 def test_rows_are_newest_batch_first_then_in_item_order(qtbot: Any) -> None:
@@ -183,7 +202,7 @@ def test_older_snapshot_never_overwrites_a_newer_one(qtbot: Any) -> None:
     assert model.index(0, 0).data(JobRole.STATE) == ItemState.SUCCEEDED.value
 
 
-def test_roles_give_words_for_state_progress_and_time() -> None:
+def test_roles_give_words_for_state_progress_and_time(qtbot: Any) -> None:
     model = JobListModel()
     running = make_item(1, ItemState.RUNNING, progress=40, created_at=NOW - 125)
     failed = make_item(2, ItemState.FAILED, error="The server did not accept the photo.")
@@ -222,7 +241,9 @@ def test_roles_give_words_for_state_progress_and_time() -> None:
         (JobFilter.FAILED, {ItemState.FAILED}),
     ],
 )
-def test_filter_selects_rows_by_state(job_filter: JobFilter, states: set[ItemState]) -> None:
+def test_filter_selects_rows_by_state(
+    qtbot: Any, job_filter: JobFilter, states: set[ItemState]
+) -> None:
     model = JobListModel()
     items = mixed_items(24)
     model.reset_items(items)
@@ -233,7 +254,7 @@ def test_filter_selects_rows_by_state(job_filter: JobFilter, states: set[ItemSta
     assert expected, "every filter has rows in the mixed set"
 
 
-def test_delivered_filter_and_search() -> None:
+def test_delivered_filter_and_search(qtbot: Any) -> None:
     model = JobListModel()
     items = [
         make_item(1, ItemState.SUCCEEDED, title="Anna at the door"),
@@ -275,11 +296,20 @@ A = JobAction
         (ItemState.PAUSED, [A.CANCEL]),
         (
             ItemState.SUCCEEDED,
-            [A.OPEN_RESULT, A.SHOW_IN_FOLDER, A.COPY_WORKFLOW_ID, A.DELETE_FROM_SERVER],
+            [
+                A.OPEN_RESULT,
+                A.SHOW_IN_FOLDER,
+                A.COPY_WORKFLOW_ID,
+                A.DELETE_FROM_SERVER,
+                A.REMOVE_FROM_LIST,
+            ],
         ),
-        (ItemState.FAILED, [A.RETRY, A.COPY_WORKFLOW_ID, A.DELETE_FROM_SERVER]),
-        (ItemState.NEEDS_ATTENTION, [A.RESUBMIT]),
-        (ItemState.CANCELLED, [A.RETRY]),
+        (
+            ItemState.FAILED,
+            [A.RETRY, A.COPY_WORKFLOW_ID, A.DELETE_FROM_SERVER, A.REMOVE_FROM_LIST],
+        ),
+        (ItemState.NEEDS_ATTENTION, [A.RESUBMIT, A.REMOVE_FROM_LIST]),
+        (ItemState.CANCELLED, [A.RETRY, A.REMOVE_FROM_LIST]),
     ],
 )
 def test_menu_actions_follow_the_state(
@@ -300,7 +330,7 @@ def test_menu_details() -> None:
     assert actions_for(online)[:2] == [A.OPEN_RESULT, A.COPY_WORKFLOW_ID]
     # Failed before any workflow existed: nothing to copy or delete.
     local = make_item(2, ItemState.FAILED, workflow_id=None)
-    assert actions_for(local) == [A.RETRY]
+    assert actions_for(local) == [A.RETRY, A.REMOVE_FROM_LIST]
     # A mixed selection offers what applies to any, in menu order.
     mixed = [make_item(3, ItemState.RUNNING), make_item(4, ItemState.FAILED)]
     assert available_actions(mixed) == [
@@ -308,6 +338,7 @@ def test_menu_details() -> None:
         A.CANCEL,
         A.COPY_WORKFLOW_ID,
         A.DELETE_FROM_SERVER,
+        A.REMOVE_FROM_LIST,
     ]
     assert available_actions([]) == []
 
@@ -402,6 +433,7 @@ def test_panel_shows_rows_filters_and_summary(qtbot: Any, panel: JobListPanel) -
         A.SHOW_IN_FOLDER.value,
         A.COPY_WORKFLOW_ID.value,
         A.DELETE_FROM_SERVER.value,
+        A.REMOVE_FROM_LIST.value,
     ]
     copy = next(a for a in menu.actions() if a.data() == A.COPY_WORKFLOW_ID.value)
     copy.trigger()
@@ -490,3 +522,28 @@ def test_state_icons_are_sharp_at_high_dpi(qtbot: Any) -> None:
         assert pixmap.width() == 24
         big = icon.pixmap(48)
         assert big.width() == 48  # a real 48 px drawing, not an upscaled 24
+
+
+def test_ctrl_c_copies_the_workflow_id(qtbot: Any, panel: JobListPanel) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.model.reset_items([make_item(1, ItemState.SUCCEEDED), make_item(2, ItemState.FAILED)])
+    view = panel.view
+    view.setFocus()
+    view.setCurrentIndex(view.model().index(0, 0))
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == "wf-0001"
+    view.selectAll()
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == "wf-0001\nwf-0002"
+
+
+def test_a_load_never_hides_events_that_arrived_first(qtbot: Any, panel: JobListPanel) -> None:
+    # An event newer than the store read (it raced the load) must survive the load.
+    panel.model.upsert(make_item(1, ItemState.SUCCEEDED, updated_at=NOW + 50))
+    panel._loaded([make_item(1, ItemState.RUNNING), make_item(2)], [make_batch(1, "credit")])
+    panel.model.flush()
+    assert [i.state for i in panel.model.items()] == [ItemState.SUCCEEDED, ItemState.QUEUED]
+    assert panel.banner.kind is HoldKind.CREDIT

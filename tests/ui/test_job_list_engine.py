@@ -175,3 +175,47 @@ def test_rows_get_thumbnails_from_the_shared_cache(
     pixmap = model.index(0, 0).data(Qt.ItemDataRole.DecorationRole)
     assert max(pixmap.width(), pixmap.height()) == 96
     thumbs.stop()
+
+
+def test_delete_key_asks_then_deletes_on_the_server(
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+) -> None:
+    rig = rig_factory(simulator.base_url)
+    panel = rig.panel
+    rig.engine.start()
+    rig.engine.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "in", 2)))
+    qtbot.waitUntil(lambda: rig.states() == {ItemState.SUCCEEDED: 2}, timeout=20_000)
+    first = panel.model.item(0)
+    assert first.workflow_id in simulator.workflows
+
+    asked: list[str] = []
+    answer = False
+
+    def confirm(title: str, text: str) -> bool:
+        asked.append(text)
+        return answer
+
+    panel.confirm = confirm
+    view = panel.view
+    view.setFocus()
+    view.setCurrentIndex(view.model().index(0, 0))
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert len(asked) == 1 and "cannot be undone" in asked[0]
+    qtbot.wait(300)
+    assert first.workflow_id in simulator.workflows  # "No" deletes nothing
+
+    answer = True
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: first.workflow_id not in simulator.workflows, timeout=10_000)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=10_000)
+
+    # "Remove from list" forgets the other one here and leaves its workflow on the server.
+    second = panel.model.item(0)
+    view.setCurrentIndex(view.model().index(0, 0))
+    menu = panel.context_menu()
+    remove = next(a for a in menu.actions() if a.data() == JobAction.REMOVE_FROM_LIST.value)
+    remove.trigger()
+    menu.deleteLater()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 0, timeout=10_000)
+    assert second.workflow_id in simulator.workflows
+    assert rig.engine.items() == []

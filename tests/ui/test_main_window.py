@@ -74,15 +74,16 @@ def test_settings_remembered_with_geometry(qtbot, make_window, private_dirs) -> 
     window.settings_panel.template_picker.set_template_id("vim_arctic")
     window.settings_panel.visibility_picker.set_visibility(Visibility.PRIVATE)
     window.show()
-    window.resize(760, 560)  # the offscreen screen is 800×600
-    window.main_splitter.setSizes([420, 330])
-    qtbot.waitUntil(lambda: window.width() == 760)
+    # The offscreen screen is 800×600 and restoring clamps to it: the height tells.
+    window.resize(window.minimumSizeHint().width(), 560)
+    window.main_splitter.setSizes([500, 400])
+    qtbot.waitUntil(lambda: window.height() == 560)
     window.save_state()
     again = make_window()
     again.show()
     assert again.settings_panel.template_picker.template_id() == "vim_arctic"
     assert again.settings_panel.visibility_picker.visibility() is Visibility.PRIVATE
-    assert again.width() == 760
+    assert again.height() == 560
     assert again.main_splitter.sizes()[1] == window.main_splitter.sizes()[1]
 
 
@@ -155,3 +156,55 @@ def test_end_to_end_on_the_simulator(
     # The job list shows the batch.
     job_list = window.findChild(object, "jobList")
     qtbot.waitUntil(lambda: job_list.model().rowCount() == 4, timeout=10_000)
+
+
+def test_demo_start_shows_banner_and_runs_on_the_simulator(qtbot, private_dirs) -> None:
+    from app.ui.app import AppController
+
+    controller = AppController(
+        demo=True, demo_if_no_key=False, base_url=None, data_dir=None, error_reports=False
+    )
+    window = controller.window
+    qtbot.addWidget(window)
+    try:
+        controller.start()
+        assert window.demo_banner.isVisibleTo(window)
+        assert "nothing is sent to Vimmerse" in window.demo_banner.label.text()
+        assert controller.simulator is not None
+        assert window.base_url == controller.simulator.base_url
+        qtbot.waitUntil(
+            lambda: window.session is not None and window.session.bridge is not None, timeout=10_000
+        )
+        # Demo jobs live in their own store, never mixed with real ones.
+        assert Path(window.session.data_dir) == private_dirs / "demo"
+        with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
+            window.photo_area.samples_button.click()
+        assert window.photos.rowCount() == 8 and window.photos.problem_count() == 0
+    finally:
+        window.ask_quit = lambda _w, _n: True
+        window.close()
+        controller.shutdown()
+    assert controller.simulator is None and controller.workers.io.pool.activeThreadCount() == 0
+
+
+def test_quitting_with_work_in_flight_asks_first(
+    qtbot, make_window, workers, sim_factory, photo_dir, private_dirs
+) -> None:
+    sim = sim_factory(processing_time=30.0)
+    window = make_window(base_url=sim.base_url)
+    session = Session(workers, key="k", base_url=sim.base_url, data_dir=private_dirs)
+    window.set_session(session)
+    with qtbot.waitSignal(session.ready, timeout=10_000):
+        session.start()
+    with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
+        window.add_paths([str(photo_dir)])
+    window.confirm = lambda _d: True
+    with qtbot.waitSignal(window.batch_created, timeout=10_000):
+        window.create_workflows()
+    asked: list[int] = []
+    window.ask_quit = lambda _w, n: asked.append(n) or False
+    window.show()
+    assert not window.close()  # the user chose "Keep working"
+    assert asked == [4] and window.isVisible()
+    window.ask_quit = lambda _w, n: True
+    assert window.close()

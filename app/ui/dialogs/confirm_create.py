@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -45,11 +45,19 @@ class ConfirmCreateDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         headline.setFont(font)
-        what = (
-            self.tr("Create %n workflow(s), one per folder?", "", count)
-            if per_folder
-            else self.tr("Create %n workflow(s)?", "", count)
-        )
+        n = QLocale().toString(count)
+        if per_folder:
+            what = (
+                self.tr("Create 1 workflow from one folder?")
+                if count == 1
+                else self.tr("Create {n} workflows, one per folder?").format(n=n)
+            )
+        else:
+            what = (
+                self.tr("Create 1 workflow?")
+                if count == 1
+                else self.tr("Create {n} workflows?").format(n=n)
+            )
         headline.setText(what)
         layout.addWidget(headline)
         facts = QLabel(self)
@@ -68,7 +76,11 @@ class ConfirmCreateDialog(QDialog):
         layout.addWidget(facts)
         if skipped:
             note = QLabel(
-                self.tr("%n photo(s) will be skipped:", "", len(skipped)),
+                self.tr("1 photo will be skipped:")
+                if len(skipped) == 1
+                else self.tr("{n} photos will be skipped:").format(
+                    n=QLocale().toString(len(skipped))
+                ),
                 self,
             )
             note.setObjectName("confirmSkipped")
@@ -79,14 +91,21 @@ class ConfirmCreateDialog(QDialog):
             for photo in list(skipped)[:MAX_LISTED]:
                 listing.addItem(f"{photo.path.name} — {photo.problem}")
             if len(skipped) > MAX_LISTED:
-                listing.addItem(self.tr("… and %n more", "", len(skipped) - MAX_LISTED))
+                listing.addItem(
+                    self.tr("… and {n} more").format(
+                        n=QLocale().toString(len(skipped) - MAX_LISTED)
+                    )
+                )
             listing.setMaximumHeight(160)
             layout.addWidget(listing)
             reasons = Counter(p.problem for p in skipped)
             listing.setToolTip("\n".join(f"{n} × {r}" for r, n in reasons.most_common(5)))
         buttons = QDialogButtonBox(self)
         self.create_button = buttons.addButton(
-            self.tr("Create %n workflow(s)", "", count), QDialogButtonBox.ButtonRole.AcceptRole
+            self.tr("Create 1 workflow")
+            if count == 1
+            else self.tr("Create {n} workflows").format(n=n),
+            QDialogButtonBox.ButtonRole.AcceptRole,
         )
         self.create_button.setObjectName("confirmCreate")
         self.create_button.setDefault(True)

@@ -104,6 +104,7 @@ class KeyDialog(QDialog):
         self.status.setObjectName("keyStatus")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.hide()
         layout.addWidget(self.status)
         layout.addWidget(
             _hint(
@@ -163,6 +164,7 @@ class KeyDialog(QDialog):
         self.key_edit.setEnabled(False)
         self.status.setStyleSheet("")
         self.status.setText(self.tr("Checking the key with Vimmerse…"))
+        self.status.show()
         base_url = self.base_url
         self.runner.submit(
             lambda: _check_key(key, base_url),
@@ -189,6 +191,7 @@ class KeyDialog(QDialog):
         message = getattr(error, "user_message", None) or str(error)
         self.status.setStyleSheet("color: #c62828;")
         self.status.setText(message)
+        self.status.show()
         self.key_edit.setEnabled(True)
         self.save_button.setEnabled(True)
         self.key_edit.setFocus()

@@ -121,7 +121,11 @@ class JobDelegate(QStyledItemDelegate):
         # Second line: the status in words, and the progress bar while work is under way.
         painter.setFont(font)
         status_right = second.right()
-        if item.state in _SHOW_PROGRESS and second.width() > PROGRESS_WIDTH * 2:
+        # A workflow just sent has no progress yet: its words say so, an empty bar would not.
+        has_bar = item.state in _SHOW_PROGRESS and (
+            item.progress > 0 or item.state is not ItemState.SUBMITTED
+        )
+        if has_bar and second.width() > PROGRESS_WIDTH * 2:
             bar = QRect(second.right() - PROGRESS_WIDTH + 1, second.top(), PROGRESS_WIDTH, line_h)
             self._paint_progress(painter, bar, item, opt, style, widget)
             status_right = bar.left() - SPACING

@@ -37,6 +37,7 @@ class JobAction(StrEnum):
     CANCEL = "cancel"
     COPY_WORKFLOW_ID = "copy_workflow_id"
     DELETE_FROM_SERVER = "delete_from_server"
+    REMOVE_FROM_LIST = "remove_from_list"
 
     @property
     def label(self) -> str:
@@ -49,6 +50,7 @@ class JobAction(StrEnum):
             JobAction.CANCEL: t("JobMenu", "Cancel"),
             JobAction.COPY_WORKFLOW_ID: t("JobMenu", "Copy workflow id"),
             JobAction.DELETE_FROM_SERVER: t("JobMenu", "Delete from server…"),
+            JobAction.REMOVE_FROM_LIST: t("JobMenu", "Remove from list"),
         }
         return labels[self]
 
@@ -73,6 +75,10 @@ class JobAction(StrEnum):
             JobAction.DELETE_FROM_SERVER: t(
                 "JobMenu", "Delete the workflow and its files from Vimmerse"
             ),
+            JobAction.REMOVE_FROM_LIST: t(
+                "JobMenu",
+                "Take it off this list; nothing is deleted on Vimmerse or on this computer",
+            ),
         }
         return tips[self]
 
@@ -96,6 +102,8 @@ def actions_for(item: ItemSnapshot) -> list[JobAction]:
         # A workflow still being made is left alone: cancel it first.
         if state.is_final:
             actions.append(JobAction.DELETE_FROM_SERVER)
+    if state.is_final:
+        actions.append(JobAction.REMOVE_FROM_LIST)
     return actions
 
 
@@ -112,7 +120,12 @@ def items_for(action: JobAction, items: Sequence[ItemSnapshot]) -> list[ItemSnap
     return [item for item in items if action in actions_for(item)]
 
 
-_SEPARATE_BEFORE = {JobAction.RETRY, JobAction.COPY_WORKFLOW_ID, JobAction.DELETE_FROM_SERVER}
+_SEPARATE_BEFORE = {
+    JobAction.RETRY,
+    JobAction.CANCEL,
+    JobAction.COPY_WORKFLOW_ID,
+    JobAction.DELETE_FROM_SERVER,
+}
 # Shown in the menu as hints; the panel binds the keys. QKeySequence needs the application, so
 # the sequences are made when a menu is.
 _SHORTCUTS = {

@@ -297,6 +297,10 @@ class JobListModel(QAbstractListModel):
         """Every item shown (pending ones once flushed)."""
         return iter(self._items)
 
+    def known_items(self) -> list[ItemSnapshot]:
+        """Every item held, shown or still waiting for the next refresh tick."""
+        return [*self._items, *self._pending.values()]
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
 

@@ -1,9 +1,9 @@
 """JobListPanel: the job list with its filters, search, toolbar, banner and summary.
 
     [ banner: out of credit / key refused ........................ [Enter key…] [Resume] ]
-    [ All | Running | Done | Needs attention | Failed | Delivered ]  [search] [Pause] [Retry]
+    [ All | Running | Done | Needs attention | Failed | Delivered ]  [search .............. ]
     [ jobList (QListView + JobDelegate over JobFilterProxy over JobListModel)              ]
-    [ summary: 12 done · 3 being made · 40 waiting — about 4 min left                      ]
+    [ 12 done · 3 being made · 40 waiting — about 4 min left   [Pause sending] [Retry all…] ]
 
 The panel holds no job logic: it feeds the model from an EngineBridge, builds the context menu
 from the selection's states (`menu.build_menu`) and sends the chosen command back through the
@@ -15,12 +15,24 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPoint,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
-    QAction,
     QDesktopServices,
     QGuiApplication,
     QHideEvent,
+    QKeyEvent,
     QKeySequence,
     QShowEvent,
 )
@@ -119,6 +131,7 @@ class JobListPanel(QWidget):
         self.search.setAccessibleName(self.tr("Search jobs"))
         self.search.setToolTip(self.tr("Show only jobs whose name, file or workflow id match"))
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("M") * 14)
         self.search.textChanged.connect(self.proxy.set_search)
 
         self.pause_button = QPushButton(self)
@@ -147,24 +160,28 @@ class JobListPanel(QWidget):
         self.view.activated.connect(self._activated)
         selection = self.view.selectionModel()
         selection.selectionChanged.connect(self._selection_changed)
-        self._add_shortcuts()
+        self.view.installEventFilter(self)
 
         self.summary = SummaryBar(self)
 
         toolbar = QHBoxLayout()
         toolbar.setContentsMargins(0, 0, 0, 0)
         toolbar.addWidget(self.tabs)
-        toolbar.addStretch(1)
         toolbar.addWidget(self.search, 1)
-        toolbar.addWidget(self.pause_button)
-        toolbar.addWidget(self.retry_button)
+        # The batch-wide commands sit with the summary they act on, leaving the top row to
+        # "what do I see" (filters, search).
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 4, 2)
+        bottom.addWidget(self.summary, 1)
+        bottom.addWidget(self.pause_button)
+        bottom.addWidget(self.retry_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.banner)
         layout.addLayout(toolbar)
         layout.addWidget(self.view, 1)
-        layout.addWidget(self.summary)
+        layout.addLayout(bottom)
         self.setTabOrder(self.tabs, self.search)
         self.setTabOrder(self.search, self.pause_button)
         self.setTabOrder(self.pause_button, self.retry_button)
@@ -190,7 +207,7 @@ class JobListPanel(QWidget):
             old.batch_changed.disconnect(self._batch_changed)
             old.loaded.disconnect(self._loaded)
             old.command_failed.disconnect(self._command_failed)
-            old.notice.disconnect(self.message)
+            old.notice.disconnect(self._notice)
         self.bridge = bridge
         self.batches.clear()
         self.model.reset_items([])
@@ -201,7 +218,7 @@ class JobListPanel(QWidget):
             bridge.batch_changed.connect(self._batch_changed)
             bridge.loaded.connect(self._loaded)
             bridge.command_failed.connect(self._command_failed)
-            bridge.notice.connect(self.message)
+            bridge.notice.connect(self._notice)
             bridge.load()
         self._update_pause_button()
 
@@ -210,7 +227,7 @@ class JobListPanel(QWidget):
 
     def _loaded(self, items: list[ItemSnapshot], batches: list[BatchSnapshot]) -> None:
         # Events that arrived while loading are newer than the load: re-apply them on top.
-        newer = [i for i in self.model.items()]
+        newer = self.model.known_items()
         self.model.reset_items(items)
         self.model.upsert_many(newer)
         for batch in batches:
@@ -227,8 +244,11 @@ class JobListPanel(QWidget):
         self._refresh_summary()
 
     def _command_failed(self, command: str, reason: str) -> None:
-        self.message.emit(reason)
-        self.summary.set_notice(reason)
+        self._notice(reason)
+
+    def _notice(self, text: str) -> None:
+        self.message.emit(text)
+        self.summary.set_notice(text)
 
     # --- banner and pause --------------------------------------------------------------
 
@@ -309,17 +329,29 @@ class JobListPanel(QWidget):
         self.proxy.set_filter(JobFilter(self.tabs.tabData(index)))
 
     def _refresh_summary(self) -> None:
-        items = list(self.model.items())
-        summary = summarize(items)
+        summary = summarize(self.model.items())
         self.summary.set_summary(summary, self.is_paused())
+        # One pass (in summarize) serves every tab: this runs on each refresh tick.
+        per_filter = {
+            JobFilter.ALL: summary.total,
+            JobFilter.RUNNING: summary.remaining,
+            JobFilter.DONE: summary.count(ItemState.SUCCEEDED),
+            JobFilter.NEEDS_ATTENTION: summary.count(ItemState.NEEDS_ATTENTION),
+            JobFilter.FAILED: summary.count(ItemState.FAILED),
+            JobFilter.DELIVERED: summary.delivered,
+        }
         for index in range(self.tabs.count()):
             job_filter = JobFilter(self.tabs.tabData(index))
-            if job_filter is JobFilter.ALL:
-                count = len(items)
-            else:
-                count = sum(1 for item in items if job_filter.accepts(item))
-            text = job_filter.label if not count else f"{job_filter.label} ({count})"
-            self.tabs.setTabText(index, text)
+            count = per_filter[job_filter]
+            text = (
+                self.tr("{filter} ({n})").format(
+                    filter=job_filter.label, n=QLocale().toString(count)
+                )
+                if count
+                else job_filter.label
+            )
+            if self.tabs.tabText(index) != text:  # a new text re-lays the tab bar out
+                self.tabs.setTabText(index, text)
         self.retry_button.setEnabled(
             self.bridge is not None and summary.count(ItemState.FAILED) > 0
         )
@@ -344,7 +376,7 @@ class JobListPanel(QWidget):
         items = [index.data(JobRole.ITEM) for index in rows]
         return [item for item in items if isinstance(item, ItemSnapshot)]
 
-    def selection_model(self) -> object:
+    def selection_model(self) -> QItemSelectionModel:
         return self.view.selectionModel()
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
@@ -375,18 +407,19 @@ class JobListPanel(QWidget):
         if isinstance(item, ItemSnapshot) and item.state is ItemState.SUCCEEDED:
             self.run_action(JobAction.OPEN_RESULT, [item])
 
-    def _add_shortcuts(self) -> None:
-        for sequence, action in (
-            (QKeySequence.StandardKey.Copy, JobAction.COPY_WORKFLOW_ID),
-            (QKeySequence.StandardKey.Delete, JobAction.DELETE_FROM_SERVER),
-        ):
-            shortcut = QAction(action.label, self.view)
-            shortcut.setShortcut(QKeySequence(sequence))
-            shortcut.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-            shortcut.triggered.connect(
-                lambda _=False, a=action: self.run_action(a, self.selected_items())
-            )
-            self.view.addAction(shortcut)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The view itself copies the row's text on Ctrl+C; the workflow id is what users need
+        # (for support), so the panel takes the key first. Delete asks before deleting.
+        if watched is self.view and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            for sequence, action in (
+                (QKeySequence.StandardKey.Copy, JobAction.COPY_WORKFLOW_ID),
+                (QKeySequence.StandardKey.Delete, JobAction.DELETE_FROM_SERVER),
+            ):
+                if event.matches(sequence):
+                    self.run_action(action, self.selected_items())
+                    return True
+        return super().eventFilter(watched, event)
 
     def run_action(self, action: JobAction, items: Sequence[ItemSnapshot]) -> None:
         """Do `action` on those of `items` it applies to."""
@@ -411,6 +444,8 @@ class JobListPanel(QWidget):
             bridge.retry_items(ids)
         elif action is JobAction.CANCEL:
             bridge.cancel_items(ids)
+        elif action is JobAction.REMOVE_FROM_LIST:
+            bridge.remove_items(ids)
         elif action is JobAction.RESUBMIT:
             if self.confirm(
                 self.tr("Send again?"),

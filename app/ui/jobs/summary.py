@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from app.engine.model import ItemSnapshot, ItemState
 from app.ui.jobs.model import format_duration
@@ -26,6 +26,7 @@ class Summary:
     counts: dict[ItemState, int] = field(default_factory=dict)
     remaining: int = 0  # not final yet
     eta_seconds: float | None = None  # None: not enough finished yet to tell
+    delivered: int = 0
 
     def count(self, *states: ItemState) -> int:
         return sum(self.counts.get(s, 0) for s in states)
@@ -39,8 +40,11 @@ def summarize(items: Iterable[ItemSnapshot]) -> Summary:
     counts: Counter[ItemState] = Counter()
     finish_times: list[float] = []
     run_start: float | None = None
+    delivered = 0
     for item in items:
         counts[item.state] += 1
+        if item.delivered_at is not None:
+            delivered += 1
         if not item.state.is_final:
             run_start = item.created_at if run_start is None else min(run_start, item.created_at)
         elif item.finished_at is not None and item.state is not ItemState.CANCELLED:
@@ -55,7 +59,7 @@ def summarize(items: Iterable[ItemSnapshot]) -> Summary:
         if len(recent) >= 2 and recent[-1] > recent[0]:
             per_item = (recent[-1] - recent[0]) / (len(recent) - 1)
             eta = per_item * remaining
-    return Summary(counts=dict(counts), remaining=remaining, eta_seconds=eta)
+    return Summary(counts=dict(counts), remaining=remaining, eta_seconds=eta, delivered=delivered)
 
 
 def summary_text(summary: Summary, paused: bool = False) -> str:
@@ -108,8 +112,11 @@ class SummaryBar(QWidget):
         self.notice.setObjectName("jobSummaryNotice")
         self.notice.setTextFormat(Qt.TextFormat.PlainText)
         self.notice.setWordWrap(False)
+        # It may be long: it shares the row instead of pushing the buttons off; the tooltip
+        # holds the whole text.
+        self.notice.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.notice.hide()
-        layout.addWidget(self.notice)
+        layout.addWidget(self.notice, 1)
         self.summary = Summary()
         self.paused = False
         self.set_summary(self.summary)

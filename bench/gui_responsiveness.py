@@ -1,0 +1,159 @@
+"""GUI responsiveness: add 5,000 photos through add_paths while 500 jobs poll the simulator.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/gui_responsiveness.py [--photos N] [--jobs N]
+
+A 10 ms heartbeat timer on the GUI thread measures the longest gap between beats (a stall);
+target: under 100 ms. Also printed: time until every photo is in the grid, and until every
+visible thumbnail shows. Baseline in the same run: the heartbeat with nothing going on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PIL import Image
+from PySide6.QtCore import QEventLoop, QTimer
+
+
+class Heartbeat:
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self.last = time.perf_counter()
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self.beat)
+
+    def beat(self) -> None:
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self.last)
+        self.last = now
+
+    def start(self) -> None:
+        self.longest, self.last = 0.0, time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> float:
+        self.timer.stop()
+        return self.longest * 1000
+
+
+def run_until(condition, timeout: float) -> float:  # type: ignore[no-untyped-def]
+    t0 = time.perf_counter()
+    loop = QEventLoop()
+    check = QTimer()
+    check.setInterval(20)
+    check.timeout.connect(
+        lambda: (condition() or time.perf_counter() - t0 > timeout) and loop.quit()
+    )
+    check.start()
+    if not condition():
+        loop.exec()
+    check.stop()
+    return time.perf_counter() - t0
+
+
+def make_photos(folder: Path, n: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        im = Image.new("RGB", (320, 240), ((i * 7) % 256, (i * 13) % 256, (i * 29) % 256))
+        im.putpixel((i % 320, (i // 320) % 240), (255, 255, 255))  # unique content
+        im.save(folder / f"p{i:05d}.jpg", quality=80)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--photos", type=int, default=5000)
+    parser.add_argument("--jobs", type=int, default=500)
+    args = parser.parse_args()
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+
+    from app.engine.model import BatchSettings
+    from app.simulator import Simulator, SimulatorConfig
+    from app.ui.app import make_application
+    from app.ui.main_window import MainWindow
+    from app.ui.session import Session
+    from app.ui.workers import Workers
+
+    app = make_application(["bench"])
+    with tempfile.TemporaryDirectory(prefix="vimbatch-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        os.environ["VIMBATCH_DATA_DIR"] = str(tmp / "data")
+        t0 = time.perf_counter()
+        make_photos(tmp / "photos", args.photos)
+        make_photos(tmp / "jobs", args.jobs)
+        print(f"generated {args.photos} + {args.jobs} photos in {time.perf_counter() - t0:.1f} s")
+
+        sim = Simulator(SimulatorConfig(processing_time=60.0))
+        base = sim.start()
+        workers = Workers()
+        window = MainWindow(workers, data_dir=tmp / "data", base_url=base)
+        window.resize(1280, 800)
+        window.show()
+        heart = Heartbeat()
+        heart.start()
+        run_until(lambda: False, 1.0)
+        print(f"baseline (idle) longest stall: {heart.stop():.1f} ms")
+
+        session = Session(workers, key="bench", base_url=base, data_dir=tmp / "data")
+        window.set_session(session)
+        session.start()
+        run_until(lambda: session.engine is not None, 30)
+        engine = session.engine
+        assert engine is not None
+        # 500 jobs created straight through the engine (off the GUI thread) so they poll.
+        from app.images.checks import inspect
+
+        job_photos = [inspect(p) for p in sorted((tmp / "jobs").glob("*.jpg"))]
+        workers.io.submit(lambda: engine.create_batch(BatchSettings(), job_photos))
+        run_until(
+            lambda: sum(1 for i in engine.items() if i.state.is_remote) >= args.jobs * 0.9, 300
+        )
+        remote = sum(1 for i in engine.items() if i.state.is_remote)
+        print(f"{remote} jobs polling the simulator")
+        heart.start()
+        run_until(lambda: False, 3.0)
+        print(f"longest stall over 3 s with only the jobs polling: {heart.stop():.1f} ms")
+
+        heart.start()
+        t0 = time.perf_counter()
+        window.add_paths([str(tmp / "photos")])
+        run_until(
+            lambda: window.photos.rowCount() == args.photos and not window.photos.is_busy(), 600
+        )
+        all_in = time.perf_counter() - t0
+        run_until(lambda: window.photos.thumbnails_pending() == 0, 120)
+        thumbs = time.perf_counter() - t0
+        window.grid.scrollToBottom()
+        t1 = time.perf_counter()
+        run_until(lambda: False, 0.2)
+        run_until(lambda: window.photos.thumbnails_pending() == 0, 120)
+        scrolled = time.perf_counter() - t1
+        stall = heart.stop()
+        print(f"all {window.photos.rowCount()} photos in the grid after {all_in:.1f} s")
+        print(
+            f"visible thumbnails shown after {thumbs:.1f} s; after jumping to the end {scrolled:.2f} s"
+        )
+        print(
+            f"longest GUI stall while adding with {remote} jobs polling: {stall:.1f} ms "
+            f"(target < 100 ms) -> {'OK' if stall < 100 else 'TOO SLOW'}"
+        )
+
+        window.ask_quit = lambda _w, _n: True
+        window.close()
+        session.shutdown()
+        workers.shutdown(20_000)
+        sim.stop()
+    app.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""The key dialog (checked against the simulator, stored in the keyring) and the confirmation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.engine import keys
+from app.engine.keys import KeyOrigin
+from app.images.photo import Photo
+from app.ui.dialogs.confirm_create import ConfirmCreateDialog
+from app.ui.dialogs.key_dialog import KeyDialog
+
+
+def test_good_key_is_checked_then_stored(qtbot, workers, sim_factory, memory_keyring) -> None:
+    sim = sim_factory(valid_keys=frozenset({"good-key"}))
+    dialog = KeyDialog(workers.io, sim.base_url, welcome=True)
+    qtbot.addWidget(dialog)
+    assert dialog.demo_button is not None
+    dialog.key_edit.setText("  good-key ")
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.save_button.click()
+    assert dialog.key == "good-key" and dialog.origin is KeyOrigin.KEYRING
+    assert memory_keyring.secrets[(keys.SERVICE, keys.ACCOUNT)] == "good-key"
+    assert any(r.api_key == "good-key" for r in sim.requests)
+
+
+def test_refused_key_says_why_and_stores_nothing(
+    qtbot, workers, sim_factory, memory_keyring
+) -> None:
+    sim = sim_factory(valid_keys=frozenset({"good-key"}))
+    dialog = KeyDialog(workers.io, sim.base_url, welcome=False)
+    qtbot.addWidget(dialog)
+    assert dialog.demo_button is None
+    dialog.key_edit.setText("wrong-key")
+    with qtbot.waitSignal(dialog.checked, timeout=10_000) as checked:
+        dialog.save_button.click()
+    assert checked.args == [False]
+    assert dialog.result() == 0 and dialog.key is None
+    assert dialog.status.text() and "key" in dialog.status.text().lower()
+    assert memory_keyring.secrets == {}
+    assert dialog.save_button.isEnabled()  # the user can correct it and try again
+
+
+def test_without_keyring_the_key_is_kept_for_the_session(qtbot, workers, sim_factory) -> None:
+    import keyring
+    from keyring.backends.null import Keyring as NullKeyring
+
+    keyring.set_keyring(NullKeyring())
+    sim = sim_factory()
+    dialog = KeyDialog(workers.io, sim.base_url, welcome=True)
+    qtbot.addWidget(dialog)
+    dialog.key_edit.setText("session-key")
+    with qtbot.waitSignal(dialog.checked, timeout=10_000):
+        dialog.save_button.click()
+    assert dialog.origin is KeyOrigin.SESSION
+    assert dialog.status.text() == keys.NO_KEYRING_MESSAGE
+    with qtbot.waitSignal(dialog.accepted, timeout=2000):
+        dialog.save_button.click()
+    stored = keys.load_key()
+    assert stored is not None and stored.value == "session-key"
+    keys.clear_key()
+
+
+def test_try_the_demo(qtbot, workers) -> None:
+    dialog = KeyDialog(workers.io, "http://127.0.0.1:9", welcome=True)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.accepted, timeout=2000):
+        dialog.demo_button.click()
+    assert dialog.chose_demo and dialog.key is None
+
+
+def test_confirmation_lists_count_template_visibility_and_skipped(qtbot) -> None:
+    bad = Photo(path=Path("/photos/blurry.jpg"), problem="This file is damaged.")
+    dialog = ConfirmCreateDialog(
+        count=12,
+        template_label="New Year 2026",
+        visibility_label="Unlisted",
+        skipped=[bad],
+    )
+    qtbot.addWidget(dialog)
+    assert dialog.findChild(object, "confirmHeadline").text() == "Create 12 workflows?"
+    facts = dialog.findChild(object, "confirmFacts").text()
+    assert "New Year 2026" in facts and "Unlisted" in facts and "credit" in facts
+    assert dialog.findChild(object, "skippedList").item(0).text() == (
+        "blurry.jpg — This file is damaged."
+    )
+    assert dialog.create_button.text() == "Create 12 workflows"
