@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from app.simulator import Simulator
 from cli.conftest import Run, photo_dir
 
@@ -89,21 +91,14 @@ def test_no_key_exits_3_and_refused_key_pauses_with_3(
     vimbatch: Callable[..., Run],
     sim_factory: Callable[..., Simulator],
     tmp_path: Path,
-    monkeypatch: object,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sim = sim_factory(valid_keys=frozenset({"good"}))
     photos = photo_dir(tmp_path / "in", 2)
     run = vimbatch("--base-url", sim.base_url, "submit", str(photos))
     assert run.code == 3 and "vimbatch key set" in run.err
-    import os
-
-    os.environ["VIMMERSE_API_KEY"] = "bad"
-    try:
-        run = vimbatch(
-            "--base-url", sim.base_url, "--poll", "0.02", "submit", str(photos), "--json"
-        )
-    finally:
-        del os.environ["VIMMERSE_API_KEY"]
+    monkeypatch.setenv("VIMMERSE_API_KEY", "bad")
+    run = vimbatch("--base-url", sim.base_url, "--poll", "0.02", "submit", str(photos), "--json")
     assert run.code == 3
     assert [f["state"] for f in run.finals()] == ["queued", "queued"]
     assert sim.created_count() == 0

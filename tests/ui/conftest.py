@@ -12,13 +12,6 @@ from PySide6.QtCore import QThreadPool
 from app.ui.workers import Workers
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The offscreen platform warns on every top-level show(); it says nothing about our code.
-    for item in items:
-        if "tests/ui/" in str(item.path).replace("\\", "/"):
-            item.add_marker(pytest.mark.qt_log_ignore(r"does not support propagateSizeHints"))
-
-
 @pytest.fixture
 def workers(qtbot: object) -> Iterator[Workers]:
     """The app's two pools; the test fails if work is still running after shutdown."""
