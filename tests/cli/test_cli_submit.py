@@ -145,3 +145,30 @@ def test_failed_workflow_exits_1_with_plain_summary(
     assert run.code == 1
     assert "3 items: " in run.out and "1 failed" in run.out
     assert "could not make a result" in run.out
+
+
+def test_terminal_shows_a_live_progress_line_and_a_summary(tmp_path: Path) -> None:
+    import io
+    import time
+
+    from app.cli.output import Printer
+    from app.engine import EngineEvent, EventKind, ItemSnapshot, ItemState
+
+    out = io.StringIO()
+    printer = Printer(as_json=False, out=out, live=True)
+
+    def item(i: int, state: ItemState) -> ItemSnapshot:
+        now = time.time()
+        return ItemSnapshot(i, 1, "photo", (f"/p/{i}.jpg",), str(i), state, "", 0, None,
+                            "Broken." if state is ItemState.FAILED else None, (), (), now, now, None)  # fmt: skip
+
+    for i in range(3):
+        printer(EngineEvent(EventKind.ITEM, 1, item(i, ItemState.QUEUED)))
+    printer(EngineEvent(EventKind.ITEM, 1, item(0, ItemState.SUCCEEDED)))
+    printer(EngineEvent(EventKind.ITEM, 1, item(1, ItemState.FAILED)))
+    assert "\r" in out.getvalue() and "1 done" in printer.progress_text()
+    printer.finish(
+        [item(0, ItemState.SUCCEEDED), item(1, ItemState.FAILED), item(2, ItemState.QUEUED)]
+    )
+    text = out.getvalue()
+    assert "3 items: 1 done, 1 failed, 1 waiting." in text and "1.jpg: Broken." in text

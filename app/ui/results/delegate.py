@@ -1,15 +1,15 @@
 """ResultDelegate: paints one before / after tile.
 
-    +--------+      +----------------------+
-    | before |  ->  |        after         |   (a video: its poster with a play symbol,
-    +--------+      +----------------------+    or a dark tile with the play symbol)
-    Title · step                  ★★★★☆  ✓ Delivered
-    Sending your change…  /  Not saved on Vimmerse: reason
++--------+      +----------------------+
+| before |  ->  |        after         |   (a video: its poster with a play symbol,
++--------+      +----------------------+    or a dark tile with the play symbol)
+Title · step                  ★★★★☆  ✓ Delivered
+Sending your change…  /  Not saved on Vimmerse: reason
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap, QPolygonF
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -30,8 +30,10 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 def _fit(painter: QPainter, pixmap: QPixmap, box: QRect) -> None:
-    size = pixmap.deviceIndependentSize().toSize().scaled(
-        box.size(), Qt.AspectRatioMode.KeepAspectRatio
+    size = (
+        pixmap.deviceIndependentSize()
+        .toSize()
+        .scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
     )
     target = QRect(0, 0, size.width(), size.height())
     target.moveCenter(box.center())
@@ -122,7 +124,9 @@ class ResultDelegate(QStyledItemDelegate):
             words = (
                 self.tr("Video")
                 if tile.media.is_video and (failed or item.workflow_id)
-                else self.tr("No preview") if failed else self.tr("Loading preview…")
+                else self.tr("No preview")
+                if failed
+                else self.tr("Loading preview…")
             )
             flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
             label_box = after_box.adjusted(4, 4, -4, -6)
@@ -153,7 +157,7 @@ class ResultDelegate(QStyledItemDelegate):
                 delivered_text,
             )
             right -= width + MARGIN
-        rating = int(item.rating) if (item.rating or "").isdigit() else 0
+        rating = int(item.rating) if item.rating and item.rating.isdigit() else 0
         if not tile.step:
             paint_stars(
                 painter,
@@ -185,7 +189,9 @@ class ResultDelegate(QStyledItemDelegate):
                 if is_error
                 else palette.color(QPalette.ColorRole.PlaceholderText)
             )
-            note_box = QRect(left, line_top + fm.height(), rect.right() - MARGIN - left, fm.height())
+            note_box = QRect(
+                left, line_top + fm.height(), rect.right() - MARGIN - left, fm.height()
+            )
             painter.drawText(
                 note_box,
                 Qt.AlignmentFlag.AlignVCenter,

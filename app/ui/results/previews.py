@@ -129,7 +129,8 @@ class PreviewLoader(QObject):
             return str(path), _to_qimage(self.thumbnails.get_or_make(path, PREVIEW_SIZE))
 
         def done(value: object) -> None:
-            path, image = value  # type: ignore[misc]
+            assert isinstance(value, tuple)
+            path, image = value
             self.local[media.url] = path
             self.file_ready.emit(media.url, path)
             self.image_ready.emit(key, image)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
-
-import math
 
 STAR_COLOR = QColor("#f5a623")
 EMPTY_COLOR = QColor("#b8b8b8")

@@ -7,7 +7,6 @@ instead of being downloaded a second time.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -86,7 +85,7 @@ def save_results(
             if source is not None and source.is_file():
                 part = target.with_name(target.name + ".part")
                 shutil.copyfile(source, part)
-                os.replace(part, target)
+                part.replace(target)
             else:
                 client.download(job.media.url, target)
         except OSError as exc:

@@ -1,0 +1,847 @@
+"""ResultsPanel: what came back for the selected jobs (or the whole batch), and what to do with it.
+
+Shows before / after tiles (ResultsModel + ResultDelegate), and acts on the chosen tiles: open,
+save, save all, show in folder, rate, mark delivered, edit title / description / visibility,
+delete from Vimmerse, export the batch report. Every change to a workflow goes through
+`Engine.update_item`, which records it in the job store before sending and retries it; the panel
+shows it on the tile ("Sending your change…") until it lands, and a failure stays on the tile with
+"Try again" until the user drops it.
+
+Wiring (by the main window):
+    panel = ResultsPanel(workers, settings, thumbnails, cache_dir)
+    window.set_results_panel(panel)
+    panel.set_engine(bridge)                                  # once the session is ready
+    job_list.selection_changed_items.connect(panel.set_selection)
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QItemSelectionModel, QSignalBlocker, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.api import MediaFile, Visibility, Workflow, WorkflowClient
+from app.engine.model import BatchSettings, BatchSnapshot, ItemSnapshot, ItemState, OverwritePolicy
+from app.engine.report import write_report
+from app.images.thumbnails import ThumbnailCache
+from app.ui.engine_bridge import EngineBridge
+from app.ui.results.delegate import ResultDelegate
+from app.ui.results.model import ResultRole, ResultsModel, Tile, poster_key
+from app.ui.results.previews import PreviewLoader, ResultFileCache, poster_of
+from app.ui.results.rating import StarRating
+from app.ui.results.saving import SaveJob, SaveOutcome, existing_names, save_results
+from app.ui.settings import AUTO_MARK_DELIVERED, DOWNLOAD_FOLDER, NAME_PATTERN, AppSettings
+from app.ui.workers import Workers
+
+
+class ResultsEngine(Protocol):
+    """The part of `app.engine.Engine` this panel drives (see docs/ARCHITECTURE.md)."""
+
+    @property
+    def client(self) -> WorkflowClient: ...
+    def items(self, batch_id: int | None = None) -> list[ItemSnapshot]: ...
+    def batches(self) -> list[BatchSnapshot]: ...
+    def update_item(
+        self,
+        item_id: int,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        visibility: Visibility | None = None,
+        rating: int | str | None = None,
+        delivered: bool = False,
+    ) -> None: ...
+
+
+@dataclass
+class PendingChange:
+    """A change the user asked for and the server has not confirmed yet."""
+
+    change: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+
+
+OverwriteQuestion = Callable[[QWidget, list[str]], OverwritePolicy | None]
+
+
+def _ask_overwrite(parent: QWidget, names: list[str]) -> OverwritePolicy | None:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(parent.tr("Files already there"))
+    count = len(names)
+    box.setText(
+        parent.tr("“{name}” is already in that folder.").format(name=names[0])
+        if count == 1
+        else parent.tr("{n} of these files are already in that folder.").format(n=count)
+    )
+    box.setInformativeText(parent.tr("What should happen to them? This answer is used for all."))
+    rename = box.addButton(parent.tr("Keep both"), QMessageBox.ButtonRole.AcceptRole)
+    replace = box.addButton(parent.tr("Replace"), QMessageBox.ButtonRole.DestructiveRole)
+    skip = box.addButton(parent.tr("Skip them"), QMessageBox.ButtonRole.RejectRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(rename)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is rename:
+        return OverwritePolicy.RENAME
+    if clicked is replace:
+        return OverwritePolicy.OVERWRITE
+    return OverwritePolicy.SKIP if clicked is skip else None
+
+
+def _confirm(parent: QWidget, title: str, text: str, yes: str) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+    delete = box.addButton(yes, QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is delete
+
+
+def _landed(item: ItemSnapshot, change: dict[str, Any]) -> bool:
+    """The stored item shows every part of the change the snapshot can show."""
+    if "rating" in change and (item.rating or "") != str(change["rating"]):
+        return False
+    if change.get("delivered") and not item.delivered_at:
+        return False
+    return not ("title" in change and item.title != change["title"])
+
+
+class ResultsPanel(QWidget):
+    """The Results tab.
+
+    Signals:
+        message(str): plain words for the window's status bar (saved, deleted, a failure).
+        attention(): something finished that the user may want to see (the window may raise).
+    """
+
+    message = Signal(str)
+    attention = Signal()
+
+    def __init__(
+        self,
+        workers: Workers,
+        settings: AppSettings,
+        thumbnails: ThumbnailCache,
+        cache_dir: Path,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("resultsPanel")
+        self.workers = workers
+        self.settings = settings
+        self.files = ResultFileCache(Path(cache_dir) / "results")
+        self.bridge: EngineBridge | None = None
+        self.engine: ResultsEngine | None = None
+        self.all_items: dict[int, ItemSnapshot] = {}
+        self.batches: dict[int, BatchSnapshot] = {}
+        self.selection: list[int] = []
+        self.pending: dict[int, PendingChange] = {}
+        self.saved: dict[int, list[str]] = {}  # item id -> files saved from this panel
+        self._auto_delivered: set[int] = set()
+        # Replaceable so tests answer without modal dialogs or the system's player.
+        self.opener: Callable[[QUrl], object] = QDesktopServices.openUrl
+        self.ask_overwrite: OverwriteQuestion = _ask_overwrite
+        self.confirm: Callable[[str, str, str], bool] = lambda t, x, y: _confirm(self, t, x, y)
+        self.choose_folder: Callable[[str], str] = lambda start: QFileDialog.getExistingDirectory(
+            self, self.tr("Save results in"), start
+        )
+        self.choose_report_file: Callable[[str], str] = lambda start: QFileDialog.getSaveFileName(
+            self, self.tr("Export report"), start, self.tr("Spreadsheet (CSV) (*.csv)")
+        )[0]
+
+        self.model = ResultsModel(self)
+        self.loader = PreviewLoader(workers.io, self.files, thumbnails, self)
+        self.loader.image_ready.connect(self.model.set_image)
+        self.loader.image_failed.connect(self.model.set_failure)
+        self.loader.workflow_ready.connect(self._workflow_ready)
+        self.model.wanted.connect(self._load_previews)
+        self._build()
+        self._update_actions()
+
+    # --- layout --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 10)
+        layout.setSpacing(8)
+
+        header = QHBoxLayout()
+        self.scope_label = QLabel(self)
+        self.scope_label.setObjectName("resultsScope")
+        self.scope_label.setWordWrap(True)
+        header.addWidget(self.scope_label, 1)
+        self.steps_box = QCheckBox(self.tr("Show each step"), self)
+        self.steps_box.setObjectName("showStepsBox")
+        self.steps_box.setToolTip(self.tr("Also show what each processing step made"))
+        self.steps_box.toggled.connect(self._toggle_steps)
+        header.addWidget(self.steps_box)
+        layout.addLayout(header)
+
+        self.view = QListView(self)
+        self.view.setObjectName("resultsView")
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(ResultDelegate(self.view))
+        self.view.setUniformItemSizes(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setAccessibleName(self.tr("Results"))
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._current_changed())
+        self.view.doubleClicked.connect(lambda _index: self.open_current())
+        layout.addWidget(self.view, 1)
+
+        self.empty_label = QLabel(self)
+        self.empty_label.setObjectName("resultsEmpty")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty_label)
+
+        # The chosen result: rate, deliver, and the pending change, if any.
+        line = QHBoxLayout()
+        self.rating = StarRating(self)
+        self.rating.rated.connect(self.rate_selected)
+        line.addWidget(self.rating)
+        self.deliver_button = QPushButton(self.tr("Mark delivered"), self)
+        self.deliver_button.setObjectName("markDeliveredButton")
+        self.deliver_button.setToolTip(
+            self.tr("Record on Vimmerse that you handed these results on (today's date)")
+        )
+        self.deliver_button.clicked.connect(self.mark_delivered)
+        line.addWidget(self.deliver_button)
+        line.addStretch(1)
+        self.open_button = QPushButton(self.tr("Open"), self)
+        self.open_button.setObjectName("openResultButton")
+        self.open_button.setToolTip(self.tr("Open in your picture viewer or video player"))
+        self.open_button.clicked.connect(self.open_current)
+        line.addWidget(self.open_button)
+        layout.addLayout(line)
+
+        self.note_frame = QFrame(self)
+        self.note_frame.setObjectName("updateNote")
+        note_line = QHBoxLayout(self.note_frame)
+        note_line.setContentsMargins(0, 0, 0, 0)
+        self.note_label = QLabel(self.note_frame)
+        self.note_label.setWordWrap(True)
+        self.note_label.setStyleSheet("color: #c62828;")
+        note_line.addWidget(self.note_label, 1)
+        self.retry_button = QPushButton(self.tr("Try again"), self.note_frame)
+        self.retry_button.setObjectName("retryUpdateButton")
+        self.retry_button.clicked.connect(self.retry_changes)
+        note_line.addWidget(self.retry_button)
+        self.drop_button = QPushButton(self.tr("Forget the change"), self.note_frame)
+        self.drop_button.setObjectName("dropUpdateButton")
+        self.drop_button.clicked.connect(self.drop_changes)
+        note_line.addWidget(self.drop_button)
+        self.note_frame.hide()
+        layout.addWidget(self.note_frame)
+
+        saving = QHBoxLayout()
+        self.save_button = QPushButton(self.tr("Save…"), self)
+        self.save_button.setObjectName("saveSelectedButton")
+        self.save_button.setToolTip(self.tr("Save the chosen results in a folder"))
+        self.save_button.clicked.connect(self.save_selected)
+        saving.addWidget(self.save_button)
+        self.save_all_button = QPushButton(self.tr("Save all results…"), self)
+        self.save_all_button.setObjectName("saveAllButton")
+        self.save_all_button.clicked.connect(self.save_all)
+        saving.addWidget(self.save_all_button)
+        self.show_folder_button = QPushButton(self.tr("Show in folder"), self)
+        self.show_folder_button.setObjectName("showInFolderButton")
+        self.show_folder_button.clicked.connect(self.show_in_folder)
+        saving.addWidget(self.show_folder_button)
+        saving.addStretch(1)
+        layout.addLayout(saving)
+
+        self.details_toggle = QToolButton(self)
+        self.details_toggle.setObjectName("detailsToggle")
+        self.details_toggle.setText(self.tr("Title, description and who can see it"))
+        self.details_toggle.setCheckable(True)
+        self.details_toggle.setAutoRaise(True)
+        self.details_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_toggle.toggled.connect(self._toggle_details)
+        layout.addWidget(self.details_toggle)
+        self.details = QGroupBox(self)
+        self.details.setObjectName("resultDetails")
+        form = QFormLayout(self.details)
+        self.title_edit = QLineEdit(self.details)
+        self.title_edit.setObjectName("resultTitle")
+        form.addRow(self.tr("Title"), self.title_edit)
+        self.description_edit = QPlainTextEdit(self.details)
+        self.description_edit.setObjectName("resultDescription")
+        self.description_edit.setFixedHeight(60)
+        form.addRow(self.tr("Description"), self.description_edit)
+        self.visibility_combo = QComboBox(self.details)
+        self.visibility_combo.setObjectName("resultVisibility")
+        for visibility, words in (
+            (Visibility.PRIVATE, self.tr("Private — only you")),
+            (Visibility.UNLISTED, self.tr("Unlisted — anyone with the link")),
+            (Visibility.PUBLIC, self.tr("Public — everyone")),
+        ):
+            self.visibility_combo.addItem(words, visibility.value)
+        form.addRow(self.tr("Who can see it"), self.visibility_combo)
+        self.apply_button = QPushButton(self.tr("Apply changes"), self.details)
+        self.apply_button.setObjectName("applyDetailsButton")
+        self.apply_button.clicked.connect(self.apply_details)
+        form.addRow("", self.apply_button)
+        self.details.hide()
+        layout.addWidget(self.details)
+
+        bottom = QHBoxLayout()
+        self.report_button = QPushButton(self.tr("Export report…"), self)
+        self.report_button.setObjectName("exportReportButton")
+        self.report_button.setToolTip(
+            self.tr("A spreadsheet (CSV) of the batch: files, status, results, delivery, rating")
+        )
+        self.report_button.clicked.connect(lambda: self.export_report())
+        bottom.addWidget(self.report_button)
+        bottom.addStretch(1)
+        self.delete_button = QPushButton(self.tr("Delete from Vimmerse…"), self)
+        self.delete_button.setObjectName("deleteResultsButton")
+        self.delete_button.clicked.connect(self.delete_selected)
+        bottom.addWidget(self.delete_button)
+        layout.addLayout(bottom)
+
+    # --- engine --------------------------------------------------------------------------
+
+    def set_engine(self, bridge: EngineBridge | None) -> None:
+        """Follow this engine's items (None: the session ended)."""
+        if self.bridge is not None:
+            for signal, slot in self._connections():
+                with contextlib.suppress(RuntimeError, TypeError):
+                    signal.disconnect(slot)
+        self.bridge = bridge
+        self.engine = bridge.engine if bridge is not None else None  # type: ignore[assignment]
+        self.loader.client = self.engine.client if self.engine is not None else None
+        self.all_items.clear()
+        self.batches.clear()
+        if bridge is not None:
+            for signal, slot in self._connections():
+                signal.connect(slot)
+            bridge.load()
+        self._refresh()
+
+    def _connections(self) -> list[tuple[Any, Callable[..., None]]]:
+        bridge = self.bridge
+        assert bridge is not None
+        return [
+            (bridge.loaded, self._loaded),
+            (bridge.item_changed, self._item_changed),
+            (bridge.item_removed, self._item_removed),
+            (bridge.batch_changed, self._batch_changed),
+            (bridge.notice, self._notice),
+        ]
+
+    def _loaded(self, items: list[ItemSnapshot], batches: list[BatchSnapshot]) -> None:
+        self.all_items = {item.id: item for item in items}
+        self.batches = {batch.id: batch for batch in batches}
+        self._refresh()
+
+    def _batch_changed(self, batch: BatchSnapshot) -> None:
+        self.batches[batch.id] = batch
+
+    def _item_changed(self, item: ItemSnapshot) -> None:
+        old = self.all_items.get(item.id)
+        self.all_items[item.id] = item
+        pending = self.pending.get(item.id)
+        if pending is not None and not pending.error:
+            if set(pending.change) & {"description", "visibility"}:
+                # The snapshot does not carry these: ask the server what it holds now.
+                if item.workflow_id:
+                    self.loader.request_workflow(item.id, item.workflow_id)
+            elif _landed(item, pending.change):
+                self._settle(item.id)
+        self._auto_deliver(item)
+        finished_now = item.state is ItemState.SUCCEEDED and (
+            old is None or old.state is not ItemState.SUCCEEDED
+        )
+        if item.id in self.model.items:
+            self.model.update_item(item)
+            self._current_changed()
+        elif finished_now and self._in_scope(item):
+            self._refresh()
+
+    def _item_removed(self, item_id: int) -> None:
+        self.all_items.pop(item_id, None)
+        self.pending.pop(item_id, None)
+        self.selection = [i for i in self.selection if i != item_id]
+        self.model.remove_item(item_id)
+        self._refresh_labels()
+
+    def _notice(self, text: str) -> None:
+        """Engine notices; a failed update names the item's title: show it on that item."""
+        for item_id, pending in self.pending.items():
+            item = self.all_items.get(item_id)
+            if item is not None and text.startswith(f"“{item.title}” could not be changed"):
+                pending.error = text.partition(": ")[2] or text
+                self.model.set_note(
+                    item_id, self.tr("Not saved on Vimmerse: {why}").format(why=pending.error), True
+                )
+        self.message.emit(text)
+        self._current_changed()
+
+    # --- what is shown -------------------------------------------------------------------
+
+    def set_selection(self, item_ids: Sequence[int]) -> None:
+        """Show the results of these items (the job list's selection); empty: the whole batch."""
+        self.selection = list(item_ids)
+        self._refresh()
+
+    show_items = set_selection
+
+    def _scope_batch(self) -> int | None:
+        chosen = [self.all_items[i] for i in self.selection if i in self.all_items]
+        if chosen:
+            return chosen[0].batch_id
+        return max((item.batch_id for item in self.all_items.values()), default=None)
+
+    def _in_scope(self, item: ItemSnapshot) -> bool:
+        if self.selection:
+            return item.id in self.selection
+        return item.batch_id == self._scope_batch()
+
+    def _shown_items(self) -> list[ItemSnapshot]:
+        return [
+            item
+            for item in self.all_items.values()
+            if self._in_scope(item) and item.state is ItemState.SUCCEEDED and item.results
+        ]
+
+    def _refresh(self) -> None:
+        items = self._shown_items()
+        self.model.set_items(items)
+        for item in items:
+            if item.kind != "url" and item.sources:
+                self.loader.request_input(item.sources[0])
+            wants_workflow = self.steps_box.isChecked() or any(m.is_video for m in item.results)
+            if wants_workflow and item.workflow_id and item.id not in self.model.workflows:
+                self.loader.request_workflow(item.id, item.workflow_id)
+        self._refresh_labels()
+        self._current_changed()
+
+    def _refresh_labels(self) -> None:
+        count = len(self.model.items)
+        if self.selection:
+            scope = self.tr("Results of the {n} chosen jobs").format(n=len(self.selection))
+            if len(self.selection) == 1:
+                scope = self.tr("Results of the chosen job")
+        else:
+            scope = self.tr("All finished results of the latest batch")
+        self.scope_label.setText(f"<b>{scope}</b>")
+        if count:
+            self.empty_label.hide()
+        else:
+            self.empty_label.setText(
+                self.tr(
+                    "Nothing finished here yet. Finished pictures and videos appear as they arrive."
+                )
+                if self.engine is not None
+                else self.tr("Finished pictures and videos will appear here.")
+            )
+            self.empty_label.show()
+        self._update_actions()
+
+    def _toggle_steps(self, shown: bool) -> None:
+        self.model.set_show_steps(shown)
+        if shown:
+            self._refresh()
+
+    def _load_previews(self, tiles: list[Tile]) -> None:
+        for tile in tiles:
+            if not tile.media.is_video:
+                self.loader.request_image(tile.media)
+                continue
+            workflow = self.model.workflows.get(tile.item_id)
+            poster = poster_of(workflow) if workflow is not None else None
+            if poster is not None:
+                self.loader.request_image(poster, key=poster_key(tile))
+            elif workflow is not None:
+                self.model.set_failure(poster_key(tile), self.tr("No still picture"))
+
+    def _workflow_ready(self, item_id: int, workflow: Workflow) -> None:
+        self.model.set_workflow(item_id, workflow)
+        pending = self.pending.get(item_id)
+        item = self.all_items.get(item_id)
+        if pending is not None and not pending.error and item is not None:
+            change = pending.change
+            matches = _landed(item, change)
+            if "description" in change:
+                matches = matches and workflow.description == change["description"]
+            if "visibility" in change:
+                matches = matches and workflow.visibility == Visibility(change["visibility"])
+            if matches:
+                self._settle(item_id)
+        if len(self.chosen_items()) == 1 and self.chosen_items()[0].id == item_id:
+            self._fill_details(workflow)
+
+    # --- the chosen tiles ----------------------------------------------------------------
+
+    def chosen_tiles(self) -> list[Tile]:
+        rows = sorted(i.row() for i in self.view.selectionModel().selectedRows())
+        return [self.model.tiles[r] for r in rows if r < len(self.model.tiles)]
+
+    def chosen_items(self) -> list[ItemSnapshot]:
+        ids = list(dict.fromkeys(tile.item_id for tile in self.chosen_tiles()))
+        return [self.model.items[i] for i in ids if i in self.model.items]
+
+    def select_tile(self, row: int) -> None:
+        index = self.model.index(row)
+        self.view.selectionModel().select(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.view.setCurrentIndex(index)
+
+    def _current_changed(self) -> None:
+        items = self.chosen_items()
+        self._update_actions()
+        blocker = QSignalBlocker(self.rating)
+        ratings = {item.rating for item in items}
+        only = next(iter(ratings)) if len(ratings) == 1 else None
+        self.rating.set_value(int(only) if only and only.isdigit() else 0)
+        del blocker
+        errors = [self.pending[i.id].error for i in items if i.id in self.pending]
+        errors = [e for e in errors if e]
+        self.note_frame.setVisible(bool(errors))
+        if errors:
+            self.note_label.setText(
+                self.tr("Your change was not saved on Vimmerse: {why}").format(why=errors[0])
+            )
+        if len(items) == 1:
+            item = items[0]
+            self.title_edit.setText(item.title)
+            workflow = self.model.workflows.get(item.id)
+            if workflow is not None:
+                self._fill_details(workflow)
+            elif self.details.isVisible() and item.workflow_id:
+                self.loader.request_workflow(item.id, item.workflow_id)
+
+    def _fill_details(self, workflow: Workflow) -> None:
+        self.description_edit.setPlainText(workflow.description)
+        if workflow.visibility is not None:
+            index = self.visibility_combo.findData(workflow.visibility.value)
+            if index >= 0:
+                self.visibility_combo.setCurrentIndex(index)
+
+    def _update_actions(self) -> None:
+        items = self.chosen_items()
+        connected = self.engine is not None
+        for widget in (self.rating, self.deliver_button, self.delete_button):
+            widget.setEnabled(connected and bool(items))
+        self.open_button.setEnabled(len(self.chosen_tiles()) == 1)
+        self.save_button.setEnabled(connected and bool(items))
+        self.save_all_button.setEnabled(connected and bool(self.model.tiles))
+        self.show_folder_button.setEnabled(bool(items) and self._folder_of(items[0]) is not None)
+        self.details_toggle.setEnabled(connected and len(items) == 1)
+        self.apply_button.setEnabled(connected and len(items) == 1)
+        self.report_button.setEnabled(connected and bool(self.all_items))
+        if self.details_toggle.isChecked() and len(items) != 1:
+            self.details_toggle.setChecked(False)
+
+    def _toggle_details(self, shown: bool) -> None:
+        self.details_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
+        self.details.setVisible(shown)
+        if shown:
+            self._current_changed()
+
+    # --- changes on Vimmerse -------------------------------------------------------------
+
+    def _send(self, items: Sequence[ItemSnapshot], **change: Any) -> None:
+        """Record the wanted change here (shown on the tile) and hand it to the engine, which
+        stores it before sending and retries it."""
+        engine = self.engine
+        if engine is None or not items:
+            return
+        for item in items:
+            pending = self.pending.setdefault(item.id, PendingChange())
+            pending.change.update(change)
+            pending.error = ""
+            self.model.set_note(item.id, self.tr("Sending your change to Vimmerse…"))
+            wanted = dict(pending.change)
+            self.workers.io.submit(
+                lambda item_id=item.id, wanted=wanted: engine.update_item(item_id, **wanted),
+                on_error=lambda error, item_id=item.id: self._send_failed(item_id, error),
+            )
+        self._current_changed()
+
+    def _send_failed(self, item_id: int, error: BaseException) -> None:
+        pending = self.pending.get(item_id)
+        if pending is not None:
+            pending.error = str(getattr(error, "user_message", None) or error)
+            self.model.set_note(
+                item_id, self.tr("Not saved on Vimmerse: {why}").format(why=pending.error), True
+            )
+            self._current_changed()
+
+    def _settle(self, item_id: int) -> None:
+        self.pending.pop(item_id, None)
+        self.model.set_note(item_id, "")
+        self._current_changed()
+
+    def rate_selected(self, stars: int) -> None:
+        self._send(self.chosen_items(), rating=str(stars))
+
+    def mark_delivered(self) -> None:
+        self._send(self.chosen_items(), delivered=True)
+
+    def apply_details(self) -> None:
+        items = self.chosen_items()
+        if len(items) != 1:
+            return
+        change: dict[str, Any] = {}
+        title = self.title_edit.text().strip()
+        if title and title != items[0].title:
+            change["title"] = title
+        workflow = self.model.workflows.get(items[0].id)
+        description = self.description_edit.toPlainText()
+        if workflow is None or description != workflow.description:
+            change["description"] = description
+        visibility = Visibility(self.visibility_combo.currentData())
+        if workflow is None or workflow.visibility != visibility:
+            change["visibility"] = visibility
+        if change:
+            self._send(items, **change)
+
+    def retry_changes(self) -> None:
+        """Send the chosen items' failed changes again."""
+        for item in self.chosen_items():
+            pending = self.pending.get(item.id)
+            if pending is not None and pending.error:
+                self._send([item], **pending.change)
+
+    def drop_changes(self) -> None:
+        for item in self.chosen_items():
+            if item.id in self.pending:
+                self._settle(item.id)
+
+    def _auto_deliver(self, item: ItemSnapshot) -> None:
+        """Automatic saving finished every file of this item: mark it delivered if asked to."""
+        if (
+            item.files
+            and len(item.files) >= len(item.results)
+            and not item.delivered_at
+            and item.id not in self._auto_delivered
+            and self.settings.value(AUTO_MARK_DELIVERED)
+        ):
+            self._auto_delivered.add(item.id)
+            self._send([item], delivered=True)
+
+    def delete_selected(self) -> None:
+        items = self.chosen_items()
+        if not items or self.bridge is None:
+            return
+        n = len(items)
+        text = (
+            self.tr("Delete “{title}” from Vimmerse?").format(title=items[0].title)
+            if n == 1
+            else self.tr("Delete these {n} jobs from Vimmerse?").format(n=n)
+        )
+        text += "\n\n" + self.tr(
+            "Their pictures and videos stored on Vimmerse are deleted too, and links you shared "
+            "stop working. This cannot be undone. Files you saved on this computer stay."
+        )
+        if self.confirm(self.tr("Delete from Vimmerse"), text, self.tr("Delete")):
+            self.bridge.delete_items([item.id for item in items])
+
+    # --- files ---------------------------------------------------------------------------
+
+    def _local_file(self, item: ItemSnapshot, tile: Tile) -> str | None:
+        if not tile.step and tile.n <= len(item.files):
+            return item.files[tile.n - 1]
+        return self.loader.local.get(tile.media.url)
+
+    def open_current(self) -> None:
+        tiles = self.chosen_tiles()
+        if len(tiles) != 1:
+            return
+        tile = tiles[0]
+        item = self.model.items.get(tile.item_id)
+        if item is None:
+            return
+        local = self._local_file(item, tile)
+        if local is not None:
+            self.opener(QUrl.fromLocalFile(local))
+            return
+        self.message.emit(self.tr("Fetching the result to open it…"))
+        self.loader.request_file(tile.media, self._open_file)
+
+    def _open_file(self, path: str) -> None:
+        self.opener(QUrl.fromLocalFile(path))
+
+    def _folder_of(self, item: ItemSnapshot) -> str | None:
+        files = self.saved.get(item.id) or list(item.files)
+        return str(Path(files[-1]).parent) if files else None
+
+    def show_in_folder(self) -> None:
+        items = self.chosen_items()
+        folder = self._folder_of(items[0]) if items else None
+        if folder is not None:
+            self.opener(QUrl.fromLocalFile(folder))
+
+    def save_selected(self) -> None:
+        self._save(self.chosen_tiles(), all_results=False)
+
+    def save_all(self) -> None:
+        self._save(list(self.model.tiles), all_results=True)
+
+    def _save(self, tiles: list[Tile], *, all_results: bool) -> None:
+        engine = self.engine
+        if engine is None:
+            return
+        jobs = [
+            SaveJob(self.model.items[t.item_id], t.n, t.media)
+            for t in tiles
+            if not t.step and t.item_id in self.model.items
+        ]
+        if not all_results:  # saving a job saves every result it has, in its numbering
+            ids = list(dict.fromkeys(job.item.id for job in jobs))
+            jobs = [
+                SaveJob(self.model.items[i], n, media)
+                for i in ids
+                for n, media in enumerate(self.model.items[i].results, 1)
+            ]
+        if not jobs:
+            return
+        folder_text = self.choose_folder(self.settings.value(DOWNLOAD_FOLDER))
+        if not folder_text:
+            return
+        folder = Path(folder_text)
+        self.settings.set_value(DOWNLOAD_FOLDER, str(folder))
+        pattern = self.settings.value(NAME_PATTERN)
+        settings: dict[int, BatchSettings] = {b.id: b.settings for b in self.batches.values()}
+        self.workers.io.submit(
+            lambda: existing_names(jobs, folder, settings, pattern),
+            lambda taken: self._save_checked(jobs, folder, settings, pattern, taken),
+            lambda error: self.message.emit(str(error)),
+        )
+
+    def _save_checked(
+        self,
+        jobs: list[SaveJob],
+        folder: Path,
+        settings: dict[int, BatchSettings],
+        pattern: str,
+        taken: list[str],
+    ) -> None:
+        engine = self.engine
+        if engine is None:
+            return
+        policy = OverwritePolicy.RENAME
+        if taken:
+            answer = self.ask_overwrite(self, taken)
+            if answer is None:
+                return
+            policy = answer
+        client = engine.client
+        local = dict(self.loader.local)
+        self.message.emit(self.tr("Saving {n} results…").format(n=len(jobs)))
+
+        def local_copy(media: MediaFile) -> Path | None:
+            path = local.get(media.url)
+            return Path(path) if path else None
+
+        runner = self.workers.io
+        self.workers.io.submit(
+            lambda: save_results(
+                jobs,
+                folder,
+                settings,
+                pattern,
+                policy,
+                client,
+                local_copy,
+                lambda: runner.stopping.is_set(),
+            ),
+            self._saved,
+            lambda error: self.message.emit(
+                self.tr("The results could not be saved: {why}").format(
+                    why=getattr(error, "strerror", None) or error
+                )
+            ),
+        )
+
+    def _saved(self, outcome: SaveOutcome) -> None:
+        for item_id, files in outcome.saved.items():
+            self.saved.setdefault(item_id, []).extend(files)
+        text = self.tr("Saved {n} files.").format(n=outcome.count)
+        if outcome.count == 1:
+            text = self.tr("Saved 1 file.")
+        if outcome.skipped:
+            text += " " + self.tr("{n} left as they were.").format(n=outcome.skipped)
+        if outcome.problems:
+            text += " " + self.tr("{n} could not be saved: {first}").format(
+                n=len(outcome.problems), first=outcome.problems[0]
+            )
+        self.message.emit(text)
+        if self.settings.value(AUTO_MARK_DELIVERED):
+            delivered = [
+                self.all_items[i]
+                for i in outcome.saved
+                if i in self.all_items and not self.all_items[i].delivered_at
+            ]
+            self._send(delivered, delivered=True)
+        self._update_actions()
+
+    # --- report --------------------------------------------------------------------------
+
+    def export_report(self, path: str | None = None) -> None:
+        """Write the CSV of the shown batch (asks where when `path` is None)."""
+        engine = self.engine
+        batch_id = self._scope_batch()
+        if engine is None or batch_id is None:
+            return
+        if path is None:
+            start = str(Path(self.settings.value(DOWNLOAD_FOLDER)) / "vimbatch-report.csv")
+            path = self.choose_report_file(start)
+            if not path:
+                return
+        saved = {k: list(v) for k, v in self.saved.items()}
+        target = path
+        self.workers.io.submit(
+            lambda: write_report(target, engine.items(batch_id), engine.batches(), saved),
+            lambda rows: self.message.emit(
+                self.tr("Report saved: {n} rows in {name}.").format(n=rows, name=Path(target).name)
+            ),
+            lambda error: self.message.emit(
+                self.tr("The report could not be saved: {why}").format(
+                    why=getattr(error, "strerror", None) or error
+                )
+            ),
+        )
+
+    # --- teardown ------------------------------------------------------------------------
+
+    def close_panel(self) -> None:
+        """Stop timers and forget the engine (before the session shuts down)."""
+        self.model.stop()
+        self.set_engine(None)
+
+
+__all__ = ["ResultRole", "ResultsPanel"]
