@@ -116,9 +116,7 @@ class Printer:
         text = f"{item_label(item)}: {STATE_WORDS[item.state]}"
         if item.state is ItemState.SUBMITTED and item.workflow_id:
             text += f" (workflow {item.workflow_id})"
-        if (item.error and item.state is not ItemState.SUCCEEDED) or (
-            item.state.is_final and item.error
-        ):
+        if item.error:
             text += f". {item.error}"
         if item.state is ItemState.SUCCEEDED and item.files:
             text += " → " + ", ".join(item.files)

@@ -83,7 +83,7 @@ def _items(data: Path) -> list[sqlite3.Row]:
 def test_kill_9_at_random_moments_then_resume(
     sim_factory: Callable[..., Simulator], tmp_path: Path
 ) -> None:
-    sim = sim_factory(latency=0.05, processing_time=0.3)
+    sim = sim_factory(latency=0.05, processing_time=0.5)
     rng = random.Random(1234)
     interrupted_rounds = 0
     for round_number in range(5):
@@ -96,10 +96,10 @@ def test_kill_9_at_random_moments_then_resume(
         proc = _start(sim, data, "submit", str(photos), "--wait", "--download", str(out),
                       "--json", "--concurrency", "3")  # fmt: skip
         _wait_for_line(proc, '"event": "item"')
-        time.sleep(rng.uniform(0.0, 1.2))
+        time.sleep(rng.uniform(0.0, 0.8))
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=30)
-        assert proc.returncode == -signal.SIGKILL
+        assert proc.returncode in (-signal.SIGKILL, 0)  # 0: it finished before the kill
         at_kill = Counter(row["state"] for row in _items(data))
         if set(at_kill) - {"succeeded", "failed", "needs_attention", "cancelled"}:
             interrupted_rounds += 1

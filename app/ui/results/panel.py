@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -47,6 +48,7 @@ from PySide6.QtWidgets import (
 from app.api import MediaFile, Visibility, Workflow, WorkflowClient
 from app.engine.model import BatchSettings, BatchSnapshot, ItemSnapshot, ItemState, OverwritePolicy
 from app.engine.report import write_report
+from app.engine.store import JobStore
 from app.images.thumbnails import ThumbnailCache
 from app.ui.engine_bridge import EngineBridge
 from app.ui.results.delegate import ResultDelegate
@@ -63,6 +65,8 @@ class ResultsEngine(Protocol):
 
     @property
     def client(self) -> WorkflowClient: ...
+    @property
+    def store(self) -> JobStore: ...
     def items(self, batch_id: int | None = None) -> list[ItemSnapshot]: ...
     def batches(self) -> list[BatchSnapshot]: ...
     def update_item(
@@ -83,6 +87,7 @@ class PendingChange:
 
     change: dict[str, Any] = field(default_factory=dict)
     error: str = ""
+    stored: bool = False  # the engine has recorded it (and will send and retry it)
 
 
 OverwriteQuestion = Callable[[QWidget, list[str]], OverwritePolicy | None]
@@ -163,6 +168,7 @@ class ResultsPanel(QWidget):
         self.pending: dict[int, PendingChange] = {}
         self.saved: dict[int, list[str]] = {}  # item id -> files saved from this panel
         self._auto_delivered: set[int] = set()
+        self._recent: dict[int, dict[str, Any]] = {}  # settled changes a late NOTICE may undo
         # Replaceable so tests answer without modal dialogs or the system's player.
         self.opener: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.ask_overwrite: OverwriteQuestion = _ask_overwrite
@@ -367,14 +373,8 @@ class ResultsPanel(QWidget):
     def _item_changed(self, item: ItemSnapshot) -> None:
         old = self.all_items.get(item.id)
         self.all_items[item.id] = item
-        pending = self.pending.get(item.id)
-        if pending is not None and not pending.error:
-            if set(pending.change) & {"description", "visibility"}:
-                # The snapshot does not carry these: ask the server what it holds now.
-                if item.workflow_id:
-                    self.loader.request_workflow(item.id, item.workflow_id)
-            elif _landed(item, pending.change):
-                self._settle(item.id)
+        if item.id in self.pending:
+            self._verify(item.id)
         self._auto_deliver(item)
         finished_now = item.state is ItemState.SUCCEEDED and (
             old is None or old.state is not ItemState.SUCCEEDED
@@ -394,6 +394,12 @@ class ResultsPanel(QWidget):
 
     def _notice(self, text: str) -> None:
         """Engine notices; a failed update names the item's title: show it on that item."""
+        for item_id, change in list(self._recent.items()):
+            item = self.all_items.get(item_id)
+            if item is not None and text.startswith(f"“{item.title}” could not be changed"):
+                # The engine cleared its record just before telling us: it did not land.
+                del self._recent[item_id]
+                self.pending.setdefault(item_id, PendingChange(change, stored=True))
         for item_id, pending in self.pending.items():
             item = self.all_items.get(item_id)
             if item is not None and text.startswith(f"“{item.title}” could not be changed"):
@@ -484,17 +490,6 @@ class ResultsPanel(QWidget):
 
     def _workflow_ready(self, item_id: int, workflow: Workflow) -> None:
         self.model.set_workflow(item_id, workflow)
-        pending = self.pending.get(item_id)
-        item = self.all_items.get(item_id)
-        if pending is not None and not pending.error and item is not None:
-            change = pending.change
-            matches = _landed(item, change)
-            if "description" in change:
-                matches = matches and workflow.description == change["description"]
-            if "visibility" in change:
-                matches = matches and workflow.visibility == Visibility(change["visibility"])
-            if matches:
-                self._settle(item_id)
         if len(self.chosen_items()) == 1 and self.chosen_items()[0].id == item_id:
             self._fill_details(workflow)
 
@@ -585,9 +580,11 @@ class ResultsPanel(QWidget):
             pending.error = ""
             self.model.set_note(item.id, self.tr("Sending your change to Vimmerse…"))
             wanted = dict(pending.change)
+            pending.stored = False
             self.workers.io.submit(
-                lambda item_id=item.id, wanted=wanted: engine.update_item(item_id, **wanted),
-                on_error=lambda error, item_id=item.id: self._send_failed(item_id, error),
+                partial(engine.update_item, item.id, **wanted),
+                partial(self._stored, item.id),
+                partial(self._send_failed, item.id),
             )
         self._current_changed()
 
@@ -599,6 +596,37 @@ class ResultsPanel(QWidget):
                 item_id, self.tr("Not saved on Vimmerse: {why}").format(why=pending.error), True
             )
             self._current_changed()
+
+    def _stored(self, item_id: int, _result: object = None) -> None:
+        pending = self.pending.get(item_id)
+        if pending is not None:
+            pending.stored = True
+            self._verify(item_id)
+
+    def _verify(self, item_id: int) -> None:
+        """Ask the engine's store whether the change is still waiting to be sent.
+
+        The snapshot cannot say (it carries no pending change, and every PUT stamps
+        delivered_at), so the store is read on a worker."""
+        pending = self.pending.get(item_id)
+        engine = self.engine
+        if engine is None or pending is None or pending.error or not pending.stored:
+            return
+        store = engine.store
+
+        def still_waiting() -> bool:
+            stored = store.get(item_id)
+            return stored is not None and bool(stored.pending_update)
+
+        def checked(waiting: object) -> None:
+            current = self.pending.get(item_id)
+            item = self.all_items.get(item_id)
+            landed = item is None or _landed(item, pending.change)
+            if current is pending and not waiting and not pending.error and landed:
+                self._recent[item_id] = dict(pending.change)
+                self._settle(item_id)
+
+        self.workers.io.submit(still_waiting, checked)
 
     def _settle(self, item_id: int) -> None:
         self.pending.pop(item_id, None)

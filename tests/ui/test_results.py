@@ -1,0 +1,299 @@
+"""The results panel on the real engine: SQLite store, simulator over HTTP, Qt thread pools."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from engine.enginetools import close, make_jpegs, new_engine, photos_of
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QPixmap
+
+from app.engine import BatchSettings, Engine, ItemState, OverwritePolicy
+from app.images.thumbnails import ThumbnailCache
+from app.ui.engine_bridge import EngineBridge
+from app.ui.results.model import ResultRole
+from app.ui.results.panel import ResultsPanel
+from app.ui.settings import AUTO_MARK_DELIVERED, NAME_PATTERN, AppSettings
+from app.ui.workers import Workers
+
+VIDEO = BatchSettings(template_id="vim_dancing_santa", options={"pipeline_mode": "video"})
+
+
+class Rig:
+    def __init__(self, qtbot: Any, engine: Engine, workers: Workers, data: Path) -> None:
+        self.qtbot = qtbot
+        self.engine = engine
+        self.bridge = EngineBridge(engine, workers.io)
+        self.settings = AppSettings.open(data)
+        self.panel = ResultsPanel(
+            workers, self.settings, ThumbnailCache(data / "thumbs"), data / "cache"
+        )
+        qtbot.addWidget(self.panel)
+        self.opened: list[QUrl] = []
+        self.panel.opener = self.opened.append
+        self.messages: list[str] = []
+        self.panel.message.connect(self.messages.append)
+        self.panel.resize(520, 760)
+        self.panel.show()
+        self.panel.set_engine(self.bridge)
+
+    def run_batch(self, folder: Path, count: int, settings: BatchSettings | None = None) -> int:
+        self.engine.start()
+        batch = self.engine.create_batch(
+            settings or BatchSettings(), photos_of(make_jpegs(folder, count))
+        )
+        assert self.engine.wait_idle(30)
+        self.qtbot.waitUntil(lambda: len(self.panel.model.items) == count, timeout=10_000)
+        return batch
+
+    def previews_loaded(self) -> bool:
+        model = self.panel.model
+        return all(
+            isinstance(model.index(r).data(ResultRole.PREVIEW), QPixmap)
+            for r in range(model.rowCount())
+        )
+
+    def close(self) -> None:
+        self.panel.close_panel()
+        self.bridge.close()
+        close(self.engine)
+
+
+@pytest.fixture
+def rig_factory(qtbot: Any, private_dirs: Path, workers: Workers) -> Iterator[Any]:
+    rigs: list[Rig] = []
+
+    def make(base_url: str) -> Rig:
+        engine = new_engine(private_dirs, base_url, executor=workers.io.executor())
+        rig = Rig(qtbot, engine, workers, private_dirs)
+        rigs.append(rig)
+        return rig
+
+    yield make
+    for rig in rigs:
+        rig.close()
+
+
+def _puts(sim: Any) -> list[Any]:
+    return [r for r in sim.requests if r.method == "PUT"]
+
+
+def test_finished_images_show_before_and_after_and_open_locally(
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+) -> None:
+    rig = rig_factory(simulator.base_url)
+    rig.run_batch(tmp_path / "in", 3)
+    panel = rig.panel
+    assert panel.model.rowCount() == 3
+    assert not panel.empty_label.isVisible()
+    qtbot.waitUntil(rig.previews_loaded, timeout=15_000)
+    index = panel.model.index(0)
+    preview = index.data(ResultRole.PREVIEW)
+    assert isinstance(preview, QPixmap) and preview.width() > 100
+    qtbot.waitUntil(lambda: isinstance(index.data(ResultRole.BEFORE), QPixmap), timeout=5000)
+
+    panel.select_tile(0)
+    assert panel.open_button.isEnabled()
+    panel.open_current()
+    assert len(rig.opened) == 1 and rig.opened[0].isLocalFile()
+    assert Path(rig.opened[0].toLocalFile()).read_bytes()[:2] == b"\xff\xd8"  # a real JPEG
+
+    # The job list's selection narrows the panel to that job.
+    first = min(panel.model.items)
+    panel.set_selection([first])
+    assert [t.item_id for t in panel.model.tiles] == [first]
+
+    # Steps on demand, labelled by step.
+    panel.steps_box.setChecked(True)
+    qtbot.waitUntil(lambda: any(t.step for t in panel.model.tiles), timeout=5000)
+    assert {t.step for t in panel.model.tiles if t.step} == {"detect_people", "compose"}
+
+
+def test_a_video_result_gets_its_poster_from_the_steps_and_opens_in_the_player(
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+) -> None:
+    rig = rig_factory(simulator.base_url)
+    rig.run_batch(tmp_path / "in", 1, VIDEO)
+    panel = rig.panel
+    tile = panel.model.tiles[0]
+    assert tile.media.is_video
+    qtbot.waitUntil(rig.previews_loaded, timeout=15_000)  # the poster: a still step output
+    panel.select_tile(0)
+    panel.open_current()
+    qtbot.waitUntil(lambda: len(rig.opened) == 1, timeout=15_000)
+    opened = Path(rig.opened[0].toLocalFile())
+    assert opened.suffix == ".avi" and opened.read_bytes()[:4] == b"RIFF"
+
+
+def test_save_all_uses_the_pattern_and_asks_once_about_files_already_there(
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+) -> None:
+    rig = rig_factory(simulator.base_url)
+    rig.run_batch(tmp_path / "in", 3, BatchSettings(template_id="vim_arctic"))
+    panel = rig.panel
+    out = tmp_path / "out"
+    panel.choose_folder = lambda _start: str(out)
+    rig.settings.set_value(NAME_PATTERN, "{stem}-{template}-{n}.{ext}")
+    asked: list[list[str]] = []
+    answers: list[OverwritePolicy | None] = []
+
+    def ask(_parent: Any, names: list[str]) -> OverwritePolicy | None:
+        asked.append(names)
+        return answers.pop(0)
+
+    panel.ask_overwrite = ask
+    expected = {f"photo00{i}-vim_arctic-1.jpg" for i in (1, 2, 3)}
+
+    panel.save_all()
+    qtbot.waitUntil(lambda: {p.name for p in out.glob("*.jpg")} == expected, timeout=15_000)
+    qtbot.waitUntil(lambda: any("Saved 3 files" in m for m in rig.messages), timeout=5000)
+    assert asked == []  # nothing was in the way
+    for path in out.glob("*.jpg"):
+        assert path.read_bytes()[:2] == b"\xff\xd8"
+
+    # Second run: one question for all three; "skip" leaves them as they were.
+    marker = out / "photo001-vim_arctic-1.jpg"
+    marker.write_bytes(b"mine")
+    answers.append(OverwritePolicy.SKIP)
+    rig.messages.clear()
+    panel.save_all()
+    qtbot.waitUntil(lambda: any("left as they were" in m for m in rig.messages), timeout=10_000)
+    assert len(asked) == 1 and sorted(asked[0]) == sorted(expected)
+    assert marker.read_bytes() == b"mine"
+
+    # "Keep both" renames, "Replace" overwrites.
+    answers.append(OverwritePolicy.RENAME)
+    panel.save_all()
+    qtbot.waitUntil(lambda: len(list(out.glob("*.jpg"))) == 6, timeout=10_000)
+    assert (out / "photo001-vim_arctic-1 (2).jpg").exists()
+    answers.append(OverwritePolicy.OVERWRITE)
+    panel.save_all()
+    qtbot.waitUntil(lambda: marker.read_bytes()[:2] == b"\xff\xd8", timeout=10_000)
+    assert len(list(out.glob("*.jpg"))) == 6 and len(asked) == 3
+
+    # Show in folder opens where the chosen job's files went.
+    panel.select_tile(0)
+    panel.show_in_folder()
+    assert Path(rig.opened[-1].toLocalFile()) == out
+
+
+def test_rating_and_mark_delivered_reach_the_server_as_the_right_put_bodies(
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+) -> None:
+    rig = rig_factory(simulator.base_url)
+    rig.run_batch(tmp_path / "in", 2)
+    panel = rig.panel
+    panel.select_tile(1)
+    item = panel.chosen_items()[0]
+    panel.rating.choose(4)
+    assert "Sending" in panel.model.index(1).data(ResultRole.NOTE)
+    qtbot.waitUntil(lambda: rig.engine.item(item.id).rating == "4", timeout=10_000)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: item.id not in panel.pending, timeout=5000)
+    assert [r.json for r in _puts(simulator)] == [{"rating": "4"}]
+
+    panel.deliver_button.click()
+    qtbot.waitUntil(lambda: item.id not in panel.pending, timeout=10_000)
+    puts = _puts(simulator)
+    assert puts[-1].json in ({"delivered_at": None}, {"rating": "4", "delivered_at": None})
+    assert simulator.workflows[item.workflow_id]["delivered_at"]
+    assert panel.model.items[item.id].delivered_at
+    assert panel.model.index(1).data(ResultRole.NOTE) == ""
+    assert panel.rating.value() == 4
+
+
+def test_a_failed_update_is_shown_on_the_item_and_retried(
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+) -> None:
+    rig = rig_factory(simulator.base_url)
+    rig.run_batch(tmp_path / "in", 1)
+    panel = rig.panel
+    panel.select_tile(0)
+    item = panel.chosen_items()[0]
+
+    # Server errors are retried until the change lands.
+    simulator.script("PUT", "/workflow/", "500", "500")
+    panel.rating.choose(2)
+    qtbot.waitUntil(lambda: item.id not in panel.pending, timeout=15_000)
+    assert [r.status for r in _puts(simulator)] == [500, 500, 200]
+    assert simulator.workflows[item.workflow_id]["rating"] == "2"
+
+    # A refusal is shown on the item and kept until the user retries (or drops it).
+    simulator.script("PUT", "/workflow/", "400")
+    panel.rating.choose(5)
+    qtbot.waitUntil(
+        lambda: item.id in panel.pending and bool(panel.pending[item.id].error), timeout=10_000
+    )
+    note = panel.model.index(0).data(ResultRole.NOTE)
+    assert note.startswith("Not saved on Vimmerse") and panel.model.index(0).data(
+        ResultRole.NOTE_IS_ERROR
+    )
+    assert panel.note_frame.isVisible() and panel.retry_button.isEnabled()
+    assert simulator.workflows[item.workflow_id]["rating"] == "2"
+
+    panel.retry_button.click()
+    qtbot.waitUntil(lambda: item.id not in panel.pending, timeout=10_000)
+    assert simulator.workflows[item.workflow_id]["rating"] == "5"
+    assert not panel.note_frame.isVisible()
+
+
+def test_edit_title_description_and_visibility(
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+) -> None:
+    rig = rig_factory(simulator.base_url)
+    rig.run_batch(tmp_path / "in", 1)
+    panel = rig.panel
+    panel.select_tile(0)
+    item = panel.chosen_items()[0]
+    panel.details_toggle.setChecked(True)
+    qtbot.waitUntil(lambda: item.id in panel.model.workflows, timeout=5000)
+    panel.title_edit.setText("Smith wedding")
+    panel.description_edit.setPlainText("Table 4")
+    panel.visibility_combo.setCurrentIndex(panel.visibility_combo.findData("0"))
+    panel.apply_button.click()
+    qtbot.waitUntil(lambda: item.id not in panel.pending, timeout=10_000)
+    served = simulator.workflows[item.workflow_id]
+    assert (served["title"], served["description"], served["visibility_status"]) == (
+        "Smith wedding", "Table 4", "0",
+    )  # fmt: skip
+    assert panel.model.items[item.id].title == "Smith wedding"
+
+
+def test_delete_confirms_that_server_files_go_and_removes_the_item(
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+) -> None:
+    rig = rig_factory(simulator.base_url)
+    rig.run_batch(tmp_path / "in", 2)
+    panel = rig.panel
+    panel.select_tile(0)
+    item = panel.chosen_items()[0]
+    questions: list[str] = []
+    panel.confirm = lambda _title, text, _yes: questions.append(text) is None and False
+    panel.delete_button.click()
+    assert len(questions) == 1 and "stored on Vimmerse are deleted too" in questions[0]
+    assert item.workflow_id in simulator.workflows  # "Cancel" deleted nothing
+
+    panel.confirm = lambda _title, _text, _yes: True
+    panel.delete_button.click()
+    qtbot.waitUntil(lambda: item.id not in panel.model.items, timeout=10_000)
+    assert item.workflow_id not in simulator.workflows
+    assert panel.model.rowCount() == 1
+    assert rig.engine.item(item.id) is None
+
+
+def test_auto_mark_delivered_after_saving(
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+) -> None:
+    rig = rig_factory(simulator.base_url)
+    rig.run_batch(tmp_path / "in", 1)
+    rig.settings.set_value(AUTO_MARK_DELIVERED, True)
+    panel = rig.panel
+    panel.choose_folder = lambda _start: str(tmp_path / "out")
+    panel.select_tile(0)
+    item = panel.chosen_items()[0]
+    panel.save_button.click()
+    qtbot.waitUntil(lambda: bool(panel.model.items[item.id].delivered_at), timeout=10_000)
+    assert [r.json for r in _puts(simulator)] == [{"delivered_at": None}]
+    assert rig.engine.item(item.id).state is ItemState.SUCCEEDED  # type: ignore[union-attr]
