@@ -1,0 +1,117 @@
+"""One desktop notification per finished batch (never per photo), clicking it raises the window.
+
+    notifier = BatchNotifier(window, show_in_window=window.show_status)
+    notifier.set_engine(bridge)
+
+A batch is announced once, when its last item becomes final during this session (a batch that
+was already finished at start is not). The summary says how many are done, failed and need
+attention. Where there is no system tray (many Linux desktops, offscreen), the text goes to
+`show_in_window` instead.
+
+Taskbar / dock progress: Qt 6 has no API for it (QWinTaskbarProgress went with Qt 5); the window
+title carries the percentage while a batch runs, which every platform shows in its task switcher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtWidgets import QSystemTrayIcon, QWidget
+
+from app.engine.model import ItemSnapshot, ItemState
+from app.ui.engine_bridge import EngineBridge
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("BatchNotifier", text)
+
+
+def summary_text(done: int, failed: int, attention: int) -> str:
+    parts = [_tr("{n} done").format(n=done)]
+    if failed:
+        parts.append(_tr("{n} failed").format(n=failed))
+    if attention:
+        parts.append(_tr("{n} need your attention").format(n=attention))
+    return ", ".join(parts)
+
+
+class BatchNotifier(QObject):
+    """Signals:
+    batch_finished(int, str): a batch id and its one-line summary (once per batch).
+    """
+
+    batch_finished = Signal(int, str)
+
+    def __init__(
+        self,
+        window: QWidget,
+        *,
+        show_in_window: Callable[[str], object] | None = None,
+        tray: QSystemTrayIcon | None = None,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.show_in_window = show_in_window
+        if tray is None and QSystemTrayIcon.isSystemTrayAvailable():
+            tray = QSystemTrayIcon(window.windowIcon(), self)
+        self.tray = tray
+        if self.tray is not None:
+            self.tray.messageClicked.connect(self.raise_window)
+        self.items: dict[int, ItemSnapshot] = {}
+        self._active: set[int] = set()  # batches with work seen unfinished this session
+        self._announced: set[int] = set()
+        self._title = window.windowTitle()
+
+    def set_engine(self, bridge: EngineBridge | None) -> None:
+        if bridge is not None:
+            bridge.item_changed.connect(self.item_changed)
+            bridge.item_removed.connect(lambda item_id: self.items.pop(item_id, None))
+
+    def item_changed(self, item: ItemSnapshot) -> None:
+        self.items[item.id] = item
+        batch = item.batch_id
+        if not item.state.is_final:
+            self._active.add(batch)
+            self._announced.discard(batch)  # a retry makes it a batch to announce again
+        self._update_progress()
+        if batch not in self._active or batch in self._announced:
+            return
+        mine = [i for i in self.items.values() if i.batch_id == batch]
+        if any(not i.state.is_final for i in mine):
+            return
+        counts = {state: sum(1 for i in mine if i.state is state) for state in ItemState}
+        text = summary_text(
+            counts[ItemState.SUCCEEDED],
+            counts[ItemState.FAILED] + counts[ItemState.CANCELLED],
+            counts[ItemState.NEEDS_ATTENTION],
+        )
+        self._announced.add(batch)
+        self._active.discard(batch)
+        self._update_progress()
+        self.notify(self.tr("Your batch is finished"), text)
+        self.batch_finished.emit(batch, text)
+
+    def notify(self, title: str, text: str) -> None:
+        if self.tray is not None and QSystemTrayIcon.supportsMessages():
+            self.tray.show()
+            self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 10_000)
+        elif self.show_in_window is not None:
+            self.show_in_window(f"{title}: {text}")
+
+    def _update_progress(self) -> None:
+        running = [i for i in self.items.values() if i.batch_id in self._active]
+        if not running:
+            self.window.setWindowTitle(self._title)
+            return
+        done = sum(1 for i in running if i.state.is_final)
+        percent = round(100 * done / len(running))
+        self.window.setWindowTitle(f"{percent}% — {self._title}")
+
+    def raise_window(self) -> None:
+        window = self.window
+        if window.isMinimized():
+            window.showNormal()
+        window.show()
+        window.raise_()
+        window.activateWindow()
