@@ -35,8 +35,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.self_test:
-        return _lazy_call("app.selftest", "run_self_test", {})
+    if args.self_test or args.self_test_output:
+        return _lazy_call("app.selftest", "run_self_test", {"output": args.self_test_output})
     if args.command is None:
         return _lazy_call(
             "app.ui.app",

@@ -99,16 +99,35 @@ def run_resume(args: argparse.Namespace, key: str, base_url: str, printer: Print
         printer.say("Nothing to resume: every batch is finished.")
         _close(engine)
         return ExitCode.OK
+    # Batches another vimbatch window or process works on are left to it: never sent twice.
+    busy = engine.claim_batches(unfinished)
+    for batch_id in sorted(busy):
+        printer.say(busy_message(batch_id))
+    mine = [b for b in unfinished if b not in busy]
+    if not mine:
+        _close(engine)
+        return ExitCode.ITEMS_FAILED
     if args.download:
         folder = str(Path(args.download).expanduser().resolve())
-        for batch_id in unfinished:
+        for batch_id in mine:
             engine.store.set_download_dir(batch_id, folder)
 
     def begin() -> list[int]:
-        engine.resume()
-        return unfinished
+        for batch_id in mine:
+            engine.resume(batch_id)
+        return mine
 
-    return _drive(engine, args, printer, begin, whole_store=True)
+    code = _drive(engine, args, printer, begin)
+    if busy and code == ExitCode.OK:
+        return ExitCode.ITEMS_FAILED  # not everything is done: some of it is not ours to do
+    return code
+
+
+def busy_message(batch_id: int) -> str:
+    return (
+        f"Batch {batch_id} is being worked on by another vimbatch window or process, "
+        "so it was left alone. Run “vimbatch resume” again once that has finished."
+    )
 
 
 def _engine(args: argparse.Namespace, key: str, base_url: str) -> Engine:
@@ -126,8 +145,9 @@ def _engine(args: argparse.Namespace, key: str, base_url: str) -> Engine:
 
 
 def _unfinished(engine: Engine, batch_id: int) -> bool:
-    for item in engine.items(batch_id):
-        if not item.state.is_final:
+    for stored in engine.store.items(batch_id):
+        item = stored.snapshot
+        if not item.state.is_final or stored.pending_update:
             return True
         if item.state is ItemState.SUCCEEDED and item.error:
             return True
@@ -139,15 +159,13 @@ def _drive(
     args: argparse.Namespace,
     printer: Printer,
     begin: Any,
-    *,
-    whole_store: bool = False,
 ) -> int:
     unsubscribe = engine.subscribe(printer)
     interrupted = False
     batch_ids: list[int] = []
     try:
         batch_ids = list(begin())
-        engine.start(None if whole_store else batch_ids)
+        engine.start(batch_ids)
         while True:
             if args.wait:
                 done = engine.wait_idle(timeout=0.5)

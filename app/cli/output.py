@@ -111,7 +111,11 @@ class Printer:
                     f"{item_label(item)}: {STATE_WORDS[item.state]}. {item.error or ''}".rstrip()
                 )
             return
-        if previous is item.state or (item.state is ItemState.QUEUED and previous is None):
+        if previous is item.state or (
+            # Waiting, paused and back: the batch's own line ("Paused: ...") says it once.
+            item.state in (ItemState.QUEUED, ItemState.PAUSED)
+            and previous in (None, ItemState.QUEUED, ItemState.PAUSED)
+        ):
             return
         text = f"{item_label(item)}: {STATE_WORDS[item.state]}"
         if item.state is ItemState.SUBMITTED and item.workflow_id:

@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window in practice mode when no API key is set",
     )
     parser.add_argument("--self-test", action="store_true", help="check this installation")
+    parser.add_argument(
+        "--self-test-output",
+        metavar="FILE",
+        help="check this installation and also write the result line to FILE",
+    )
     # Tests and demos: every wait (polls, retries) scaled to this many seconds.
     parser.add_argument("--poll", type=float, default=None, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

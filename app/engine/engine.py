@@ -39,6 +39,7 @@ from app.api import (
 from app.engine.downloads import choose_target, name_pattern_problem, result_name
 from app.engine.error_reports import ErrorReporter, describe_exception
 from app.engine.executor import Executor, ThreadExecutor
+from app.engine.locks import LOCKS_DIR, BatchLocks
 from app.engine.model import (
     DEFAULT_NAME_PATTERN,
     BatchSettings,
@@ -71,6 +72,13 @@ UNEXPECTED_SEND = (
     "Check on Vimmerse, then choose Resubmit or Cancel."
 )
 USER_PAUSE = "Paused."
+BUSY_ELSEWHERE = (
+    "This batch is being worked on by another vimbatch window or process. "
+    "Try again once it has finished there."
+)
+# Upload progress events per item: at most one per this many seconds (the bar moves smoothly).
+UPLOAD_PROGRESS_INTERVAL = 0.25
+_WATCH_KEY = ("watch",)
 _PAUSE_KIND_KEY = "key"
 _PAUSE_KIND_CREDIT = "credit"
 _PAUSE_KIND_USER = "user"
@@ -107,14 +115,56 @@ def item_stem(snapshot: ItemSnapshot) -> str:
     return Path(first).stem
 
 
+class ProgressThrottle:
+    """Turns byte counts into percentages, letting one through at most every `interval` s."""
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._interval = interval
+        self._clock = clock
+        self._last_time: float | None = None
+        self._last_percent = 0
+
+    def __call__(self, sent: int, total: int) -> int | None:
+        """The percentage to show now, or None (too soon, unchanged or total unknown)."""
+        if total <= 0:
+            return None
+        percent = max(0, min(100, sent * 100 // total))
+        if percent <= self._last_percent:  # unchanged, or httpx rewinding a file it measured
+            return None
+        now = self._clock()
+        if self._last_time is not None and now - self._last_time < self._interval:
+            return None
+        self._last_time = now
+        self._last_percent = percent
+        return percent
+
+
+class _Watched:
+    """What this engine last showed of a batch another process works on."""
+
+    def __init__(self) -> None:
+        self.items: dict[int, ItemSnapshot] = {}
+        self.paused: tuple[str | None, str | None] | None = None
+
+
 class Engine:
     """Runs batches: create, poll, download, with recovery after a crash.
 
     Events (each a `EngineEvent` passed to every listener, on worker threads):
-    - ITEM: an item's state, progress, results or files changed (`item` = new snapshot);
+    - ITEM: an item's state, progress, results or files changed (`item` = new snapshot); while
+      an item is UPLOADING its `progress` is the share of the upload sent (at most ~4 events a
+      second; not stored);
     - ITEM_REMOVED: an item was deleted (`item` = its last snapshot);
-    - BATCH: a batch was created, paused or resumed (`batch` = its snapshot);
+    - BATCH: a batch was created, paused or resumed, or first seen (`batch` = its snapshot);
     - NOTICE: something to tell the user (`message`), e.g. duplicates left out, a failed update.
+
+    One data folder, several processes: an engine works on a batch (sends, follows, downloads,
+    recovers it) only while it holds the batch's lock (app/engine/locks.py). A batch locked by
+    another live vimbatch process is read-only here: its items are re-read from the store every
+    `watch_interval` seconds and sent as ITEM events, so its progress shows; commands on it
+    answer with a NOTICE. When that process ends (even killed), this engine takes the batch
+    over and recovers it. Independently of the locks, an item goes from queued to uploading
+    only through one atomic compare-and-set in the store, so a photo is never sent twice.
     """
 
     def __init__(
@@ -128,6 +178,7 @@ class Engine:
         error_reports: bool = True,
         poll: PollPolicy | None = None,
         backoff: Backoff | None = None,
+        watch_interval: float = 1.0,
     ) -> None:
         self._store = store
         self._client = client
@@ -160,6 +211,13 @@ class Engine:
         self._poll_interval: dict[int, float] = {}
         self._key_blocked: set[int] = set()  # items whose poll waits for a key
         self._held = False  # pause() of everything: new batches start paused too
+        self._locks = BatchLocks(store.path.parent / LOCKS_DIR)
+        self._recovered: set[int] = set()  # held batches whose recovery has run
+        self._watched: dict[int, _Watched] = {}  # batches another process holds
+        self._watch_lock = threading.RLock()  # one survey of the store's batches at a time
+        self._watch_interval = max(0.01, watch_interval)
+        self._surveyed = False  # the first survey ran: later new batches came from elsewhere
+        self._known: set[int] = set()  # batches seen in the store (shown to listeners)
 
     # -- public API ------------------------------------------------------------------------
 
@@ -249,9 +307,17 @@ class Engine:
             stem = PurePosixPath(unquote(urlsplit(url).path)).stem or "image"
             items.append(NewItem(kind="url", sources=(url,), title=title(stem, "")))
 
-        batch_id, ids = self._store.add_batch(settings, items)
+        def take_lock(new_id: int) -> None:
+            # Before the batch is visible to any other process: it is ours from the start.
+            if not self._locks.acquire(new_id):
+                raise RuntimeError("The new batch could not be reserved; please try again.")
+
+        batch_id, ids = self._store.add_batch(settings, items, before_commit=take_lock)
         with self._lock:
             held = self._held
+            self._recovered.add(batch_id)  # nothing to recover in a batch made just now
+        with self._watch_lock:
+            self._known.add(batch_id)
         if held:
             self._store.set_paused(batch_id, USER_PAUSE, _PAUSE_KIND_USER)
         batch = self._store.batch(batch_id)
@@ -273,7 +339,11 @@ class Engine:
         return batch_id
 
     def start(self, batch_ids: Collection[int] | None = None) -> None:
-        """Recover unfinished work (of `batch_ids`, or of every batch) and run."""
+        """Recover unfinished work (of `batch_ids`, or of every batch) and run.
+
+        Batches another vimbatch process works on are left to it (read-only here, see the
+        class notes) and taken over when it ends; with `batch_ids` None, so are batches that
+        other processes add to the store later."""
         with self._lock:
             if self._stopping:
                 return
@@ -284,26 +354,152 @@ class Engine:
             elif not self._started:
                 self._scope = set(batch_ids)
             self._started = True
-        for stored in self._store.items(states=[ItemState.UPLOADING]):
-            if self._in_scope(stored.snapshot.batch_id) and stored.snapshot.id not in self._claimed:
-                self._set(
-                    stored.snapshot.id, state=ItemState.NEEDS_ATTENTION, error=STOPPED_MID_UPLOAD
-                )
-        for stored in self._store.items(states=[ItemState.SUBMITTED, ItemState.RUNNING]):
-            if self._in_scope(stored.snapshot.batch_id):
-                self._schedule_poll(stored.snapshot.id, 0.0)
-        for stored in self._store.items(states=[ItemState.SUCCEEDED]):
-            batch_id = stored.snapshot.batch_id
-            if (
-                self._in_scope(batch_id)
-                and self._store.settings(batch_id).download_dir
-                and _downloads_missing(stored)
-            ):
-                self._submit(partial(self._download, stored.snapshot.id))
-        for stored in self._store.items():
-            if stored.pending_update and self._in_scope(stored.snapshot.batch_id):
-                self._submit(partial(self._run_update, stored.snapshot.id))
+        self._survey()
+        self._schedule_watch()
         self._pump()
+
+    def claim_batches(self, batch_ids: Collection[int]) -> set[int]:
+        """Take these batches for this engine where no other process works on them; returns
+        the ids that another vimbatch window or process is working on right now."""
+        busy: set[int] = set()
+        taken = False
+        for batch_id in batch_ids:
+            if self._locks.holds(batch_id):
+                continue
+            if self._locks.acquire(batch_id):
+                taken = True
+            else:
+                busy.add(batch_id)
+        with self._lock:
+            started = self._started and not self._stopping
+        if taken and started:
+            self._survey()  # recovers what was just taken
+            self._pump()
+        return busy
+
+    def busy_batches(self) -> set[int]:
+        """Batches this engine shows read-only because another process works on them."""
+        with self._watch_lock:
+            return set(self._watched)
+
+    def _recover(self, batch_ids: Collection[int]) -> None:
+        """Start-up recovery of held batches: an interrupted upload needs the user's word,
+        sent workflows are followed again, missing downloads fetched, pending changes sent."""
+        for batch_id in sorted(batch_ids):
+            # Another process may have changed its settings (e.g. `resume --download`).
+            self._store.forget_settings(batch_id)
+            for stored in self._store.items(batch_id):
+                snap = stored.snapshot
+                if snap.state is ItemState.UPLOADING and snap.id not in self._claimed:
+                    self._set(snap.id, state=ItemState.NEEDS_ATTENTION, error=STOPPED_MID_UPLOAD)
+                elif snap.state.is_remote:
+                    self._schedule_poll(snap.id, 0.0)
+                elif (
+                    snap.state is ItemState.SUCCEEDED
+                    and _downloads_missing(stored)
+                    and self._store.settings(batch_id).download_dir
+                ):
+                    self._submit(partial(self._download, snap.id))
+                if stored.pending_update:
+                    self._submit(partial(self._run_update, snap.id))
+
+    def _wants(self, batch_id: int) -> bool:
+        with self._lock:
+            return self._scope is None or batch_id in self._scope
+
+    def _survey(self) -> None:
+        """Look at the store's batches: recover the held ones not yet recovered, take the free
+        ones that have work left, show the progress of those another process works on, and
+        show batches other processes added. Finished batches are taken only when the user acts
+        on one (`_busy`), so that a long job list does not cost one open file per batch."""
+        with self._watch_lock:
+            present = self._store.batch_ids()
+            unfinished = self._store.unfinished_batch_ids()
+            with self._lock:
+                first_survey = not self._surveyed
+                self._surveyed = True
+            to_recover: list[int] = []
+            for batch_id in present:
+                new = batch_id not in self._known
+                self._known.add(batch_id)
+                held = self._locks.holds(batch_id)
+                if not held and not self._wants(batch_id):
+                    continue
+                if held or (batch_id in unfinished and self._locks.acquire(batch_id)):
+                    with self._lock:
+                        fresh = batch_id not in self._recovered
+                        self._recovered.add(batch_id)
+                    if fresh:
+                        to_recover.append(batch_id)
+                elif batch_id in unfinished:
+                    self._refresh_watched(batch_id)  # read-only: another process sends it
+                    continue
+                if batch_id in self._watched:
+                    self._refresh_watched(batch_id)  # what happened there until it ended
+                    del self._watched[batch_id]
+                elif new and not first_survey:
+                    self._show_batch(batch_id)  # added by another process meanwhile
+            for batch_id in [b for b in self._known if b not in set(present)]:
+                self._known.discard(batch_id)
+                watched = self._watched.pop(batch_id, None)
+                for snapshot in watched.items.values() if watched else ():
+                    self._emit(
+                        EngineEvent(EventKind.ITEM_REMOVED, batch_id=batch_id, item=snapshot)
+                    )
+        self._recover(to_recover)
+
+    def _show_batch(self, batch_id: int) -> None:
+        batch = self._store.batch(batch_id)
+        if batch is None:
+            return
+        self._emit(EngineEvent(EventKind.BATCH, batch_id=batch_id, batch=batch))
+        for stored in self._store.items(batch_id):
+            self._emit(EngineEvent(EventKind.ITEM, batch_id=batch_id, item=stored.snapshot))
+
+    def _refresh_watched(self, batch_id: int) -> None:
+        """Send events for what another process changed in a batch it holds."""
+        watched = self._watched.get(batch_id)
+        first = watched is None
+        if watched is None:
+            watched = self._watched[batch_id] = _Watched()
+        batch = self._store.batch(batch_id)
+        if batch is None:
+            return
+        paused = (batch.paused_reason, batch.paused_kind)
+        if first or paused != watched.paused:
+            watched.paused = paused
+            self._emit(EngineEvent(EventKind.BATCH, batch_id=batch_id, batch=batch))
+        versions = self._store.versions([batch_id])
+        for item_id, (_, updated_at) in sorted(versions.items()):
+            known = watched.items.get(item_id)
+            if known is not None and known.updated_at == updated_at:
+                continue
+            snapshot = self._store.snapshot(item_id)
+            if snapshot is None:
+                continue
+            watched.items[item_id] = snapshot
+            self._emit(EngineEvent(EventKind.ITEM, batch_id=batch_id, item=snapshot))
+        for item_id in [i for i in watched.items if i not in versions]:
+            snapshot = watched.items.pop(item_id)
+            self._emit(EngineEvent(EventKind.ITEM_REMOVED, batch_id=batch_id, item=snapshot))
+
+    def _schedule_watch(self) -> None:
+        with self._lock:
+            if self._stopping or not self._started:
+                return
+            everything = self._scope is None
+            scope = set(self._scope or ())
+        if everything or self._watched or any(not self._locks.holds(b) for b in scope):
+            self._scheduler.call_later(self._watch_interval, self._watch, key=_WATCH_KEY)
+
+    def _watch(self) -> None:
+        if self._stopping:
+            return
+        try:
+            self._survey()
+            self._pump()
+        finally:
+            self._schedule_watch()
 
     def pause(self, batch_id: int | None = None) -> None:
         """Stop sending new photos (of one batch, or all, including batches added while paused);
@@ -311,6 +507,8 @@ class Engine:
         if batch_id is None:
             with self._lock:
                 self._held = True
+        elif self._busy(batch_id):
+            return
         for batch in self._store.batches([batch_id] if batch_id is not None else None):
             if batch.paused_reason is None and self._in_scope(batch.id):
                 self._pause_batch(batch.id, USER_PAUSE, _PAUSE_KIND_USER)
@@ -320,16 +518,23 @@ class Engine:
         if batch_id is None:
             with self._lock:
                 self._held = False
+        elif self._busy(batch_id):
+            return
         for batch in self._store.batches([batch_id] if batch_id is not None else None):
-            if batch.paused_reason is not None:
-                snapshot = self._store.set_paused(batch.id, None, None)
-                self._emit(EngineEvent(EventKind.BATCH, batch_id=batch.id, batch=snapshot))
+            if batch.paused_reason is None:
+                continue
+            if self._in_scope(batch.id) or not self.claim_batches([batch.id]):
+                self._unpause_batch(batch.id)
+            else:
+                # Still held there: say so, and show the pause again (the GUI cleared it).
+                self._notice(BUSY_ELSEWHERE, batch.id)
+                self._emit(EngineEvent(EventKind.BATCH, batch_id=batch.id, batch=batch))
         self._repoll_key_blocked()
         self._pump()
 
     def cancel_item(self, item_id: int) -> None:
         stored = self._store.get(item_id)
-        if stored is None:
+        if stored is None or self._busy(stored.snapshot.batch_id):
             return
         state = stored.snapshot.state
         with self._lock:
@@ -346,7 +551,7 @@ class Engine:
 
     def retry_item(self, item_id: int) -> None:
         stored = self._store.get(item_id)
-        if stored is None:
+        if stored is None or self._busy(stored.snapshot.batch_id):
             return
         state = stored.snapshot.state
         if state is ItemState.SUCCEEDED:
@@ -360,6 +565,8 @@ class Engine:
             self._requeue_fresh(stored)
 
     def retry_failed(self, batch_id: int) -> int:
+        if self._busy(batch_id):
+            return 0
         failed = self._store.items(batch_id, states=[ItemState.FAILED])
         for stored in failed:
             self._requeue_fresh(stored)
@@ -368,7 +575,9 @@ class Engine:
     def resubmit(self, item_id: int) -> None:
         """Send a needs-attention item again: the user checked it was not created (or wants two)."""
         stored = self._store.get(item_id)
-        if stored is not None and stored.snapshot.state is ItemState.NEEDS_ATTENTION:
+        if stored is None or self._busy(stored.snapshot.batch_id):
+            return
+        if stored.snapshot.state is ItemState.NEEDS_ATTENTION:
             self._requeue_fresh(stored)
 
     def update_item(
@@ -383,7 +592,7 @@ class Engine:
     ) -> None:
         """Change the item's workflow on Vimmerse (on a worker; retried; recorded)."""
         stored = self._store.get(item_id)
-        if stored is None:
+        if stored is None or self._busy(stored.snapshot.batch_id):
             return
         change: dict[str, Any] = dict(stored.pending_update or {})
         if title is not None:
@@ -413,7 +622,7 @@ class Engine:
     def delete_item(self, item_id: int, remote: bool) -> None:
         """Forget an item; with `remote`, also delete its workflow (and files) on Vimmerse."""
         stored = self._store.get(item_id)
-        if stored is None:
+        if stored is None or self._busy(stored.snapshot.batch_id):
             return
         if stored.snapshot.state is ItemState.UPLOADING or item_id in self._claimed:
             self._notice(
@@ -456,9 +665,8 @@ class Engine:
         with self._lock:
             self._client = client
         for batch_id, kind in self._store.paused_batches().items():
-            if kind == _PAUSE_KIND_KEY:
-                snapshot = self._store.set_paused(batch_id, None, None)
-                self._emit(EngineEvent(EventKind.BATCH, batch_id=batch_id, batch=snapshot))
+            if kind == _PAUSE_KIND_KEY and self._in_scope(batch_id):
+                self._unpause_batch(batch_id)
         self._repoll_key_blocked()
         self._pump()
 
@@ -479,6 +687,8 @@ class Engine:
                 if any(b == batch_id for b in self._claimed.values()):
                     return False
                 stopping = self._stopping
+            if not self._locks.holds(batch_id):
+                return True  # another process sends it (or it is gone): nothing to wait for here
             if self._store.count([ItemState.UPLOADING], [batch_id]):
                 return False
             if stopping or batch_id in self._store.paused_batches():
@@ -496,6 +706,14 @@ class Engine:
             self._wait_for(lambda: self._active == 0, None)
         if self._own_executor is not None:
             self._own_executor.shutdown(wait=wait)
+        self._release_when_done()
+
+    def _release_when_done(self) -> None:
+        """After shutdown, once no task runs: another process may take our batches over."""
+        with self._lock:
+            if not self._stopping or self._active:
+                return
+        self._locks.release_all()
 
     # -- events and bookkeeping ---------------------------------------------------------------
 
@@ -515,24 +733,33 @@ class Engine:
 
     def _set(self, item_id: int, **changes: Any) -> StoredItem:
         stored = self._store.update(item_id, **changes)
+        self._emit_item(stored)
+        return stored
+
+    def _emit_item(self, stored: StoredItem) -> None:
         self._emit(
             EngineEvent(EventKind.ITEM, batch_id=stored.snapshot.batch_id, item=stored.snapshot)
         )
-        return stored
 
     def _forget(self, stored: StoredItem) -> None:
         item_id = stored.snapshot.id
         self._scheduler.cancel(("poll", item_id))
         self._store.delete_item(item_id)
-        self._emit(
-            EngineEvent(
-                EventKind.ITEM_REMOVED, batch_id=stored.snapshot.batch_id, item=stored.snapshot
-            )
-        )
+        batch_id = stored.snapshot.batch_id
+        self._emit(EngineEvent(EventKind.ITEM_REMOVED, batch_id=batch_id, item=stored.snapshot))
+        if self._store.batch(batch_id) is None:  # its last item: the batch went too
+            self._locks.release(batch_id)
 
     def _in_scope(self, batch_id: int) -> bool:
-        with self._lock:
-            return self._scope is None or batch_id in self._scope
+        """This engine works on the batch: it holds its lock."""
+        return self._locks.holds(batch_id)
+
+    def _busy(self, batch_id: int) -> bool:
+        """Another process works on the batch: tell the user, who asked for a change to it."""
+        if self._store.batch(batch_id) is None or not self.claim_batches([batch_id]):
+            return False
+        self._notice(BUSY_ELSEWHERE, batch_id)
+        return True
 
     def _submit(self, fn: Callable[[], None]) -> None:
         """Hand a task to the executor, counted for `wait_idle`; it never raises."""
@@ -548,6 +775,9 @@ class Engine:
                 with self._changed:
                     self._active -= 1
                     self._changed.notify_all()
+                    last = self._stopping and self._active == 0
+                if last:
+                    self._release_when_done()
 
         try:
             self._executor.submit(run)
@@ -561,7 +791,7 @@ class Engine:
             if self._active or self._claimed:
                 return False
             started, stopping = self._started, self._stopping
-        if self._scheduler.pending():
+        if self._scheduler.pending(exclude=(_WATCH_KEY,)):
             return False
         if not started or stopping:
             return True
@@ -579,9 +809,9 @@ class Engine:
                 # Short waits as well: some conditions (the scheduler's heap) do not notify us.
                 self._changed.wait(0.05 if remaining is None else min(0.05, remaining))
 
-    def _scope_list(self) -> list[int] | None:
-        with self._lock:
-            return None if self._scope is None else sorted(self._scope)
+    def _scope_list(self) -> list[int]:
+        """The batches this engine sends: those whose lock it holds."""
+        return sorted(self._locks.held())
 
     def _pause_batch(self, batch_id: int, reason: str, kind: str) -> None:
         current = self._store.batch(batch_id)
@@ -589,6 +819,14 @@ class Engine:
             return
         snapshot = self._store.set_paused(batch_id, reason, kind)
         self._emit(EngineEvent(EventKind.BATCH, batch_id=batch_id, batch=snapshot))
+        for stored in self._store.items(batch_id, states=[ItemState.PAUSED]):
+            self._emit_item(stored)
+
+    def _unpause_batch(self, batch_id: int) -> None:
+        snapshot = self._store.set_paused(batch_id, None, None)
+        self._emit(EngineEvent(EventKind.BATCH, batch_id=batch_id, batch=snapshot))
+        for stored in self._store.items(batch_id, states=[ItemState.QUEUED]):
+            self._emit_item(stored)
 
     def _fail_count(self, kind: str, item_id: int) -> int:
         with self._lock:
@@ -707,8 +945,14 @@ class Engine:
                 self._set(item_id, state=ItemState.CANCELLED, error=None)
                 return
             client = self._client
-            # Written before the create goes out: from here on it may exist on the server.
-            self._set(item_id, state=ItemState.UPLOADING, error=None, status_text="", progress=0)
+            # Written before the create goes out: from here on it may exist on the server. The
+            # compare-and-set fails when the item is no longer queued: taken by another
+            # engine or process, paused, cancelled or removed meanwhile.
+            claimed = self._store.claim_upload(item_id)
+        if claimed is None:
+            self._drop_converted(files, photos)
+            return
+        self._emit_item(claimed)
         request = CreateRequest(
             files=files,
             urls=urls,
@@ -720,7 +964,9 @@ class Engine:
             event_id=settings.event_id,
         )
         try:
-            workflow = client.create(request, attempts=1)
+            workflow = client.create(
+                request, attempts=1, on_progress=self._upload_progress(claimed.snapshot)
+            )
         except (KeyMissingError, KeyRefusedError) as exc:
             self._set(item_id, state=ItemState.QUEUED, error=None)
             self._pause_batch(snap.batch_id, str(exc), _PAUSE_KIND_KEY)
@@ -779,6 +1025,23 @@ class Engine:
                 )
                 self._follow(stored, workflow, changed=True)
             self._drop_converted(files, photos)
+
+    def _upload_progress(self, snapshot: ItemSnapshot) -> Callable[[int, int], None]:
+        """ITEM events with the share of the upload sent, a few a second (not stored)."""
+        throttle = ProgressThrottle(UPLOAD_PROGRESS_INTERVAL)
+
+        def on_progress(sent: int, total: int) -> None:
+            percent = throttle(sent, total)
+            if percent is not None and not self._stopping:
+                self._emit(
+                    EngineEvent(
+                        EventKind.ITEM,
+                        batch_id=snapshot.batch_id,
+                        item=replace(snapshot, progress=percent, updated_at=time.time()),
+                    )
+                )
+
+        return on_progress
 
     def _photos_to_send(self, stored: StoredItem) -> list[Photo]:
         photos: list[Photo] = []

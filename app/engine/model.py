@@ -14,7 +14,13 @@ from app.api import MediaFile, Visibility
 
 
 class ItemState(StrEnum):
-    """Where one item (a photo, a folder in per-folder mode, or an image URL) stands."""
+    """Where one item (a photo, a folder in per-folder mode, or an image URL) stands.
+
+    QUEUED waits for an upload slot; PAUSED waits in a batch whose sending is paused (by the
+    user, out of credit, key refused: the item's `error` says why, except for the user's own
+    pause) and becomes QUEUED again when the batch resumes. The store keeps the two in step
+    with the batch, so a waiting item is always exactly one of them.
+    """
 
     QUEUED = "queued"
     UPLOADING = "uploading"
@@ -86,7 +92,7 @@ class ItemSnapshot:
     title: str
     state: ItemState
     status_text: str  # the server's processing_status, or "" before there is one
-    progress: int  # 0-100
+    progress: int  # 0-100: while UPLOADING, the share of the upload sent; then the server's
     workflow_id: str | None
     error: str | None  # plain-language reason for failed / needs attention / paused
     results: tuple[MediaFile, ...]

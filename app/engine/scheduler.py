@@ -10,7 +10,7 @@ import heapq
 import itertools
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 
 from app.engine.executor import Executor
 
@@ -51,11 +51,13 @@ class Scheduler:
         with self._cond:
             return key in self._live
 
-    def pending(self) -> int:
-        """Entries still waiting (cancelled ones excluded)."""
+    def pending(self, exclude: Collection[Hashable] = ()) -> int:
+        """Entries still waiting (cancelled ones and those keyed in `exclude` left out)."""
         with self._cond:
             return sum(
-                1 for _, seq, key, _ in self._heap if key is None or self._live.get(key) == seq
+                1
+                for _, seq, key, _ in self._heap
+                if key is None or (self._live.get(key) == seq and key not in exclude)
             )
 
     def stop(self) -> None:

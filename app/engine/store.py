@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,16 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX items_by_state ON items(state, batch_id, id);
     CREATE INDEX items_by_batch ON items(batch_id, id);
     CREATE INDEX items_by_workflow ON items(workflow_id);
+    """,
+    # 2: batch ids are never reused (a batch id names its lock file, held by whoever works on
+    # it), and items waiting in a paused batch are stored PAUSED rather than QUEUED. Written
+    # so that running it twice (two processes opening an old store at once) does no harm.
+    """
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT OR IGNORE INTO meta (key, value) SELECT 'last_batch_id', COALESCE(MAX(id), 0) FROM batches;
+    UPDATE items SET state = 'paused'
+        WHERE state = 'queued'
+        AND batch_id IN (SELECT id FROM batches WHERE paused_reason IS NOT NULL);
     """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -177,17 +187,36 @@ class JobStore:
 
     # -- batches ---------------------------------------------------------------------------
 
-    def add_batch(self, settings: BatchSettings, items: Sequence[NewItem]) -> tuple[int, list[int]]:
-        """Store a batch and its items in one transaction."""
+    def add_batch(
+        self,
+        settings: BatchSettings,
+        items: Sequence[NewItem],
+        *,
+        before_commit: Callable[[int], None] | None = None,
+    ) -> tuple[int, list[int]]:
+        """Store a batch and its items in one transaction.
+
+        `before_commit(batch_id)` runs inside the transaction, before any other process can see
+        the batch (the engine takes the batch's lock there); if it raises, nothing is stored.
+        Batch ids are never reused, not even those of deleted batches.
+        """
         now = time.time()
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                cursor = self._db.execute(
-                    "INSERT INTO batches (created_at, settings) VALUES (?, ?)",
-                    (now, settings_to_json(settings)),
+                row = self._db.execute(
+                    "SELECT MAX(COALESCE((SELECT MAX(id) FROM batches), 0), "
+                    "COALESCE((SELECT value FROM meta WHERE key = 'last_batch_id'), 0))"
+                ).fetchone()
+                batch_id = int(row[0]) + 1
+                self._db.execute(
+                    "INSERT INTO batches (id, created_at, settings) VALUES (?, ?, ?)",
+                    (batch_id, now, settings_to_json(settings)),
                 )
-                batch_id = int(cursor.lastrowid or 0)
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_batch_id', ?)",
+                    (batch_id,),
+                )
                 ids: list[int] = []
                 for position, item in enumerate(items, start=1):
                     finished = now if item.state.is_final else None
@@ -210,6 +239,8 @@ class JobStore:
                         ),
                     )
                     ids.append(int(cursor.lastrowid or 0))
+                if before_commit is not None:
+                    before_commit(batch_id)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -231,6 +262,11 @@ class JobStore:
             self._settings_cache[batch_id] = settings
             return settings
 
+    def forget_settings(self, batch_id: int) -> None:
+        """Read the batch's settings afresh next time (another process may have changed them)."""
+        with self._lock:
+            self._settings_cache.pop(batch_id, None)
+
     def set_download_dir(self, batch_id: int, folder: str | None) -> BatchSettings:
         """Save a batch's results into `folder` from now on (e.g. `vimbatch resume --download`)."""
         settings = replace(self.settings(batch_id), download_dir=folder)
@@ -243,11 +279,38 @@ class JobStore:
         return settings
 
     def set_paused(self, batch_id: int, reason: str | None, kind: str | None) -> BatchSnapshot:
+        """Pause a batch (`reason` in plain words) or lift its pause (`reason` None).
+
+        In the same transaction its waiting items become PAUSED (their error saying why, unless
+        the user paused) or QUEUED again, so that the store never holds a queued item in a
+        paused batch. Returns the batch as now stored.
+        """
+        kind = kind if reason else None
+        now = time.time()
         with self._lock:
-            self._db.execute(
-                "UPDATE batches SET paused_reason = ?, paused_kind = ? WHERE id = ?",
-                (reason, kind if reason else None, batch_id),
-            )
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "UPDATE batches SET paused_reason = ?, paused_kind = ? WHERE id = ?",
+                    (reason, kind, batch_id),
+                )
+                if reason:
+                    item_error = None if kind in (None, "user") else reason
+                    self._db.execute(
+                        "UPDATE items SET state = 'paused', error = ?, updated_at = ? "
+                        "WHERE batch_id = ? AND state IN ('queued', 'paused')",
+                        (item_error, now, batch_id),
+                    )
+                else:
+                    self._db.execute(
+                        "UPDATE items SET state = 'queued', error = NULL, updated_at = ? "
+                        "WHERE batch_id = ? AND state = 'paused'",
+                        (now, batch_id),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
             snapshot = self.batch(batch_id)
             assert snapshot is not None
             return snapshot
@@ -385,11 +448,13 @@ class JobStore:
         Setting a final state stamps finished_at; leaving it clears it.
         """
         columns: dict[str, Any] = {}
+        waiting = False
         for key, value in changes.items():
             if key == "state":
                 state = ItemState(value)
                 columns["state"] = state.value
                 columns["finished_at"] = time.time() if state.is_final else None
+                waiting = state in (ItemState.QUEUED, ItemState.PAUSED)
             elif key == "results":
                 columns["results"] = json.dumps(
                     [{"content_type": m.content_type, "url": m.url} for m in value]
@@ -412,6 +477,13 @@ class JobStore:
                 raise TypeError(f"unknown item column {key!r}")
         columns["updated_at"] = time.time()
         assignments = ", ".join(f"{name} = ?" for name in columns)
+        if waiting:
+            # A waiting item is PAUSED exactly while its batch is paused, whoever requeues it.
+            columns.pop("state")
+            assignments = ", ".join(f"{name} = ?" for name in columns) + (
+                ", state = CASE WHEN EXISTS (SELECT 1 FROM batches b WHERE b.id = items.batch_id "
+                "AND b.paused_reason IS NOT NULL) THEN 'paused' ELSE 'queued' END"
+            )
         with self._lock:
             self._db.execute(
                 f"UPDATE items SET {assignments} WHERE id = ?", [*columns.values(), item_id]
@@ -420,6 +492,53 @@ class JobStore:
         if row is None:
             raise KeyError(item_id)
         return _stored(row)
+
+    def claim_upload(self, item_id: int) -> StoredItem | None:
+        """Queued -> uploading, atomically: the item as now stored if this call moved it, None
+        if it was not queued (taken by another engine or process, paused, cancelled, gone).
+
+        The single compare-and-set through which an item may go out: even two processes that
+        both believe they own a batch cannot both send one photo.
+        """
+        with self._lock:
+            cursor = self._db.execute(
+                "UPDATE items SET state = 'uploading', error = NULL, status_text = '', "
+                "progress = 0, finished_at = NULL, updated_at = ? "
+                "WHERE id = ? AND state = 'queued'",
+                (time.time(), item_id),
+            )
+            if cursor.rowcount != 1:
+                return None
+            row = self._db.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
+        return _stored(row) if row is not None else None
+
+    def versions(self, batch_ids: Iterable[int]) -> dict[int, tuple[int, float]]:
+        """Item id -> (batch id, updated_at) for these batches: a cheap way to see what changed."""
+        wanted = list(batch_ids)
+        if not wanted:
+            return {}
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, batch_id, updated_at FROM items "
+                f"WHERE batch_id IN ({','.join('?' * len(wanted))})",
+                wanted,
+            ).fetchall()
+        return {int(r["id"]): (int(r["batch_id"]), float(r["updated_at"])) for r in rows}
+
+    def unfinished_batch_ids(self) -> set[int]:
+        """Batches with work left: an item not final, a change not yet sent, or a result that
+        could not be saved."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT DISTINCT batch_id FROM items WHERE state NOT IN "
+                "('succeeded', 'failed', 'needs_attention', 'cancelled') "
+                "OR pending_update IS NOT NULL OR (state = 'succeeded' AND error IS NOT NULL)"
+            ).fetchall()
+        return {int(r[0]) for r in rows}
+
+    def batch_ids(self) -> list[int]:
+        with self._lock:
+            return [int(r[0]) for r in self._db.execute("SELECT id FROM batches ORDER BY id")]
 
     def set_photos(self, item_id: int, photos: Sequence[dict[str, Any]]) -> None:
         """Replace the intake facts of an item (after the user asked to look at it afresh)."""

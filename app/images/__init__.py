@@ -8,7 +8,7 @@ from app.images.formats import MAX_FILE_BYTES, MAX_PIXELS, MIN_SIDE, PHOTO_EXTEN
 from app.images.hashing import hash_file
 from app.images.jpeg_gps import strip_gps_jpeg
 from app.images.photo import Photo
-from app.images.prepare import prepare_upload
+from app.images.prepare import PruneResult, prepare_upload, prune_upload_cache
 from app.images.problems import IntakeError, PhotoChangedError, PhotoUnusableError, ProblemCode
 from app.images.thumbnails import THUMBNAIL_SIZE, ThumbnailCache, thumbnail_bytes
 from app.images.walk import WalkProblem, WalkResult, is_image_url, is_url, walk
@@ -25,6 +25,7 @@ __all__ = [
     "PhotoChangedError",
     "PhotoUnusableError",
     "ProblemCode",
+    "PruneResult",
     "ThumbnailCache",
     "WalkProblem",
     "WalkResult",
@@ -34,6 +35,7 @@ __all__ = [
     "is_url",
     "mark_duplicates",
     "prepare_upload",
+    "prune_upload_cache",
     "recheck",
     "strip_gps_jpeg",
     "thumbnail_bytes",

@@ -19,7 +19,7 @@ from app.images.formats import (
     format_label,
     open_image,
 )
-from app.images.hashing import hash_file
+from app.images.hashing import file_matches, hash_file
 from app.images.photo import Photo
 from app.images.problems import PhotoChangedError, PhotoUnusableError, ProblemCode
 
@@ -180,7 +180,7 @@ def recheck(photo: Photo) -> None:
             )
         if st.st_mtime_ns != photo.mtime_ns:
             raise PhotoChangedError(ProblemCode.CHANGED, msg.changed_message("it was saved again"))
-        if photo.content_hash is not None and hash_file(photo.path) != photo.content_hash:
+        if photo.content_hash is not None and not file_matches(photo.path, photo.content_hash):
             raise PhotoChangedError(
                 ProblemCode.CHANGED, msg.changed_message("its contents are different")
             )

@@ -46,14 +46,19 @@ _open_formats: tuple[str, ...] | None = None
 
 
 def open_formats() -> tuple[str, ...]:
-    """The Pillow formats intake opens, HEIF registered once (idempotent, thread-safe)."""
+    """The Pillow formats intake opens, HEIF registered once (idempotent, thread-safe).
+
+    HEIC/HEIF is read through pi-heif (libheif + libde265, LGPL, decode only), never through
+    pillow-heif, whose wheels bundle the GPL x265 encoder that the packaged app must not ship.
+    pi-heif 1.4 cannot decode the thumbnails embedded in HEIC files (pillow-heif's draft() can),
+    so a HEIC preview is a full decode (~0.5 s for 12 MP) until the disk cache holds it."""
     global _open_formats
     if _open_formats is None:
         with _setup_lock:
             if _open_formats is None:
-                import pillow_heif
+                import pi_heif  # type: ignore[import-untyped]
 
-                pillow_heif.register_heif_opener()
+                pi_heif.register_heif_opener()
                 Image.init()
                 _open_formats = tuple(f for f in _WANTED_FORMATS if f in Image.OPEN)
     return _open_formats

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import struct
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
@@ -13,7 +16,7 @@ from app.images.atomic import atomic_write_bytes
 from app.images.checks import recheck
 from app.images.convert import write_converted
 from app.images.formats import JPEG_FORMATS, MAX_PIXELS, UPLOAD_FORMATS
-from app.images.hashing import hash_bytes
+from app.images.hashing import bytes_match
 from app.images.jpeg_gps import JpegStructureError, strip_gps_jpeg
 from app.images.photo import Photo
 from app.images.problems import PhotoChangedError, PhotoUnusableError, ProblemCode
@@ -43,12 +46,12 @@ def prepare_upload(
     try:
         if photo.format in JPEG_FORMATS:
             dest = folder / f"{photo.content_hash}-nogps.jpg"
-            if not dest.exists():
+            if not _reuse(dest):
                 _write_stripped_jpeg(photo, dest)
             return dest
         stem = folder / f"{photo.content_hash}-{'nogps' if strip_gps else 'keepgps'}"
         for suffix in (".jpg", ".png"):
-            if (done := stem.with_suffix(suffix)).exists():
+            if _reuse(done := stem.with_suffix(suffix)):
                 return done
         return write_converted(photo.path, stem, strip_gps=strip_gps)
     except Image.DecompressionBombError:
@@ -72,8 +75,76 @@ def _write_stripped_jpeg(photo: Photo, dest: Path) -> None:
     except (JpegStructureError, struct.error) as e:
         raise PhotoUnusableError(ProblemCode.CORRUPT, msg.CORRUPT_MESSAGE) from e
     # The bytes stripped must be the bytes checked: the file may have been saved over since.
-    if hash_bytes(data) != photo.content_hash:
+    if photo.content_hash is None or not bytes_match(data, photo.content_hash):
         raise PhotoChangedError(
             ProblemCode.CHANGED, msg.changed_message("its contents are different")
         )
     atomic_write_bytes(dest, stripped)
+
+
+def _reuse(done: Path) -> bool:
+    """True when `done` exists; its time is set to now, so that `prune_upload_cache` (which goes
+    by age) leaves alone a file that was just handed out for upload."""
+    try:
+        os.utime(done)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+UPLOAD_CACHE_MAX_AGE = 7 * 24 * 3600.0
+UPLOAD_CACHE_MAX_BYTES = 2 * 1024**3
+# Never removed, whatever the size budget says: an upload may be reading them right now.
+UPLOAD_CACHE_MIN_AGE = 24 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class PruneResult:
+    files: int = 0
+    bytes: int = 0
+
+
+def prune_upload_cache(
+    cache_dir: str | os.PathLike[str],
+    *,
+    max_age: float = UPLOAD_CACHE_MAX_AGE,
+    max_bytes: int = UPLOAD_CACHE_MAX_BYTES,
+    min_age: float = UPLOAD_CACHE_MIN_AGE,
+    now: float | None = None,
+) -> PruneResult:
+    """Delete converted and location-free copies in `cache_dir/uploads` that were last written
+    or handed out more than `max_age` seconds ago, then the oldest others until the folder
+    holds at most `max_bytes`; files younger than `min_age` always stay (an upload may be
+    reading one). Leftover temporary files of interrupted writes go by the same rules. One
+    folder scan, no recursion: bounded work. Safe next to running uploads and other processes
+    (a file already gone is skipped). Run it on a worker; returns what was removed."""
+    folder = Path(cache_dir) / "uploads"
+    now = time.time() if now is None else now
+    entries: list[tuple[float, int, str]] = []
+    try:
+        with os.scandir(folder) as it:
+            for entry in it:
+                with contextlib.suppress(OSError):
+                    if entry.is_file(follow_symlinks=False):
+                        st = entry.stat(follow_symlinks=False)
+                        entries.append((st.st_mtime, st.st_size, entry.path))
+    except OSError:
+        return PruneResult()
+    entries.sort()  # oldest first
+    total = sum(size for _, size, _ in entries)
+    removed = freed = 0
+    for mtime, size, path in entries:
+        age = now - mtime
+        if age < min_age or (age <= max_age and total <= max_bytes):
+            continue
+        try:
+            Path(path).unlink()
+        except FileNotFoundError:
+            pass  # another process pruned it
+        except OSError:
+            continue
+        else:
+            removed += 1
+            freed += size
+        total -= size
+    return PruneResult(files=removed, bytes=freed)

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from engine.enginetools import sha256_of
 
-from app.images import hash_file
 from app.simulator import Simulator
 from cli.conftest import photo_dir
 
@@ -91,7 +91,7 @@ def test_kill_9_at_random_moments_then_resume(
         data = tmp_path / f"data{round_number}"
         out = tmp_path / f"out{round_number}"
         photos = photo_dir(tmp_path / f"in{round_number}", 10, offset=round_number * 20)
-        hashes = {hash_file(p): p for p in sorted(photos.iterdir())}
+        hashes = {sha256_of(p): p for p in sorted(photos.iterdir())}
 
         proc = _start(sim, data, "submit", str(photos), "--wait", "--download", str(out),
                       "--json", "--concurrency", "3")  # fmt: skip
@@ -120,7 +120,7 @@ def test_kill_9_at_random_moments_then_resume(
         assert done.returncode == (1 if by_state["needs_attention"] else 0), done.stderr
         for row in items:
             sources = json.loads(row["sources"])
-            digest = hash_file(sources[0])
+            digest = sha256_of(sources[0])
             assert digest in hashes
             if row["state"] == "succeeded":
                 assert created[digest] == 1, f"{sources[0]} created {created[digest]} times"

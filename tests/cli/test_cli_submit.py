@@ -100,7 +100,7 @@ def test_no_key_exits_3_and_refused_key_pauses_with_3(
     monkeypatch.setenv("VIMMERSE_API_KEY", "bad")
     run = vimbatch("--base-url", sim.base_url, "--poll", "0.02", "submit", str(photos), "--json")
     assert run.code == 3
-    assert [f["state"] for f in run.finals()] == ["queued", "queued"]
+    assert [f["state"] for f in run.finals()] == ["paused", "paused"]
     assert sim.created_count() == 0
 
 
@@ -118,7 +118,7 @@ def test_out_of_credit_exits_4_then_resume_finishes(
                    "--concurrency", "2")  # fmt: skip
     assert run.code == 4, run.err
     states = sorted(str(f["state"]) for f in run.finals())
-    assert states == ["queued"] * 4 + ["succeeded"] * 3
+    assert states == ["paused"] * 4 + ["succeeded"] * 3
     assert sim.created_count() == 3
     # Still out of credit: resume stops again with 4, nothing more created.
     assert vimbatch(*base, "resume", "--wait").code == 4

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,6 +42,12 @@ def make_jpegs(
         image.save(path, "JPEG", quality=90)
         paths.append(path)
     return paths
+
+
+def sha256_of(path: str | Path) -> str:
+    """The digest the simulator records for an upload (RecordedFile.sha256), whatever hash
+    intake uses for its own purposes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def photos_of(paths: Sequence[Path]) -> list[Photo]:

@@ -7,9 +7,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.engine import BatchSettings, EventKind, ItemState
-from app.images import hash_file
 from app.simulator import Simulator
-from engine.enginetools import Recorder, by_state, close, make_jpegs, new_engine, photos_of
+from engine.enginetools import (
+    Recorder,
+    by_state,
+    close,
+    make_jpegs,
+    new_engine,
+    photos_of,
+    sha256_of,
+)
 
 
 def _creates_by_hash(sim: Simulator) -> Counter[str]:
@@ -43,7 +50,7 @@ def test_quarter_of_requests_faulty_each_photo_once_or_flagged(
     assert set(states) <= {"succeeded", "needs_attention"}, states
     assert states.get("succeeded", 0) >= 20
     for item in items:
-        digest = hash_file(item.sources[0])
+        digest = sha256_of(item.sources[0])
         if item.state is ItemState.SUCCEEDED:
             assert created[digest] == 1
             assert item.files and all(Path(f).is_file() for f in item.files)
@@ -64,7 +71,7 @@ def test_402_pauses_the_batch_rest_stays_queued_until_resume(
         engine.start()
         batch = engine.create_batch(BatchSettings(), photos_of(paths))
         assert engine.wait_idle(timeout=30)
-        assert by_state(engine.items(batch)) == {"succeeded": 2, "queued": 4}
+        assert by_state(engine.items(batch)) == {"succeeded": 2, "paused": 4}
         (snapshot,) = [b for b in engine.batches() if b.id == batch]
         assert snapshot.paused_kind == "credit" and "credit" in (snapshot.paused_reason or "")
         assert any(
@@ -89,7 +96,7 @@ def test_refused_key_pauses_then_new_client_carries_on(
         engine.start()
         batch = engine.create_batch(BatchSettings(), photos_of(paths))
         assert engine.wait_idle(timeout=30)
-        assert by_state(engine.items(batch)) == {"queued": 3}
+        assert by_state(engine.items(batch)) == {"paused": 3}
         (snapshot,) = engine.batches()
         assert snapshot.paused_kind == "key"
         from engine.enginetools import make_client

@@ -61,7 +61,7 @@ def test_cancel_and_retry(
         first, second, third = (i.id for i in engine.items(batch))
         assert engine.batches()[0].paused_kind == "user"
         engine.cancel_item(third)
-        assert by_state(engine.items(batch)) == {"queued": 2, "cancelled": 1}
+        assert by_state(engine.items(batch)) == {"paused": 2, "cancelled": 1}
         engine.resume()
         assert engine.wait_submitted(batch, timeout=30)
         engine.cancel_item(first)

@@ -41,6 +41,15 @@ def jpeg_bytes(im: Image.Image, **options: object) -> bytes:
     return out.getvalue()
 
 
+def heic_bytes(im: Image.Image, **options: object) -> bytes:
+    """A HEIC file made with pillow-heif (a test-only dependency: it can encode). Its Pillow
+    plugin is never registered, so every read in the tests goes through the app's own HEIF
+    reader (pi-heif)."""
+    out = io.BytesIO()
+    pillow_heif.from_pillow(im).save(out, quality=80, **options)
+    return out.getvalue()
+
+
 def handmade_png(width: int, height: int) -> bytes:
     """A PNG whose header claims `width` × `height`, with almost no pixel data behind it."""
 
@@ -128,13 +137,10 @@ def build_corpus(root: Path) -> Corpus:
         jpeg_bytes(picture(seed=7), exif=gps_exif.tobytes(), xmp=XMP_WITH_GPS),
     )
 
-    pillow_heif.register_heif_opener()
     heic_exif = Image.Exif()
     heic_exif[0x0112] = 6
     heic_exif[GPS_IFD] = GPS_TAGS
-    heic = io.BytesIO()
-    picture((400, 200), seed=8).save(heic, "HEIF", quality=80, exif=heic_exif.tobytes())
-    write("phone.heic", heic.getvalue())
+    write("phone.heic", heic_bytes(picture((400, 200), seed=8), exif=heic_exif.tobytes()))
 
     frames = [Image.new("RGB", (120, 90), RED), Image.new("RGB", (120, 90), BLUE)]
     gif = io.BytesIO()

@@ -363,8 +363,14 @@ class ResultsPanel(QWidget):
         ]
 
     def _loaded(self, items: list[ItemSnapshot], batches: list[BatchSnapshot]) -> None:
-        self.all_items = {item.id: item for item in items}
-        self.batches = {batch.id: batch for batch in batches}
+        # The read ran on a worker while events kept coming: an event seen since is newer.
+        merged = {item.id: item for item in items}
+        for item_id, seen in self.all_items.items():
+            read = merged.get(item_id)
+            if read is None or seen.updated_at >= read.updated_at:
+                merged[item_id] = seen
+        self.all_items = merged
+        self.batches = {batch.id: batch for batch in batches} | self.batches
         self._refresh()
 
     def _batch_changed(self, batch: BatchSnapshot) -> None:
@@ -510,7 +516,11 @@ class ResultsPanel(QWidget):
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows,
         )
-        self.view.setCurrentIndex(index)
+        # Not view.setCurrentIndex: that reads the keyboard modifiers and, with Ctrl held (or
+        # left "held" by a synthetic key event), toggles the selection it was asked to make.
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.NoUpdate
+        )
 
     def _current_changed(self) -> None:
         items = self.chosen_items()
