@@ -85,6 +85,14 @@ def build(*, clean: bool = False, dist: Path = DIST, work: Path = WORK) -> Path:
     return folder
 
 
+def gpl_files(folder: Path) -> list[Path]:
+    """Files from pillow-heif or its x265 encoder (GPLv2): the app reads HEIC through pi-heif,
+    and pillow-heif is a test-only dependency that must never slip into the bundle."""
+    return [
+        p for p in folder.rglob("*") if "x265" in p.name.lower() or "pillow_heif" in p.name.lower()
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the vimbatch app for this platform.")
     parser.add_argument("--clean", action="store_true", help="clear PyInstaller's cache first")
@@ -103,6 +111,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     elapsed = time.monotonic() - started
+    gpl = gpl_files(folder)
+    if gpl:
+        print(
+            "vimbatch build: FAILED: the bundle carries GPL code it must not ship: "
+            + ", ".join(str(p.relative_to(folder)) for p in gpl[:5]),
+            file=sys.stderr,
+        )
+        return 1
     size, files = size_on_disk(folder)
     print(
         f"vimbatch build: {folder.relative_to(ROOT)} — {size / 1e6:.1f} MB on disk, "

@@ -56,7 +56,7 @@ def open_formats() -> tuple[str, ...]:
     if _open_formats is None:
         with _setup_lock:
             if _open_formats is None:
-                import pi_heif  # type: ignore[import-untyped]
+                import pi_heif
 
                 pi_heif.register_heif_opener()
                 Image.init()

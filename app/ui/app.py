@@ -7,16 +7,18 @@ is shown first; the key lookup (keyring costs ~250 ms), the engine and the simul
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, __version__
 from app.paths import data_dir as resolve_data_dir
+from app.resources import resource_path
 from app.ui.workers import Workers
 
 if TYPE_CHECKING:
@@ -25,6 +27,19 @@ if TYPE_CHECKING:
     from app.ui.session import Session
 
 log = logging.getLogger(__name__)
+
+
+ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
+
+
+def app_icon() -> QIcon:
+    """The vimbatch icon in every size packaging/make_icons.py writes (Qt picks per DPI)."""
+    icon = QIcon()
+    for size in ICON_SIZES:
+        path = resource_path("icons", f"vimbatch-{size}.png")
+        if path.is_file():
+            icon.addFile(str(path))
+    return icon
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -44,6 +59,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     # Fusion follows the system colour scheme (light or dark) on every platform and looks the
     # same everywhere, which keeps screenshots and documentation true.
     app.setStyle("Fusion")
+    # Every window (and the tray notification) inherits it; the desktop file name lets Wayland
+    # compositors match the window to the installed .desktop entry and its icon.
+    app.setWindowIcon(app_icon())
+    QGuiApplication.setDesktopFileName(APP_NAME)
     return app
 
 
@@ -60,19 +79,29 @@ class AppController(QObject):
         error_reports: bool,
     ) -> None:
         super().__init__()
-        from app.engine.session import resolve_base_url
+        from app.engine.session import BASE_URL_ENV, resolve_base_url
         from app.ui.main_window import MainWindow
+        from app.ui.settings import SERVER_URL, AppSettings
 
         self.want_demo = demo
         self.demo_if_no_key = demo_if_no_key
-        self.real_base_url = resolve_base_url(base_url)
         self.data_dir = resolve_data_dir(data_dir)
+        self.settings = AppSettings.open(self.data_dir, self)
+        # The command line and the environment win over the stored server address, which is
+        # read once here: a change in Settings takes effect the next time the app starts.
+        if not base_url and not os.environ.get(BASE_URL_ENV):
+            base_url = self.settings.value(SERVER_URL)
+        self.real_base_url = resolve_base_url(base_url)
         self.error_reports = error_reports
         self.workers = Workers()
         self.simulator: Simulator | None = None
         self.session: Session | None = None
         self.window: MainWindow = MainWindow(
-            self.workers, data_dir=self.data_dir, base_url=self.real_base_url, demo=demo
+            self.workers,
+            data_dir=self.data_dir,
+            base_url=self.real_base_url,
+            demo=demo,
+            settings=self.settings,
         )
         self.window.key_changed.connect(self._key_changed)
         self.window.key_removed.connect(self._key_removed)

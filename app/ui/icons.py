@@ -115,6 +115,30 @@ def _glyph(painter: QPainter, box: QRectF, state: ItemState, side: float) -> Non
         painter.drawPath(path)
 
 
+def paint_globe(painter: QPainter, rect: QRectF, color: QColor) -> None:
+    """A line-drawn globe centred in `rect` (about half its size): "a photo on the web"."""
+    side = min(rect.width(), rect.height()) * 0.5
+    box = QRectF(0, 0, side, side)
+    box.moveCenter(rect.center())
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    pen = QPen(color)
+    pen.setWidthF(max(1.2, side * 0.07))
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawEllipse(box)
+    meridian = QRectF(0, 0, side * 0.45, side)
+    meridian.moveCenter(box.center())
+    painter.drawEllipse(meridian)
+    c = box.center()
+    painter.drawLine(QPointF(box.left(), c.y()), QPointF(box.right(), c.y()))
+    for dy in (-0.28, 0.28):  # two parallels, shorter where the sphere narrows
+        y = c.y() + dy * side
+        half = side * 0.5 * math.sqrt(1 - (2 * dy) ** 2)
+        painter.drawLine(QPointF(c.x() - half, y), QPointF(c.x() + half, y))
+    painter.restore()
+
+
 def state_icon(state: ItemState) -> QIcon:
     """The badge as a QIcon, with pixmaps from 16 to 128 px so Qt picks a sharp one at any DPI."""
     icon = _icon_cache.get(state)

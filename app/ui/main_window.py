@@ -45,15 +45,24 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME
 from app.engine.keys import clear_key
-from app.engine.model import Grouping
+from app.engine.model import Grouping, ItemState
 from app.images.formats import PHOTO_EXTENSIONS
 from app.images.thumbnails import ThumbnailCache
 from app.ui.demo import DemoBanner, sample_photos
 from app.ui.dialogs.confirm_create import ConfirmCreateDialog
 from app.ui.dialogs.key_dialog import KeyDialog
+from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.engine_bridge import EngineBridge
 from app.ui.image_grid import PhotoArea, PhotoGridModel, device_pixel_ratio, human_size
+from app.ui.notify import BatchNotifier
+from app.ui.results.panel import ResultsPanel
 from app.ui.session import Session
+from app.ui.settings import (
+    ERROR_REPORTS,
+    THUMBNAIL_CACHE_MB,
+    UPLOAD_CONCURRENCY,
+    AppSettings,
+)
 from app.ui.settings_panel import SettingsPanel
 from app.ui.workers import Workers
 
@@ -120,8 +129,12 @@ class MainWindow(QMainWindow):
     """Signals:
     key_changed(str): the user entered a new, checked key (already stored).
     key_removed(): the user removed the stored key.
-    settings_requested(): Settings… was chosen (connected by whoever owns the dialog).
+    settings_requested(): Settings… was chosen (the window opens its settings dialog).
     batch_created(int): a batch was created (its id).
+
+    The app's settings (`app.ui.settings.AppSettings`, data_dir/settings.ini) are applied here:
+    sending and error reports to the running engine, saving and privacy choices to each new
+    batch, the preview space to the thumbnail cache. The server address is read at start-up.
     """
 
     key_changed = Signal(str)
@@ -136,6 +149,7 @@ class MainWindow(QMainWindow):
         data_dir: Path,
         base_url: str,
         demo: bool = False,
+        settings: AppSettings | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -154,14 +168,17 @@ class MainWindow(QMainWindow):
         self.settings_store = QSettings(
             str(data_dir / "window.ini"), QSettings.Format.IniFormat, self
         )
+        self.settings = settings if settings is not None else AppSettings.open(data_dir, self)
 
-        thumbs = ThumbnailCache(data_dir / "cache" / "thumbnails")
+        thumbs = ThumbnailCache(data_dir / "cache" / "thumbnails", self.settings.cache_bytes())
         self.photos = PhotoGridModel(
             workers.cpu, thumbs, self, device_pixel_ratio=device_pixel_ratio()
         )
         self.thumbnail_cache = thumbs
+        self.results_panel = ResultsPanel(workers, self.settings, thumbs, data_dir / "cache")
         self._build_ui()
         self._build_actions()
+        self.notifier = BatchNotifier(self, show_in_window=self.show_status)
         self._connect()
         self.setAcceptDrops(True)
         self._restore()
@@ -272,14 +289,9 @@ class MainWindow(QMainWindow):
         self.create_hint.setWordWrap(True)
         self.create_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         batch_layout.addWidget(self.create_hint)
+        self.batch_page = batch_page
         self.right_tabs.addTab(batch_page, self.tr("New batch"))
-        self.results_placeholder = QLabel(
-            self.tr("Finished pictures and videos will appear here."), self.right_tabs
-        )
-        self.results_placeholder.setObjectName("resultsPlaceholder")
-        self.results_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.results_placeholder.setWordWrap(True)
-        self.right_tabs.addTab(self.results_placeholder, self.tr("Results"))
+        self.right_tabs.addTab(self.results_panel, self.tr("Results"))
 
         self.main_splitter.addWidget(self.left_splitter)
         self.main_splitter.addWidget(self.right_tabs)
@@ -312,12 +324,13 @@ class MainWindow(QMainWindow):
         panel.message.connect(self.show_status)
         return panel
 
-    def set_results_panel(self, panel: QWidget) -> None:
-        """Put the results panel (object name resultsPanel) in the right-hand Results tab."""
-        index = self.right_tabs.indexOf(self.results_placeholder)
-        self.right_tabs.removeTab(index)
-        self.results_placeholder.deleteLater()
-        self.right_tabs.insertTab(index, panel, self.tr("Results"))
+    def show_results(self) -> None:
+        """Bring the Results tab forward."""
+        self.right_tabs.setCurrentWidget(self.results_panel)
+
+    def show_new_batch(self) -> None:
+        """Bring the New batch tab (settings and the Create button) forward."""
+        self.right_tabs.setCurrentWidget(self.batch_page)
 
     # --- actions -------------------------------------------------------------------------
 
@@ -367,7 +380,6 @@ class MainWindow(QMainWindow):
             QKeySequence.StandardKey.Preferences,
         )
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.settings_action.setEnabled(False)  # enabled once someone handles it
         self.key_action = self._action(self.tr("&Replace API key…"), self.open_key_dialog)
         self.remove_key_action = self._action(self.tr("Re&move API key"), self.remove_key)
         self.about_action = self._action(self.tr("&About vimbatch"), self._about)
@@ -389,8 +401,32 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
 
     def enable_settings(self, enabled: bool = True) -> None:
-        """Called by whoever connects `settings_requested` to a settings dialog."""
         self.settings_action.setEnabled(enabled)
+
+    def open_settings(self) -> SettingsDialog:
+        """The settings dialog, window-modal; values are stored (and applied) on OK."""
+        dialog = SettingsDialog(
+            self.settings,
+            caches=[self.thumbnail_cache, self.results_panel.files],
+            runner=self.workers.io,
+            parent=self,
+        )
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _setting_changed(self, key: str) -> None:
+        if key == THUMBNAIL_CACHE_MB.key:
+            self.thumbnail_cache.max_bytes = self.settings.cache_bytes()
+        elif key in (UPLOAD_CONCURRENCY.key, ERROR_REPORTS.key):
+            self._apply_engine_settings()
+
+    def _apply_engine_settings(self) -> None:
+        if self.session is not None:
+            self.session.configure(
+                concurrency=self.settings.value(UPLOAD_CONCURRENCY),
+                error_reports=self.settings.value(ERROR_REPORTS),
+            )
 
     def _connect(self) -> None:
         self.add_photos_button.clicked.connect(self.choose_photos)
@@ -405,12 +441,21 @@ class MainWindow(QMainWindow):
         self.settings_panel.changed.connect(self._update_summary)
         self.create_button.clicked.connect(self.create_workflows)
         self.demo_banner.key_requested.connect(self.open_key_dialog)
+        self.settings_requested.connect(self.open_settings)
+        self.settings.changed.connect(self._setting_changed)
+        self.results_panel.message.connect(self.show_status)
+        self.notifier.batch_finished.connect(self._batch_finished)
+        selection = getattr(self.job_list, "selection_changed_items", None)
+        if selection is not None:
+            selection.connect(self._jobs_selected)
 
     # --- adding photos -------------------------------------------------------------------
 
     def add_paths(self, paths: list[str]) -> None:
         """Files, folders or image web addresses: exactly what dropping them does."""
         if paths:
+            # New photos mean a new batch: its settings and Create button come forward.
+            self.show_new_batch()
             self.photos.add_paths(paths)
 
     def add_samples(self) -> None:
@@ -594,13 +639,22 @@ class MainWindow(QMainWindow):
         self.create_button.setAccessibleName(self.create_button.text())
         self.create_button.setToolTip(hint)
         self.create_hint.setText(hint)
+        set_empty_hint = getattr(self.job_list, "set_empty_hint", None)
+        if set_empty_hint is not None:
+            set_empty_hint(
+                self.tr("Nothing sent yet: press “{button}” to start.").format(
+                    button=self.create_button.text()
+                )
+                if n
+                else self.tr("No jobs yet. Add photos above, then press Create.")
+            )
 
     def create_workflows(self) -> None:
         """The primary action: confirm, then hand the batch to the engine on a worker."""
         self._update_summary()
         if not self.create_button.isEnabled() or self.session is None:
             return
-        settings = self.settings_panel.settings()
+        settings = self.settings.apply_to_batch(self.settings_panel.settings())
         usable = self.photos.usable_photos()
         skipped = self.photos.problem_photos()
         urls = list(self.urls)
@@ -661,23 +715,44 @@ class MainWindow(QMainWindow):
         """Show this session's engine (None while it starts or after it stopped)."""
         self.session = session
         if session is not None:
+            self._apply_engine_settings()  # before start: the engine is built with them
             session.ready.connect(self._engine_ready)
             session.resumed.connect(self._resumed)
             session.failed.connect(lambda reason: self.info_bar.show_message(reason))
             if session.bridge is not None:
                 self._engine_ready(session.bridge)
         else:
-            self._set_job_bridge(None)
+            # Before the engine stops: the panels let go of it and stop their timers.
+            self._set_bridge(None)
+            self.results_panel.close_panel()
         self._update_summary()
 
     def _engine_ready(self, bridge: EngineBridge) -> None:
-        self._set_job_bridge(bridge)
+        self._set_bridge(bridge)
         self._update_summary()
 
-    def _set_job_bridge(self, bridge: EngineBridge | None) -> None:
+    def _set_bridge(self, bridge: EngineBridge | None) -> None:
         set_engine = getattr(self.job_list, "set_engine", None)
         if set_engine is not None:
             set_engine(bridge)
+        self.results_panel.set_engine(bridge)
+        self.notifier.set_engine(bridge)
+
+    def _jobs_selected(self, item_ids: list[int]) -> None:
+        """The job list's selection: the results panel shows those jobs' results, and comes
+        forward when one of them is finished (that is what the user clicked it for)."""
+        self.results_panel.set_selection(item_ids)
+        items = self.results_panel.all_items
+        if any(
+            (item := items.get(i)) is not None and item.state is ItemState.SUCCEEDED
+            for i in item_ids
+        ):
+            self.show_results()
+
+    def _batch_finished(self, _batch_id: int, _summary: str) -> None:
+        # With no new photos waiting, what the user wants next is the results.
+        if self.photos.rowCount() == 0 and not self.urls:
+            self.show_results()
 
     def _resumed(self, count: int) -> None:
         self.info_bar.show_message(
@@ -691,7 +766,9 @@ class MainWindow(QMainWindow):
     def set_demo(self, demo: bool) -> None:
         self.demo = demo
         self.demo_banner.setVisible(demo)
-        self.setWindowTitle(self.tr("{app} — demo").format(app=APP_NAME) if demo else APP_NAME)
+        title = self.tr("{app} — demo").format(app=APP_NAME) if demo else APP_NAME
+        self.setWindowTitle(title)
+        self.notifier.set_title(title)
 
     def open_key_dialog(self) -> KeyDialog:
         """Ask for a key (the job list's "Enter key…" and Account ▸ Replace key come here)."""

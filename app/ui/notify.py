@@ -14,6 +14,7 @@ title carries the percentage while a batch runs, which every platform shows in i
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
@@ -62,11 +63,30 @@ class BatchNotifier(QObject):
         self._active: set[int] = set()  # batches with work seen unfinished this session
         self._announced: set[int] = set()
         self._title = window.windowTitle()
+        self.bridge: EngineBridge | None = None
 
     def set_engine(self, bridge: EngineBridge | None) -> None:
+        """Follow this bridge's items (None: the session ended; nothing is announced)."""
+        if self.bridge is not None:
+            with contextlib.suppress(RuntimeError, TypeError):
+                self.bridge.item_changed.disconnect(self.item_changed)
+                self.bridge.item_removed.disconnect(self._item_removed)
+        self.bridge = bridge
+        self.items.clear()
+        self._active.clear()
+        self._announced.clear()
+        self._update_progress()
         if bridge is not None:
             bridge.item_changed.connect(self.item_changed)
-            bridge.item_removed.connect(lambda item_id: self.items.pop(item_id, None))
+            bridge.item_removed.connect(self._item_removed)
+
+    def _item_removed(self, item_id: int) -> None:
+        self.items.pop(item_id, None)
+
+    def set_title(self, title: str) -> None:
+        """The window's own title (the progress percentage goes in front of it)."""
+        self._title = title
+        self._update_progress()
 
     def item_changed(self, item: ItemSnapshot) -> None:
         self.items[item.id] = item

@@ -49,6 +49,7 @@ class Session(QObject):
         base_url: str | None = None,
         data_dir: str | Path | None = None,
         error_reports: bool = True,
+        concurrency: int = 4,
         demo: bool = False,
         parent: QObject | None = None,
     ) -> None:
@@ -57,7 +58,11 @@ class Session(QObject):
         self.key = key
         self.base_url = resolve_base_url(base_url)
         self.data_dir = data_dir
+        # `error_reports` is the command line's word (--no-error-reports); `configure` adds the
+        # user's setting, and demo mode never reports (nothing real happened).
         self.error_reports = error_reports
+        self.reports_wanted = True
+        self.concurrency = concurrency
         self.demo = demo
         self.engine: Engine | None = None
         self.bridge: EngineBridge | None = None
@@ -71,7 +76,8 @@ class Session(QObject):
             "data_dir": self.data_dir,
             "key": self.key or "",
             "executor": executor,
-            "error_reports": self.error_reports and not self.demo,
+            "error_reports": self._reports(),
+            "concurrency": self.concurrency,
         }
 
         def build() -> tuple[Engine, int]:
@@ -94,6 +100,24 @@ class Session(QObject):
         self.ready.emit(self.bridge)
         if unfinished:
             self.resumed.emit(unfinished)
+
+    def _reports(self) -> bool:
+        return self.error_reports and self.reports_wanted and not self.demo
+
+    def configure(self, *, concurrency: int, error_reports: bool) -> None:
+        """Apply the user's settings: now to a running engine, else when it is built."""
+        self.concurrency = concurrency
+        self.reports_wanted = error_reports
+        engine = self.engine
+        if engine is None:
+            return
+        reports = self._reports()
+
+        def apply() -> None:
+            engine.set_concurrency(concurrency)
+            engine.error_reports = reports
+
+        self.workers.io.submit(apply)
 
     def set_key(self, key: str) -> None:
         """Use a new key from now on (batches held for a refused key carry on)."""

@@ -380,7 +380,7 @@ def test_summary_counts_and_eta() -> None:
     text = summary_text(summary)
     assert text.startswith("11 done · 5 waiting · 1 failed — ")
     assert text.endswith("less than a minute left")
-    assert summary_text(summary, paused=True).endswith("paused")
+    assert summary_text(summary, paused=True).endswith("— sending is paused")
 
     assert summarize(left).eta_seconds is None
     assert summary_text(summarize(left)).endswith("estimating time left…")
@@ -388,7 +388,12 @@ def test_summary_counts_and_eta() -> None:
     assert summary_text(summarize(done)).endswith("all finished")
     many = [make_item(100 + i, ItemState.QUEUED, created_at=start) for i in range(100)]
     assert summary_text(summarize(done + many)).endswith("about 16 min 40 s left")
-    assert summary_text(summarize([])) == "No photos yet: add some and press Start."
+    # With no job at all the caller says what fits (photos waiting to be sent, or none).
+    assert summary_text(summarize([])) == "No jobs yet."
+    assert summary_text(summarize([]), empty="Press Create.") == "Press Create."
+    paused = [make_item(60 + i, ItemState.PAUSED, created_at=start) for i in range(3)]
+    text = summary_text(summarize(done + paused), paused=True)
+    assert text == "10 done · 3 paused — sending is paused"
 
 
 # --- panel (no engine) ---------------------------------------------------------------------
@@ -547,3 +552,64 @@ def test_a_load_never_hides_events_that_arrived_first(qtbot: Any, panel: JobList
     panel.model.flush()
     assert [i.state for i in panel.model.items()] == [ItemState.SUCCEEDED, ItemState.QUEUED]
     assert panel.banner.kind is HoldKind.CREDIT
+
+
+def test_waiting_items_of_a_paused_batch_look_paused_and_the_tabs_count_what_they_show(
+    qtbot: Any, panel: JobListPanel
+) -> None:
+    # Either way the engine tells it: PAUSED items, or QUEUED items of a batch held for credit.
+    items = [
+        make_item(1, ItemState.SUCCEEDED),
+        make_item(2, ItemState.RUNNING, progress=40),
+        make_item(3, ItemState.QUEUED),
+        make_item(4, ItemState.PAUSED, error="Out of credit"),
+    ]
+    panel._loaded(items, [make_batch(1, "credit", "Out of credit")])
+    panel.model.flush()
+    model = panel.model
+    states = [model.index(r, 0).data(JobRole.STATE) for r in range(4)]
+    assert states == ["succeeded", "running", "paused", "paused"]
+    assert model.index(2, 0).data(JobRole.STATUS_TEXT) == "Paused"
+    assert model.index(3, 0).data(JobRole.STATUS_TEXT) == "Paused: Out of credit"
+    assert panel.summary.label.text() == ("1 done · 1 being made · 2 paused — sending is paused")
+    # "In progress" counts every unfinished row, exactly the rows it shows.
+    tabs = {panel.tabs.tabData(i): panel.tabs.tabText(i) for i in range(panel.tabs.count())}
+    assert tabs[JobFilter.RUNNING.value] == "In progress (3)"
+    panel.set_filter(JobFilter.RUNNING)
+    assert panel.proxy.rowCount() == 3
+
+    # Resumed: the queued one waits again.
+    panel._batch_changed(make_batch(1))
+    assert model.index(2, 0).data(JobRole.STATE) == "queued"
+    assert "1 waiting" in panel.summary.label.text()
+
+
+def test_empty_list_summary_says_what_to_do(qtbot: Any, panel: JobListPanel) -> None:
+    assert panel.summary.label.text() == "Connecting…"  # no engine yet
+    panel.bridge = object()  # type: ignore[assignment]  # only "connected" matters here
+    panel.set_empty_hint("Nothing sent yet: press “Create 3 workflows” to start.")
+    assert panel.summary.label.text() == "Nothing sent yet: press “Create 3 workflows” to start."
+    panel.bridge = None
+
+
+def test_a_web_photo_row_shows_a_globe_not_an_empty_box(qtbot: Any, panel: JobListPanel) -> None:
+    panel.show()
+    qtbot.waitExposed(panel)
+    web = make_item(1, ItemState.QUEUED, kind="url", sources=("https://example.com/a.jpg",))
+    local = make_item(2, ItemState.QUEUED, sources=("/nowhere/b.jpg",))
+    panel.model.reset_items([web, local])
+    view = panel.view
+    image = view.viewport().grab().toImage()
+    dark = view.palette().color(view.palette().ColorRole.Dark).rgb()
+
+    def lines_in(row: int) -> int:
+        rect = view.visualRect(view.model().index(row, 0))
+        return sum(
+            1
+            for x in range(rect.left() + 6, rect.left() + 54)
+            for y in range(rect.top() + 6, rect.bottom() - 6)
+            if image.pixel(x, y) == dark
+        )
+
+    assert lines_in(0) > 30  # the globe's lines
+    assert lines_in(1) == 0  # a photo still loading: a plain placeholder

@@ -19,6 +19,7 @@ from app.images.thumbnails import ThumbnailCache
 from app.ui.engine_bridge import EngineBridge
 from app.ui.jobs.banner import HoldKind
 from app.ui.jobs.menu import JobAction
+from app.ui.jobs.model import JobRole
 from app.ui.jobs.panel import JobListPanel
 from app.ui.jobs.thumbnails import JobThumbnails
 from app.ui.workers import Workers
@@ -81,10 +82,23 @@ def test_out_of_credit_shows_banner_and_resume_finishes_the_batch(
     assert "credit" in panel.banner.message.text().lower()
     assert not panel.banner.key_button.isVisible()
     assert panel.pause_button.text() == "Resume sending"
-    # The two that fit in the credit finish; the rest stay queued, nothing failed.
+    # The two that fit in the credit finish; the rest wait, paused, nothing failed.
     qtbot.waitUntil(lambda: rig.states().get(ItemState.SUCCEEDED) == 2, timeout=20_000)
-    assert rig.states() == {ItemState.SUCCEEDED: 2, ItemState.QUEUED: 3}
+    qtbot.waitUntil(
+        lambda: rig.states() == {ItemState.SUCCEEDED: 2, ItemState.PAUSED: 3}, timeout=5000
+    )
     assert sim.created_count() == 2
+    # ... and look paused: the row's words, and the summary.
+    panel.model.flush()
+    waiting = [
+        panel.proxy.index(r, 0)
+        for r in range(panel.proxy.rowCount())
+        if panel.proxy.index(r, 0).data(JobRole.STATE) == ItemState.PAUSED.value
+    ]
+    assert len(waiting) == 3
+    assert all(i.data(JobRole.STATUS_TEXT).startswith("Paused") for i in waiting)
+    assert "3 paused" in panel.summary.label.text()
+    assert panel.summary.label.text().endswith("sending is paused")
 
     sim.add_credit(10)
     qtbot.mouseClick(panel.banner.resume_button, Qt.MouseButton.LeftButton)

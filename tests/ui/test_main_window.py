@@ -208,3 +208,121 @@ def test_quitting_with_work_in_flight_asks_first(
     assert asked == [4] and window.isVisible()
     window.ask_quit = lambda _w, n: True
     assert window.close()
+
+
+def test_results_in_the_window_rating_reaches_the_server_and_settings_apply(
+    qtbot, make_window, workers, simulator, photo_dir, private_dirs, tmp_path
+) -> None:
+    from app.ui.dialogs.settings_dialog import SettingsDialog
+    from app.ui.results.model import ResultRole
+    from app.ui.settings import (
+        AUTO_DOWNLOAD,
+        DOWNLOAD_FOLDER,
+        ERROR_REPORTS,
+        NAME_PATTERN,
+        STRIP_GPS,
+        UPLOAD_CONCURRENCY,
+    )
+
+    window = make_window(base_url=simulator.base_url)
+    window.show()
+    settings = window.settings
+    out = tmp_path / "saved"
+    settings.set_value(DOWNLOAD_FOLDER, str(out))
+    settings.set_value(AUTO_DOWNLOAD, True)
+    settings.set_value(NAME_PATTERN, "{stem}-done.{ext}")
+    settings.set_value(STRIP_GPS, False)
+    settings.set_value(UPLOAD_CONCURRENCY, 2)
+    settings.set_value(ERROR_REPORTS, False)
+    session = Session(workers, key="k", base_url=simulator.base_url, data_dir=private_dirs)
+    window.set_session(session)
+    with qtbot.waitSignal(session.ready, timeout=10_000):
+        session.start()
+    engine = session.engine
+    assert engine is not None and engine.error_reports is False
+    # A change while running reaches the engine too.
+    settings.set_value(ERROR_REPORTS, True)
+    qtbot.waitUntil(lambda: engine.error_reports is True, timeout=5000)
+
+    with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
+        window.add_paths([str(photo_dir)])
+    assert window.right_tabs.currentWidget() is window.batch_page
+    assert window.job_list.summary.label.text() == (
+        "Nothing sent yet: press “Create 4 workflows” to start."
+    )
+    window.confirm = lambda _dialog: True
+    with qtbot.waitSignal(window.batch_created, timeout=10_000) as created:
+        window.create_workflows()
+    batch = engine.store.settings(created.args[0])
+    assert (batch.download_dir, batch.name_pattern, batch.strip_gps) == (
+        str(out), "{stem}-done.{ext}", False,
+    )  # fmt: skip
+    qtbot.waitUntil(
+        lambda: [i.state for i in engine.items()] == [ItemState.SUCCEEDED] * 4, timeout=30_000
+    )
+    assert sorted(p.name for p in out.iterdir()) == [f"photo_{i}-done.jpg" for i in range(4)]
+
+    # The window's own results panel shows them; choosing a finished job brings it forward.
+    panel = window.results_panel
+    assert window.right_tabs.indexOf(panel) >= 0
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 4, timeout=10_000)
+    jobs = window.job_list
+    qtbot.waitUntil(lambda: jobs.view.model().rowCount() == 4, timeout=5000)
+    jobs.view.selectionModel().select(
+        jobs.view.model().index(1, 0), jobs.view.selectionModel().SelectionFlag.ClearAndSelect
+    )
+    assert window.right_tabs.currentWidget() is panel
+    assert panel.model.rowCount() == 1
+    chosen = panel.model.index(0).data(ResultRole.ITEM)
+    panel.select_tile(0)
+    panel.rating.choose(5)
+    qtbot.waitUntil(lambda: chosen.id not in panel.pending, timeout=10_000)
+    puts = [r for r in simulator.requests if r.method == "PUT"]
+    assert [(r.path, r.json) for r in puts] == [
+        (f"/workflow/{chosen.workflow_id}", {"rating": "5"})
+    ]
+    assert simulator.workflows[chosen.workflow_id]["rating"] == "5"
+
+    # Settings… opens the dialog on the same settings.
+    window.settings_action.trigger()
+    dialog = window.findChild(SettingsDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.edited_value(UPLOAD_CONCURRENCY) == 2
+    dialog.reject()
+    window.set_session(None)
+    assert panel.engine is None
+
+
+def test_the_app_icon_comes_from_the_packaged_icons(qtbot) -> None:
+    from app.ui.app import app_icon
+
+    icon = app_icon()
+    sizes = {s.width() for s in icon.availableSizes()}
+    assert {16, 32, 48, 256} <= sizes
+    assert not icon.pixmap(64).toImage().isNull()
+
+
+def test_fits_an_800_px_wide_screen_with_a_big_mixed_batch(qtbot, make_window, photo_dir) -> None:
+    from test_job_list import make_batch, mixed_items
+
+    window = make_window()
+    window.show()
+    with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
+        window.add_paths([str(photo_dir)])
+    jobs = window.job_list
+    jobs.bridge = object()  # only "connected" matters to the summary
+    try:
+        jobs._loaded(mixed_items(4800), [make_batch(1, "credit", "Out of credit")])
+        jobs.model.flush()
+        window.info_bar.show_message("1 photo was already in the list and was skipped.")
+        for tab in (window.batch_page, window.results_panel):
+            window.right_tabs.setCurrentWidget(tab)
+            window.centralWidget().layout().activate()
+            assert window.minimumSizeHint().width() <= 800, tab.objectName()
+        window.resize(800, 600)
+        qtbot.waitUntil(lambda: window.width() == 800)
+        # Every tab still reachable and the summary still there, wrapped if need be.
+        assert "2,800" in jobs.tabs.tabText(1) or "2800" in jobs.tabs.tabText(1)
+        assert jobs.summary.label.isVisible() and jobs.summary.label.width() > 100
+    finally:
+        jobs.bridge = None

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.engine.model import ItemSnapshot, ItemState
-from app.ui.icons import paint_state_glyph
+from app.ui.icons import paint_globe, paint_state_glyph
 from app.ui.jobs.model import JobRole, status_text, time_text
 
 THUMB = 48
@@ -79,7 +79,11 @@ class JobDelegate(QStyledItemDelegate):
         inner = rect.adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN)
         thumb_rect = QRect(inner.left(), inner.top() + (inner.height() - THUMB) // 2, THUMB, THUMB)
         self._paint_thumbnail(
-            painter, thumb_rect, index.data(Qt.ItemDataRole.DecorationRole), palette
+            painter,
+            thumb_rect,
+            index.data(Qt.ItemDataRole.DecorationRole),
+            palette,
+            web=item.kind == "url",
         )
 
         x = thumb_rect.right() + 1 + SPACING
@@ -144,7 +148,9 @@ class JobDelegate(QStyledItemDelegate):
         painter.restore()
 
     @staticmethod
-    def _paint_thumbnail(painter: QPainter, rect: QRect, pixmap: object, palette: QPalette) -> None:
+    def _paint_thumbnail(
+        painter: QPainter, rect: QRect, pixmap: object, palette: QPalette, *, web: bool = False
+    ) -> None:
         if isinstance(pixmap, QPixmap) and not pixmap.isNull():
             dpr = pixmap.devicePixelRatio()
             size = QSize(round(pixmap.width() / dpr), round(pixmap.height() / dpr))
@@ -154,11 +160,14 @@ class JobDelegate(QStyledItemDelegate):
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             painter.drawPixmap(target, pixmap)
             return
-        # Placeholder while the thumbnail loads (or for an image URL).
+        # Placeholder while the thumbnail loads; a globe for a photo on the web (never loaded
+        # here, so an empty box would look broken).
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(palette.color(QPalette.ColorRole.Mid))
         painter.setBrush(palette.color(QPalette.ColorRole.Midlight))
         painter.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+        if web:
+            paint_globe(painter, QRectF(rect), palette.color(QPalette.ColorRole.Dark))
 
     @staticmethod
     def _paint_progress(

@@ -1,7 +1,7 @@
 """JobFilterProxy: show only the rows of one kind (running, done, failed, …) matching a search.
 
 After Picard's log view model: the list model stays whole, the proxy decides what is visible.
-Dynamic filtering is on, so a job that finishes leaves the "Running" view by itself. The proxy
+Dynamic filtering is on, so a job that finishes leaves the "In progress" view by itself. The proxy
 never sorts: the source model is already in order, and sorting 10,000 rows on every refresh
 tick is the kind of freeze Picard had to undo.
 """
@@ -36,7 +36,7 @@ class JobFilter(StrEnum):
     def label(self) -> str:
         labels = {
             JobFilter.ALL: QCoreApplication.translate("JobList", "All"),
-            JobFilter.RUNNING: QCoreApplication.translate("JobList", "Running"),
+            JobFilter.RUNNING: QCoreApplication.translate("JobList", "In progress"),
             JobFilter.DONE: QCoreApplication.translate("JobList", "Done"),
             JobFilter.NEEDS_ATTENTION: QCoreApplication.translate("JobList", "Needs attention"),
             JobFilter.FAILED: QCoreApplication.translate("JobList", "Failed"),
@@ -49,7 +49,7 @@ class JobFilter(StrEnum):
         tips = {
             JobFilter.ALL: QCoreApplication.translate("JobList", "Every photo of every batch"),
             JobFilter.RUNNING: QCoreApplication.translate(
-                "JobList", "Photos waiting, uploading or being made"
+                "JobList", "Photos not finished yet: waiting, paused, uploading or being made"
             ),
             JobFilter.DONE: QCoreApplication.translate("JobList", "Finished photos"),
             JobFilter.NEEDS_ATTENTION: QCoreApplication.translate(

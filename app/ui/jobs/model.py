@@ -13,6 +13,7 @@ batch started from the command line shows up at the top like any other.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import time
 from collections.abc import Iterable, Iterator
 from enum import IntEnum
@@ -147,6 +148,7 @@ class JobListModel(QAbstractListModel):
         self._dirty: set[int] = set()  # item ids, turned into rows at flush time
         self._by_path: dict[str, set[int]] = {}
         self._thumbnails: ThumbnailSource | None = None
+        self._paused_batches: frozenset[int] = frozenset()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(refresh_ms)
@@ -258,6 +260,33 @@ class JobListModel(QAbstractListModel):
             if not self._by_path[path]:
                 del self._by_path[path]
 
+    # --- paused batches ------------------------------------------------------------------
+
+    def set_paused_batches(self, batch_ids: Iterable[int]) -> None:
+        """Batches whose sending is held: their waiting items are shown as paused.
+
+        The engine marks such items PAUSED itself; this keeps them looking paused while it
+        catches up (a QUEUED event racing the pause) or with a store written by an older one."""
+        paused = frozenset(batch_ids)
+        if paused == self._paused_batches:
+            return
+        self._paused_batches = paused
+        if self._items:
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1), [])
+            self.flushed.emit()
+
+    def shown(self, item: ItemSnapshot) -> ItemSnapshot:
+        """The item as the user should see it."""
+        if item.state is ItemState.QUEUED and item.batch_id in self._paused_batches:
+            return dataclasses.replace(item, state=ItemState.PAUSED)
+        return item
+
+    def shown_items(self) -> Iterator[ItemSnapshot]:
+        """Every row's item as shown (see `shown`)."""
+        if not self._paused_batches:
+            return iter(self._items)
+        return (self.shown(item) for item in self._items)
+
     # --- thumbnails ----------------------------------------------------------------------
 
     def set_thumbnails(self, source: ThumbnailSource | None) -> None:
@@ -316,7 +345,7 @@ class JobListModel(QAbstractListModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._items):
             return None
-        item = self._items[index.row()]
+        item = self.shown(self._items[index.row()])
         if role == Qt.ItemDataRole.DisplayRole:
             return item.title or self._fallback_title(item)
         if role == JobRole.ITEM:

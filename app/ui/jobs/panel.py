@@ -104,6 +104,8 @@ class JobListPanel(QWidget):
         self.batches: dict[int, BatchSnapshot] = {}
         # Asks the user a yes/no question; replaceable so tests need no modal dialog.
         self.confirm: Confirm = _ask(self)
+        # What the summary says while there is no job at all (the window makes it fit).
+        self.empty_hint = self.tr("No jobs yet. Add photos, then press Create.")
 
         self.model = JobListModel(self)
         self.proxy = JobFilterProxy(self.model, self)
@@ -119,6 +121,10 @@ class JobListPanel(QWidget):
         self.tabs.setAccessibleName(self.tr("Show"))
         self.tabs.setDrawBase(False)
         self.tabs.setExpanding(False)
+        # In a narrow window (800 px) the tabs scroll rather than widen the window; at the
+        # usual width they all show.
+        self.tabs.setUsesScrollButtons(True)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
         for job_filter in JobFilter:
             index = self.tabs.addTab(job_filter.label)
             self.tabs.setTabData(index, job_filter.value)
@@ -131,7 +137,7 @@ class JobListPanel(QWidget):
         self.search.setAccessibleName(self.tr("Search jobs"))
         self.search.setToolTip(self.tr("Show only jobs whose name, file or workflow id match"))
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("M") * 14)
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("M") * 10)
         self.search.textChanged.connect(self.proxy.set_search)
 
         self.pause_button = QPushButton(self)
@@ -239,6 +245,7 @@ class JobListPanel(QWidget):
         self._batches_changed()
 
     def _batches_changed(self) -> None:
+        self.model.set_paused_batches({b.id for b in self.batches.values() if b.paused_kind})
         self._update_banner()
         self._update_pause_button()
         self._refresh_summary()
@@ -328,9 +335,16 @@ class JobListPanel(QWidget):
     def _filter_chosen(self, index: int) -> None:
         self.proxy.set_filter(JobFilter(self.tabs.tabData(index)))
 
+    def set_empty_hint(self, text: str) -> None:
+        """What the summary says while the list is empty (e.g. how to send the photos loaded)."""
+        if text != self.empty_hint:
+            self.empty_hint = text
+            self._refresh_summary()
+
     def _refresh_summary(self) -> None:
-        summary = summarize(self.model.items())
-        self.summary.set_summary(summary, self.is_paused())
+        summary = summarize(self.model.shown_items())
+        hint = self.empty_hint if self.bridge is not None else self.tr("Connecting…")
+        self.summary.set_summary(summary, self.is_paused(), hint)
         # One pass (in summarize) serves every tab: this runs on each refresh tick.
         per_filter = {
             JobFilter.ALL: summary.total,

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from app.engine.model import ItemSnapshot, ItemState
@@ -62,7 +62,9 @@ def summarize(items: Iterable[ItemSnapshot]) -> Summary:
     return Summary(counts=dict(counts), remaining=remaining, eta_seconds=eta, delivered=delivered)
 
 
-def summary_text(summary: Summary, paused: bool = False) -> str:
+def summary_text(summary: Summary, paused: bool = False, empty: str | None = None) -> str:
+    """One line for the whole list; `empty` is what to say when there is no job at all (the
+    window knows whether photos are waiting to be sent, the list does not)."""
     t = QCoreApplication.translate
     parts: list[tuple[int, str]] = [
         (summary.count(ItemState.SUCCEEDED), t("JobSummary", "{n} done")),
@@ -70,14 +72,16 @@ def summary_text(summary: Summary, paused: bool = False) -> str:
             summary.count(ItemState.UPLOADING, ItemState.SUBMITTED, ItemState.RUNNING),
             t("JobSummary", "{n} being made"),
         ),
-        (summary.count(ItemState.QUEUED, ItemState.PAUSED), t("JobSummary", "{n} waiting")),
+        (summary.count(ItemState.QUEUED), t("JobSummary", "{n} waiting")),
+        (summary.count(ItemState.PAUSED), t("JobSummary", "{n} paused")),
         (summary.count(ItemState.NEEDS_ATTENTION), t("JobSummary", "{n} need attention")),
         (summary.count(ItemState.FAILED), t("JobSummary", "{n} failed")),
         (summary.count(ItemState.CANCELLED), t("JobSummary", "{n} cancelled")),
     ]
-    shown = [template.format(n=n) for n, template in parts if n]
+    locale = QLocale()
+    shown = [template.format(n=locale.toString(n)) for n, template in parts if n]
     if not shown:
-        return t("JobSummary", "No photos yet: add some and press Start.")
+        return empty if empty is not None else t("JobSummary", "No jobs yet.")
     text = " · ".join(shown)
     return text + " — " + eta_text(summary, paused)
 
@@ -87,7 +91,7 @@ def eta_text(summary: Summary, paused: bool = False) -> str:
     if summary.remaining == 0:
         return t("JobSummary", "all finished")
     if paused:
-        return t("JobSummary", "paused")
+        return t("JobSummary", "sending is paused")
     if summary.eta_seconds is None:
         return t("JobSummary", "estimating time left…")
     if summary.eta_seconds < 60:
@@ -105,6 +109,8 @@ class SummaryBar(QWidget):
         self.label.setObjectName("jobSummaryText")
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Long in a big mixed batch: it wraps in a narrow window instead of widening it.
+        self.label.setWordWrap(True)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
         layout.addWidget(self.label, 1)
@@ -121,10 +127,10 @@ class SummaryBar(QWidget):
         self.paused = False
         self.set_summary(self.summary)
 
-    def set_summary(self, summary: Summary, paused: bool = False) -> None:
+    def set_summary(self, summary: Summary, paused: bool = False, empty: str | None = None) -> None:
         self.summary = summary
         self.paused = paused
-        text = summary_text(summary, paused)
+        text = summary_text(summary, paused, empty)
         self.label.setText(text)
         self.setAccessibleName(self.tr("Job summary"))
         self.label.setAccessibleName(text)
