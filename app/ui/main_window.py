@@ -217,8 +217,12 @@ class MainWindow(QMainWindow):
         header.addWidget(title)
         self.count_label = QLabel(photos_pane)
         self.count_label.setObjectName("photoCount")
-        header.addWidget(self.count_label)
-        header.addStretch(1)
+        # Long with problems and web photos: it wraps rather than widen the window past 800 px.
+        self.count_label.setWordWrap(True)
+        self.count_label.setSizePolicy(
+            QSizePolicy.Policy.MinimumExpanding, QSizePolicy.Policy.Preferred
+        )
+        header.addWidget(self.count_label, 1)
         self.progress = QProgressBar(photos_pane)
         self.progress.setObjectName("intakeProgress")
         self.progress.setMaximumWidth(160)

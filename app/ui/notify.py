@@ -15,9 +15,10 @@ title carries the percentage while a batch runs, which every platform shows in i
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from app.engine.model import ItemSnapshot, ItemState
@@ -40,9 +41,14 @@ def summary_text(done: int, failed: int, attention: int) -> str:
 class BatchNotifier(QObject):
     """Signals:
     batch_finished(int, str): a batch id and its one-line summary (once per batch).
+
+    Counts are kept per batch as events arrive, so an event costs the same with 10 or 10,000
+    items; the title's percentage is redrawn at most every `TITLE_MS`.
     """
 
     batch_finished = Signal(int, str)
+
+    TITLE_MS = 250
 
     def __init__(
         self,
@@ -59,11 +65,16 @@ class BatchNotifier(QObject):
         self.tray = tray
         if self.tray is not None:
             self.tray.messageClicked.connect(self.raise_window)
-        self.items: dict[int, ItemSnapshot] = {}
+        self._states: dict[int, tuple[int, ItemState]] = {}  # item id -> (batch id, state)
+        self._counts: dict[int, Counter[ItemState]] = {}  # batch id -> states of its items
         self._active: set[int] = set()  # batches with work seen unfinished this session
         self._announced: set[int] = set()
         self._title = window.windowTitle()
         self.bridge: EngineBridge | None = None
+        self._title_timer = QTimer(self)
+        self._title_timer.setSingleShot(True)
+        self._title_timer.setInterval(self.TITLE_MS)
+        self._title_timer.timeout.connect(self._update_progress)
 
     def set_engine(self, bridge: EngineBridge | None) -> None:
         """Follow this bridge's items (None: the session ended; nothing is announced)."""
@@ -72,7 +83,8 @@ class BatchNotifier(QObject):
                 self.bridge.item_changed.disconnect(self.item_changed)
                 self.bridge.item_removed.disconnect(self._item_removed)
         self.bridge = bridge
-        self.items.clear()
+        self._states.clear()
+        self._counts.clear()
         self._active.clear()
         self._announced.clear()
         self._update_progress()
@@ -80,8 +92,17 @@ class BatchNotifier(QObject):
             bridge.item_changed.connect(self.item_changed)
             bridge.item_removed.connect(self._item_removed)
 
+    def _forget(self, item_id: int) -> None:
+        old = self._states.pop(item_id, None)
+        if old is not None:
+            counts = self._counts[old[0]]
+            counts[old[1]] -= 1
+            if counts[old[1]] <= 0:
+                del counts[old[1]]
+
     def _item_removed(self, item_id: int) -> None:
-        self.items.pop(item_id, None)
+        self._forget(item_id)
+        self._title_timer.start()
 
     def set_title(self, title: str) -> None:
         """The window's own title (the progress percentage goes in front of it)."""
@@ -89,18 +110,20 @@ class BatchNotifier(QObject):
         self._update_progress()
 
     def item_changed(self, item: ItemSnapshot) -> None:
-        self.items[item.id] = item
         batch = item.batch_id
+        self._forget(item.id)
+        self._states[item.id] = (batch, item.state)
+        counts = self._counts.setdefault(batch, Counter())
+        counts[item.state] += 1
         if not item.state.is_final:
             self._active.add(batch)
             self._announced.discard(batch)  # a retry makes it a batch to announce again
-        self._update_progress()
+        if not self._title_timer.isActive():
+            self._title_timer.start()
         if batch not in self._active or batch in self._announced:
             return
-        mine = [i for i in self.items.values() if i.batch_id == batch]
-        if any(not i.state.is_final for i in mine):
+        if any(not state.is_final for state in counts):
             return
-        counts = {state: sum(1 for i in mine if i.state is state) for state in ItemState}
         text = summary_text(
             counts[ItemState.SUCCEEDED],
             counts[ItemState.FAILED] + counts[ItemState.CANCELLED],
@@ -120,12 +143,16 @@ class BatchNotifier(QObject):
             self.show_in_window(f"{title}: {text}")
 
     def _update_progress(self) -> None:
-        running = [i for i in self.items.values() if i.batch_id in self._active]
-        if not running:
+        self._title_timer.stop()
+        total = done = 0
+        for batch in self._active:
+            counts = self._counts.get(batch, Counter())
+            total += sum(counts.values())
+            done += sum(n for state, n in counts.items() if state.is_final)
+        if not total:
             self.window.setWindowTitle(self._title)
             return
-        done = sum(1 for i in running if i.state.is_final)
-        percent = round(100 * done / len(running))
+        percent = round(100 * done / total)
         self.window.setWindowTitle(f"{percent}% — {self._title}")
 
     def raise_window(self) -> None:
