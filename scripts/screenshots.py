@@ -156,17 +156,122 @@ def shot_many(tmp: Path) -> None:
     scene.close()
 
 
-def shot_running(tmp: Path) -> None:
-    from app.ui.demo import sample_photos
+def _running_scene(tmp: Path) -> Scene:
+    """A batch part done: finished rows, rows being made (progress bars), rows waiting."""
+    from app.ui.settings import UPLOAD_CONCURRENCY
 
-    scene = Scene(tmp, demo=True, processing_time=30.0, latency=0.05)
+    photos = make_photos(tmp / "party", 40)
+    # Slow answers and two uploads at a time: photos finish one after another, so the list
+    # shows finished rows, rows being made and rows waiting at once.
+    scene = Scene(tmp, processing_time=5.0, latency=0.6, seed=7)
+    scene.window.settings.set_value(UPLOAD_CONCURRENCY, 2)
     scene.connect()
-    scene.add([str(p) for p in sample_photos()])
+    scene.add([str(photos[0].parent)])
     scene.create()
     engine = scene.session.engine  # type: ignore[union-attr]
-    wait_until(lambda: sum(1 for i in engine.items() if i.state.is_remote) >= 4, timeout=60)
-    settle(2500)
+    wait_until(
+        lambda: sum(1 for i in engine.items() if i.state.name == "SUCCEEDED") >= 5, timeout=90
+    )
+    wait_until(lambda: any(i.state.is_remote and i.progress >= 30 for i in engine.items()))
+    settle(1200)
+    return scene
+
+
+def shot_running(tmp: Path) -> None:
+    scene = _running_scene(tmp)
     save(scene.window, "batch-running")
+    scene.close()
+
+
+def shot_running_dark(tmp: Path) -> None:
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    old = app.palette()
+    dark = QPalette()
+    for role, color in (
+        (QPalette.ColorRole.Window, "#2b2d31"),
+        (QPalette.ColorRole.WindowText, "#e6e6e6"),
+        (QPalette.ColorRole.Base, "#1f2023"),
+        (QPalette.ColorRole.AlternateBase, "#2b2d31"),
+        (QPalette.ColorRole.Text, "#e6e6e6"),
+        (QPalette.ColorRole.Button, "#35373c"),
+        (QPalette.ColorRole.ButtonText, "#e6e6e6"),
+        (QPalette.ColorRole.Highlight, "#3b82f6"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+        (QPalette.ColorRole.ToolTipBase, "#35373c"),
+        (QPalette.ColorRole.ToolTipText, "#e6e6e6"),
+        (QPalette.ColorRole.PlaceholderText, "#9a9ca3"),
+        (QPalette.ColorRole.Mid, "#4a4c52"),
+        (QPalette.ColorRole.Midlight, "#3a3c41"),
+        (QPalette.ColorRole.Dark, "#a0a3aa"),
+        (QPalette.ColorRole.Light, "#4a4c52"),
+        (QPalette.ColorRole.Link, "#7ab7ff"),
+    ):
+        dark.setColor(role, QColor(color))
+    app.setPalette(dark)
+    try:
+        scene = _running_scene(tmp)
+        save(scene.window, "batch-running-dark")
+        scene.close()
+    finally:
+        app.setPalette(old)
+
+
+def shot_results(tmp: Path) -> None:
+    from app.ui.results.model import ResultRole
+
+    photos = make_photos(tmp / "shop", 12)
+    scene = Scene(tmp, processing_time=0.5)
+    scene.connect()
+    scene.add([str(photos[0].parent)])
+    scene.create()
+    engine = scene.session.engine  # type: ignore[union-attr]
+    wait_until(lambda: all(i.state.name == "SUCCEEDED" for i in engine.items()), timeout=60)
+    panel = scene.window.results_panel
+    wait_until(lambda: panel.model.rowCount() == 12)
+    scene.window.show_results()
+
+    def previews() -> bool:
+        model = panel.model
+        rows = range(min(6, model.rowCount()))
+        return all(model.index(r).data(ResultRole.PREVIEW) is not None for r in rows) and all(
+            model.index(r).data(ResultRole.BEFORE) is not None for r in rows
+        )
+
+    wait_until(previews, timeout=60)
+    panel.select_tile(1)
+    settle(600)
+    save(scene.window, "results")
+    scene.close()
+
+
+def _dialog_over(scene: Scene, dialog: QWidget, name: str) -> None:
+    """The dialog over its (dimmed) window, as the user sees it."""
+    from PySide6.QtGui import QColor, QPainter
+
+    canvas = scene.window.grab()
+    painter = QPainter(canvas)
+    painter.fillRect(canvas.rect(), QColor(0, 0, 0, 90))
+    picture = dialog.grab()
+    x = (canvas.width() - picture.width()) // 2
+    y = max(0, (canvas.height() - picture.height()) // 3)
+    painter.drawPixmap(x, y, picture)
+    painter.end()
+    OUT.mkdir(parents=True, exist_ok=True)
+    canvas.save(str(OUT / f"{name}.png"))
+    print(f"docs/screenshots/{name}.png")
+
+
+def shot_settings(tmp: Path) -> None:
+    scene = Scene(tmp)
+    dialog = scene.window.open_settings()
+    wait_until(lambda: dialog.cache_label.text() != dialog.tr("Measuring…"), timeout=10)
+    settle()
+    _dialog_over(scene, dialog, "settings")
+    dialog.reject()
     scene.close()
 
 
@@ -191,20 +296,7 @@ def shot_first_run(tmp: Path) -> None:
     dialog = KeyDialog(scene.workers.io, "http://127.0.0.1:9", welcome=True, parent=scene.window)
     dialog.show()
     settle()
-    # The dialog over its window, as the user first sees it.
-    canvas = scene.window.grab()
-    from PySide6.QtGui import QColor, QPainter
-
-    painter = QPainter(canvas)
-    painter.fillRect(canvas.rect(), QColor(0, 0, 0, 90))
-    picture = dialog.grab()
-    x = (canvas.width() - picture.width()) // 2
-    y = (canvas.height() - picture.height()) // 3
-    painter.drawPixmap(x, y, picture)
-    painter.end()
-    OUT.mkdir(parents=True, exist_ok=True)
-    canvas.save(str(OUT / "first-run.png"))
-    print("docs/screenshots/first-run.png")
+    _dialog_over(scene, dialog, "first-run")
     dialog.close()
     scene.close()
 
@@ -213,8 +305,11 @@ SHOTS = {
     "empty": shot_empty,
     "many": shot_many,
     "running": shot_running,
+    "running-dark": shot_running_dark,
     "credit": shot_credit,
     "first-run": shot_first_run,
+    "results": shot_results,
+    "settings": shot_settings,
 }
 
 

@@ -94,3 +94,54 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_stays_text(tmp_path: Path) 
     assert row["Error"] == "'-1 credits"
     assert row["Template"] == ""
     assert not (tmp_path / "r.csv.part").exists()
+
+
+def test_saved_results_are_recorded_on_the_items_and_listed_in_the_report(
+    simulator: Any, private_dirs: Path, tmp_path: Path
+) -> None:
+    engine = new_engine(private_dirs, simulator.base_url)
+    out = tmp_path / "chosen"
+    try:
+        engine.start()
+        batch = engine.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "in", 2)))
+        assert engine.wait_idle(30)
+        one, two = engine.items(batch)
+        assert one.files == () and len(one.results) == 1
+        engine.update_item(one.id, rating=3, visibility=Visibility.PRIVATE)
+        # A result already on this computer (a preview, say) is copied, not fetched again.
+        local = tmp_path / "preview.jpg"
+        local.write_bytes(b"the preview's bytes")
+        future = engine.save_results(
+            [one.id, two.id],
+            out,
+            name_pattern="{stem}-{n}.{ext}",
+            local_files={two.results[0].url: str(local)},
+        )
+        outcome = future.result(timeout=30)
+        again = engine.save_results([one.id], out, name_pattern="{stem}-{n}.{ext}").result(30)
+        assert engine.wait_idle(10)
+        items = {i.id: i for i in engine.items(batch)}
+        report = tmp_path / "report.csv"
+        write_report(report, items.values(), engine.batches())
+    finally:
+        close(engine)
+
+    first, second = str(out / "photo001-1.jpg"), str(out / "photo002-1.jpg")
+    assert outcome.paths == [first, second] and outcome.problems == ()
+    assert outcome.saved == {one.id: (first,), two.id: (second,)}
+    assert again.paths == [str(out / "photo001-1 (2).jpg")]  # "keep both" by default
+    assert Path(second).read_bytes() == b"the preview's bytes"
+    assert Path(first).stat().st_size > 1000 and Path(first).read_bytes()[:2] == b"\xff\xd8"
+    fetched = [r.path for r in simulator.requests if r.path.startswith("/files/")]
+    assert len(fetched) == 2  # photo001 twice; photo002 copied from the preview
+    assert all(str(two.workflow_id) not in path for path in fetched)
+    assert items[one.id].files == (first, again.paths[0])
+    assert items[two.id].files == (second,)
+
+    rows = {Path(r["Input file"]).name: r for r in _read(report)}
+    assert rows["photo001.jpg"]["Saved files"] == f"{first}; {again.paths[0]}"
+    assert rows["photo002.jpg"]["Saved files"] == second
+    assert rows["photo001.jpg"]["Rating"] == "3"
+    assert rows["photo001.jpg"]["Delivered at"] == ""  # a rating is not a delivery
+    assert rows["photo001.jpg"]["Visibility"] == "Private"  # the item's own, as changed
+    assert rows["photo002.jpg"]["Visibility"] == "Unlisted"

@@ -147,7 +147,8 @@ def _engine(args: argparse.Namespace, key: str, base_url: str) -> Engine:
 def _unfinished(engine: Engine, batch_id: int) -> bool:
     for stored in engine.store.items(batch_id):
         item = stored.snapshot
-        if not item.state.is_final or stored.pending_update:
+        # A change the server refused waits for the user, like an item that needs attention.
+        if not item.state.is_final or (stored.pending_update and not stored.update_refused):
             return True
         if item.state is ItemState.SUCCEEDED and item.error:
             return True

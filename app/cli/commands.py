@@ -6,6 +6,7 @@ import argparse
 import getpass
 import json
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from app.api import (
@@ -141,9 +142,9 @@ def _record_update(args: argparse.Namespace, workflow: Workflow) -> None:
         if args.rating is not None:
             changes["rating"] = workflow.rating or str(args.rating)
         if args.delivered:
-            changes["delivered_at"] = (
-                workflow.delivered_at.isoformat() if workflow.delivered_at else "now"
-            )
+            # The user's delivered mark: the time the server stamped for this delivered update.
+            when = workflow.delivered_at or datetime.now(UTC)
+            changes["delivered_at"] = when.isoformat(timespec="seconds")
         if changes:
             store.update(stored.snapshot.id, **changes)
     finally:

@@ -17,6 +17,7 @@ from app.engine.model import (
     ItemSnapshot,
     ItemState,
     OverwritePolicy,
+    SaveOutcome,
 )
 from app.engine.polling import Backoff, PollPolicy
 from app.engine.session import build_engine, make_client, open_store, resolve_base_url
@@ -41,6 +42,7 @@ __all__ = [
     "JobStore",
     "OverwritePolicy",
     "PollPolicy",
+    "SaveOutcome",
     "ThreadExecutor",
     "build_engine",
     "choose_target",

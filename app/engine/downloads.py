@@ -5,11 +5,15 @@ Used by the engine for a batch's download folder and by the GUI's "save all".
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import string
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
-from app.engine.model import OverwritePolicy
+from app.api import MediaFile
+from app.engine.model import ItemSnapshot, OverwritePolicy
 
 NAME_FIELDS = ("stem", "template", "n", "ext", "title", "folder")
 
@@ -65,6 +69,49 @@ def result_name(
     if name.endswith("."):  # a result whose type is unknown has no extension
         name = name.rstrip(".")
     return safe_name(name)
+
+
+def item_stem(snapshot: ItemSnapshot) -> str:
+    """The name results are called after: the photo's, the folder's, or the link's file name."""
+    if not snapshot.sources:
+        return "item"
+    first = snapshot.sources[0]
+    if snapshot.kind == "folder":
+        return Path(first).parent.name or "folder"
+    if snapshot.kind == "url":
+        return PurePosixPath(unquote(urlsplit(first).path)).stem or "image"
+    return Path(first).stem
+
+
+def item_result_name(
+    pattern: str, item: ItemSnapshot, *, template: str, n: int, media: MediaFile
+) -> str:
+    """The file name of the item's result number `n` (1-based) under `pattern`: the one naming
+    used by the automatic download and by "save" alike."""
+    return result_name(
+        pattern,
+        stem=item_stem(item),
+        template=template,
+        n=n,
+        ext=media.extension,
+        title=item.title,
+        folder=Path(item.sources[0]).parent.name if item.sources and item.kind != "url" else "",
+    )
+
+
+def copy_result(source: Path, target: Path) -> None:
+    """Copy a complete local file to `target` as a download would: through `<target>.part`,
+    flushed, then renamed, so that a half-written copy never takes the name."""
+    part = target.with_name(target.name + ".part")
+    try:
+        with source.open("rb") as src, part.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+            dst.flush()
+            os.fsync(dst.fileno())
+        part.replace(target)
+    except OSError:
+        part.unlink(missing_ok=True)
+        raise
 
 
 def choose_target(folder: Path, name: str, policy: OverwritePolicy) -> Path | None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import fields, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -27,6 +28,7 @@ from app.api import (
     KeyRefusedError,
     MalformedResponseError,
     MaybeCreatedError,
+    MediaFile,
     NetworkError,
     NotFoundError,
     RateLimitedError,
@@ -35,8 +37,15 @@ from app.api import (
     Visibility,
     Workflow,
     WorkflowClient,
+    parse_timestamp,
 )
-from app.engine.downloads import choose_target, name_pattern_problem, result_name
+from app.engine.downloads import (
+    choose_target,
+    copy_result,
+    item_result_name,
+    name_pattern_problem,
+)
+from app.engine.downloads import item_stem as item_stem  # where callers have found it
 from app.engine.error_reports import ErrorReporter, describe_exception
 from app.engine.executor import Executor, ThreadExecutor
 from app.engine.locks import LOCKS_DIR, BatchLocks
@@ -50,12 +59,21 @@ from app.engine.model import (
     ItemSnapshot,
     ItemState,
     OverwritePolicy,
+    SaveOutcome,
 )
 from app.engine.polling import Backoff, PollPolicy
 from app.engine.scheduler import Scheduler
 from app.engine.store import Download, JobStore, NewItem, StoredItem
 from app.engine.titles import render_title
-from app.images import IntakeError, Photo, PhotoChangedError, ProblemCode, inspect, prepare_upload
+from app.images import (
+    IntakeError,
+    Photo,
+    PhotoChangedError,
+    ProblemCode,
+    inspect,
+    prepare_upload,
+    prune_upload_cache,
+)
 
 Listener = Callable[[EngineEvent], None]
 
@@ -67,11 +85,14 @@ CANCELLED_REMOTE = "Cancelled. The workflow already sent to Vimmerse may still f
 CANCELLED_AFTER_SEND = "Cancelled, but it had already been sent: the workflow exists on Vimmerse."
 WORKFLOW_FAILED = "Vimmerse could not make a result from this one."
 WORKFLOW_CANCELLED = "The workflow was cancelled on Vimmerse."
+UNEXPECTED_UPDATE = "Something unexpected went wrong while sending this change."
 UNEXPECTED_SEND = (
     "Something unexpected went wrong while sending this; it may have been created. "
     "Check on Vimmerse, then choose Resubmit or Cancel."
 )
 USER_PAUSE = "Paused."
+NOT_SENT_YET = "This photo has not been sent to Vimmerse yet."
+SAVE_STOPPED = "vimbatch was stopping, so nothing more was saved."
 BUSY_ELSEWHERE = (
     "This batch is being worked on by another vimbatch window or process. "
     "Try again once it has finished there."
@@ -101,18 +122,6 @@ def photo_from_record(record: dict[str, Any]) -> Photo:
     values = {k: v for k, v in record.items() if k in known}
     values["path"] = Path(record["path"])
     return Photo(**values)
-
-
-def item_stem(snapshot: ItemSnapshot) -> str:
-    """The name results are called after: the photo's, the folder's, or the link's file name."""
-    if not snapshot.sources:
-        return "item"
-    first = snapshot.sources[0]
-    if snapshot.kind == "folder":
-        return Path(first).parent.name or "folder"
-    if snapshot.kind == "url":
-        return PurePosixPath(unquote(urlsplit(first).path)).stem or "image"
-    return Path(first).stem
 
 
 class ProgressThrottle:
@@ -218,6 +227,9 @@ class Engine:
         self._watch_interval = max(0.01, watch_interval)
         self._surveyed = False  # the first survey ran: later new batches came from elsewhere
         self._known: set[int] = set()  # batches seen in the store (shown to listeners)
+        self._updating: set[int] = set()  # items whose change is on its way now
+        self._update_again: set[int] = set()  # ... and changed again meanwhile
+        self._pruned = False  # the upload cache was pruned once (on the first start)
 
     # -- public API ------------------------------------------------------------------------
 
@@ -354,9 +366,16 @@ class Engine:
             elif not self._started:
                 self._scope = set(batch_ids)
             self._started = True
+            prune, self._pruned = not self._pruned, True
+        if prune:
+            # Converted and location-free copies pile up otherwise; one folder scan, on a worker.
+            self._submit(self._prune_upload_cache)
         self._survey()
         self._schedule_watch()
         self._pump()
+
+    def _prune_upload_cache(self) -> None:
+        prune_upload_cache(self._cache_dir)
 
     def claim_batches(self, batch_ids: Collection[int]) -> set[int]:
         """Take these batches for this engine where no other process works on them; returns
@@ -400,8 +419,10 @@ class Engine:
                     and self._store.settings(batch_id).download_dir
                 ):
                     self._submit(partial(self._download, snap.id))
-                if stored.pending_update:
-                    self._submit(partial(self._run_update, snap.id))
+                if stored.pending_update and not stored.update_refused:
+                    # Interrupted, or its retries ran out last time: send it again now. One the
+                    # server refused waits for the user's retry_update / drop_update.
+                    self._resend_update(snap.id)
 
     def _wants(self, batch_id: int) -> bool:
         with self._lock:
@@ -586,15 +607,20 @@ class Engine:
         *,
         title: str | None = None,
         description: str | None = None,
-        visibility: Visibility | None = None,
+        visibility: Visibility | str | None = None,
         rating: int | str | None = None,
         delivered: bool = False,
+        delivered_at: datetime | None = None,
     ) -> None:
-        """Change the item's workflow on Vimmerse (on a worker; retried; recorded)."""
+        """Change the item's workflow on Vimmerse: recorded in the store before anything is
+        sent (one SQLite write in the calling thread), sent on a worker, retried with back-off,
+        and kept as `pending_update` (with `update_error` once it cannot land) until it lands
+        or the user drops it. Several changes merge, later values winning. `delivered` marks it
+        delivered now, `delivered_at` at that time. ITEM events show each step."""
         stored = self._store.get(item_id)
         if stored is None or self._busy(stored.snapshot.batch_id):
             return
-        change: dict[str, Any] = dict(stored.pending_update or {})
+        change: dict[str, str] = {}
         if title is not None:
             change["title"] = title
         if description is not None:
@@ -603,21 +629,46 @@ class Engine:
             change["visibility"] = Visibility.parse(visibility).value
         if rating is not None:
             change["rating"] = str(rating)
-        if delivered:
-            change["delivered"] = True
+        if delivered_at is not None or delivered:
+            change["delivered_at"] = _stamp(delivered_at or datetime.now(UTC))
         if not change:
             return
         if stored.snapshot.workflow_id is None:
-            if set(change) == {"title"} and not stored.snapshot.state.is_final:
-                self._set(item_id, title=change["title"])  # not sent yet: it will go with it
-            else:
-                self._notice(
-                    "This photo has not been sent to Vimmerse yet.", stored.snapshot.batch_id
-                )
+            # Not created yet: title, description and visibility go with its create.
+            unsent = self._store.apply_unsent(item_id, change)
+            if unsent is not None:
+                self._emit_item(unsent)
+                if set(change) - {"title", "description", "visibility"}:
+                    self._notice(NOT_SENT_YET, stored.snapshot.batch_id)
+                return
+            current = self._store.get(item_id)
+            if current is None or (
+                current.snapshot.workflow_id is None
+                and current.snapshot.state is not ItemState.UPLOADING
+            ):
+                self._notice(NOT_SENT_YET, stored.snapshot.batch_id)
+                return
+            # Being created right now: kept, and sent once the workflow exists.
+        self._record_update(item_id, change)
+
+    def retry_update(self, item_id: int) -> None:
+        """Send the item's pending change again (after it failed); the user's word."""
+        stored = self._store.get(item_id)
+        if stored is None or not stored.pending_update or self._busy(stored.snapshot.batch_id):
             return
-        self._set(item_id, pending_update=change)
-        self._failures.pop(("update", item_id), None)
-        self._submit(partial(self._run_update, item_id))
+        self._record_update(item_id, {})
+
+    def drop_update(self, item_id: int) -> None:
+        """Give up the item's pending change: the item shows what the server has again."""
+        stored = self._store.get(item_id)
+        if stored is None or not stored.pending_update or self._busy(stored.snapshot.batch_id):
+            return
+        self._scheduler.cancel(("update", item_id))
+        with self._lock:
+            self._failures.pop(("update", item_id), None)
+        dropped = self._store.drop_update(item_id)
+        if dropped is not None:
+            self._emit_item(dropped)
 
     def delete_item(self, item_id: int, remote: bool) -> None:
         """Forget an item; with `remote`, also delete its workflow (and files) on Vimmerse."""
@@ -642,14 +693,52 @@ class Engine:
         *,
         name_pattern: str = DEFAULT_NAME_PATTERN,
         overwrite: OverwritePolicy = OverwritePolicy.RENAME,
-    ) -> None:
-        """Download the results of these items into `folder` (on workers); one NOTICE at the end."""
+        local_files: Mapping[str, str] | None = None,
+    ) -> Future[SaveOutcome]:
+        """Save every result of these items into `folder`, on one of the engine's workers
+        (returns at once). Names come from `name_pattern` (downloads.item_result_name);
+        `local_files` (result URL -> a complete local copy, e.g. a preview already fetched) are
+        copied instead of downloaded. Each item's files are recorded in the store as they are
+        written (ITEM event; `ItemSnapshot.files`, the report). One NOTICE at the end; the
+        returned future then holds the SaveOutcome (it never holds an error for a file that
+        could not be saved: that is in `problems`). Its done-callbacks run on a worker."""
+        future: Future[SaveOutcome] = Future()
         problem = name_pattern_problem(name_pattern)
         if problem:
             self._notice(problem, None)
-            return
-        ids = list(item_ids)
-        self._submit(partial(self._save_results, ids, Path(folder), name_pattern, overwrite))
+            future.set_result(SaveOutcome(folder=str(folder), problems=(problem,)))
+            return future
+        task = partial(
+            self._save_results,
+            list(item_ids),
+            Path(folder),
+            name_pattern,
+            overwrite,
+            dict(local_files or {}),
+            future,
+        )
+        if self._stopping or not self._try_submit(task):
+            future.set_result(SaveOutcome(folder=str(folder), problems=(SAVE_STOPPED,)))
+        return future
+
+    def taken_names(
+        self, item_ids: Sequence[int], folder: Path, *, name_pattern: str = DEFAULT_NAME_PATTERN
+    ) -> list[str]:
+        """The result names `save_results` would use that are already in `folder` (so that the
+        user is asked what to do, once). Reads the disk: call it on a worker."""
+        taken: list[str] = []
+        for item_id in item_ids:
+            stored = self._store.get(item_id)
+            if stored is None:
+                continue
+            template = self._template_of(stored.snapshot)
+            for n, media in enumerate(stored.snapshot.results, start=1):
+                name = item_result_name(
+                    name_pattern, stored.snapshot, template=template, n=n, media=media
+                )
+                if (Path(folder) / name).exists():
+                    taken.append(name)
+        return taken
 
     def item(self, item_id: int) -> ItemSnapshot | None:
         return self._store.snapshot(item_id)
@@ -668,6 +757,12 @@ class Engine:
             if kind == _PAUSE_KIND_KEY and self._in_scope(batch_id):
                 self._unpause_batch(batch_id)
         self._repoll_key_blocked()
+        # Changes that could not land with the old key (or at all) are tried with the new one;
+        # those the server refused still wait for the user.
+        for batch_id in self._scope_list():
+            for stored in self._store.items(batch_id):
+                if stored.pending_update and not stored.update_refused:
+                    self._resend_update(stored.snapshot.id)
         self._pump()
 
     def set_concurrency(self, n: int) -> None:
@@ -763,6 +858,10 @@ class Engine:
 
     def _submit(self, fn: Callable[[], None]) -> None:
         """Hand a task to the executor, counted for `wait_idle`; it never raises."""
+        self._try_submit(fn)
+
+    def _try_submit(self, fn: Callable[[], None]) -> bool:
+        """`_submit`, telling whether the executor took the task (False: shutting down)."""
         with self._lock:
             self._active += 1
 
@@ -785,6 +884,8 @@ class Engine:
             with self._changed:
                 self._active -= 1
                 self._changed.notify_all()
+            return False
+        return True
 
     def _is_idle(self) -> bool:
         with self._lock:
@@ -842,9 +943,16 @@ class Engine:
                 self._failures.pop((kind, item_id), None)
             self._not_before.pop(item_id, None)
         self._scheduler.cancel(("poll", item_id))
+        self._scheduler.cancel(("update", item_id))
         self._store_photos_for_recheck(stored)
+        # A change kept for the old workflow: what the create carries goes with the new one
+        # (the snapshot already shows it), the rest is dropped with the old workflow.
+        pending = stored.pending_update or {}
+        carried = {k: pending[k] for k in ("title", "description", "visibility") if k in pending}
+        self._store.drop_update(item_id)
         self._set(
             item_id,
+            **carried,
             state=ItemState.QUEUED,
             error=None,
             workflow_id=None,
@@ -953,14 +1061,17 @@ class Engine:
             self._drop_converted(files, photos)
             return
         self._emit_item(claimed)
+        # From the row as claimed: a title, description or visibility set until the claim goes
+        # with the create (later ones are kept as a pending change, sent once it exists).
+        sending = claimed.snapshot
         request = CreateRequest(
             files=files,
             urls=urls,
             template_id=settings.template_id,
             options=dict(settings.options),
-            visibility=settings.visibility,
-            title=snap.title,
-            description=settings.description,
+            visibility=sending.visibility or settings.visibility,
+            title=sending.title,
+            description=sending.description,
             event_id=settings.event_id,
         )
         try:
@@ -1022,7 +1133,10 @@ class Engine:
                     workflow_id=workflow.id,
                     status_text=workflow.processing_status,
                     progress=workflow.progress,
+                    **_details_of(workflow),
                 )
+                if stored.pending_update:  # changed while it was being created
+                    self._resend_update(item_id)
                 self._follow(stored, workflow, changed=True)
             self._drop_converted(files, photos)
 
@@ -1204,15 +1318,12 @@ class Engine:
                 if self._stopping:
                     return
                 if entry.path is None:
-                    media = results.get(entry.url)
-                    name = result_name(
+                    name = item_result_name(
                         settings.name_pattern,
-                        stem=item_stem(snap),
+                        snap,
                         template=settings.template_id,
                         n=index + 1,
-                        ext=media.extension if media else "",
-                        title=snap.title,
-                        folder=Path(snap.sources[0]).parent.name if snap.kind != "url" else "",
+                        media=results.get(entry.url) or MediaFile("", entry.url),
                     )
                     target = choose_target(folder, name, settings.overwrite)
                     entry = (
@@ -1252,86 +1363,195 @@ class Engine:
             self._failures.pop(("download", item_id), None)
         self._set(item_id, state=ItemState.SUCCEEDED, error=None)
 
+    def _template_of(self, snapshot: ItemSnapshot) -> str:
+        try:
+            return self._store.settings(snapshot.batch_id).template_id
+        except KeyError:  # its batch went meanwhile
+            return ""
+
     def _save_results(
-        self, item_ids: list[int], folder: Path, pattern: str, policy: OverwritePolicy
+        self,
+        item_ids: list[int],
+        folder: Path,
+        pattern: str,
+        policy: OverwritePolicy,
+        local_files: dict[str, str],
+        future: Future[SaveOutcome],
     ) -> None:
-        saved = 0
+        try:
+            outcome = self._save_into(item_ids, folder, pattern, policy, local_files)
+        except BaseException as exc:
+            future.set_exception(exc)
+            raise
+        message = f"Saved {outcome.count} file{'s' if outcome.count != 1 else ''} to "
+        message += f"{folder.name or folder}."
+        if outcome.problems:
+            message += f" {len(outcome.problems)} could not be saved ({outcome.problems[0]})."
+        self._notice(message, None)
+        future.set_result(outcome)
+
+    def _save_into(
+        self,
+        item_ids: list[int],
+        folder: Path,
+        pattern: str,
+        policy: OverwritePolicy,
+        local_files: dict[str, str],
+    ) -> SaveOutcome:
+        # One file after the other: with "keep both", each name is chosen once the files
+        # before it are on disk, so two results never take the same name.
+        saved: dict[int, tuple[str, ...]] = {}
+        skipped = 0
         problems: list[str] = []
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            self._notice(f"The folder could not be made: {exc.strerror or exc}", None)
-            return
+            problem = f"The folder could not be made: {exc.strerror or exc}"
+            return SaveOutcome(folder=str(folder), problems=(problem,))
         for item_id in item_ids:
+            if self._stopping:
+                problems.append(SAVE_STOPPED)
+                break
             stored = self._store.get(item_id)
             if stored is None:
                 continue
             snap = stored.snapshot
-            settings = self._store.settings(snap.batch_id)
-            for index, media in enumerate(snap.results, start=1):
-                name = result_name(
-                    pattern,
-                    stem=item_stem(snap),
-                    template=settings.template_id,
-                    n=index,
-                    ext=media.extension,
-                    title=snap.title,
-                )
+            template = self._template_of(snap)
+            written: list[str] = []
+            for n, media in enumerate(snap.results, start=1):
+                name = item_result_name(pattern, snap, template=template, n=n, media=media)
                 target = choose_target(folder, name, policy)
                 if target is None:
+                    skipped += 1
                     continue
+                source = local_files.get(media.url)
                 try:
-                    self._client.download(media.url, target)
-                    saved += 1
+                    if source and Path(source).is_file():
+                        copy_result(Path(source), target)
+                    else:
+                        self._client.download(media.url, target)
+                except CancelledError:
+                    problems.append(f"{name}: {SAVE_STOPPED}")
+                    break
                 except (ApiError, OSError) as exc:
-                    problems.append(f"{name}: {exc}")
-        message = f"Saved {saved} file{'s' if saved != 1 else ''} to {folder.name or folder}."
-        if problems:
-            message += f" {len(problems)} could not be saved ({problems[0]})."
-        self._notice(message, None)
+                    reason = str(exc) if isinstance(exc, ApiError) else (exc.strerror or str(exc))
+                    problems.append(f"{name}: {reason}")
+                    continue
+                written.append(str(target))
+            if written:
+                saved[item_id] = tuple(written)
+                recorded = self._store.add_saved_files(item_id, written)
+                if recorded is not None:
+                    self._emit_item(recorded)
+        return SaveOutcome(
+            folder=str(folder), saved=saved, skipped=skipped, problems=tuple(problems)
+        )
 
     # -- updates and deletes --------------------------------------------------------------------
 
+    def _record_update(self, item_id: int, change: dict[str, str]) -> None:
+        """Store the change (merged; its error cleared) before it is sent, then send it now."""
+        stored = self._store.merge_update(item_id, change)
+        if stored is None:
+            return
+        self._emit_item(stored)
+        self._scheduler.cancel(("update", item_id))
+        with self._lock:
+            self._failures.pop(("update", item_id), None)
+        self._submit(partial(self._run_update, item_id))
+
+    def _resend_update(self, item_id: int) -> None:
+        """Send a kept change again without the user's word (restart, new key, just created)."""
+        self._record_update(item_id, {})
+
     def _run_update(self, item_id: int) -> None:
+        """One change of an item on its way at a time; a newer one waits for it to settle."""
+        with self._lock:
+            if item_id in self._updating:
+                self._update_again.add(item_id)
+                return
+            self._updating.add(item_id)
+        try:
+            self._send_update(item_id)
+        finally:
+            with self._lock:
+                self._updating.discard(item_id)
+                again = item_id in self._update_again
+                self._update_again.discard(item_id)
+            if again and not self._stopping:
+                self._submit(partial(self._run_update, item_id))
+
+    def _send_update(self, item_id: int) -> None:
         stored = self._store.get(item_id)
         if stored is None or not stored.pending_update or not stored.snapshot.workflow_id:
             return
-        change = stored.pending_update
+        if stored.snapshot.update_error:
+            return  # it could not land: waits for the user's word (or the next start)
+        change = dict(stored.pending_update)
+        # The contract: a PUT without delivered_at (or with null) stamps the current time.
+        # For an item the user marked delivered we send that time (the new mark, or the known
+        # one again) so the server keeps the right one. For an item never marked delivered,
+        # the server's stamp on a rating or a title is an API quirk we cannot avoid: nothing
+        # can be sent to prevent it, and the engine ignores it (the user's mark is separate).
+        delivered_at = parse_timestamp(
+            change.get("delivered_at") or stored.confirmed.get("delivered_at")
+        )
+        snap = stored.snapshot
         try:
-            workflow = self._client.update(
-                stored.snapshot.workflow_id,
+            self._client.update(
+                str(snap.workflow_id),
                 title=change.get("title"),
                 description=change.get("description"),
                 visibility=change.get("visibility"),
                 rating=change.get("rating"),
-                delivered=bool(change.get("delivered")),
+                delivered_at=delivered_at,
             )
+        except CancelledError:
+            return  # stopped: stays pending, sent again on the next start
+        except (KeyMissingError, KeyRefusedError) as exc:
+            self._update_failed(stored, change, str(exc), refused=False)  # again with a new key
+            return
         except ApiError as exc:
-            failures = self._fail_count("update", item_id)
-            if exc.retryable and failures < self._backoff.update_attempts and not self._stopping:
-                self._scheduler.call_later(
-                    self._backoff.delay(failures),
-                    lambda: self._submit(partial(self._run_update, item_id)),
-                )
-                return
-            self._set(item_id, pending_update=None)
-            self._notice(
-                f"“{stored.snapshot.title}” could not be changed: {exc}", stored.snapshot.batch_id
+            if exc.retryable:
+                failures = self._fail_count("update", item_id)
+                if self._stopping:
+                    return  # stays pending, sent again on the next start
+                if failures < self._backoff.update_attempts:
+                    self._scheduler.call_later(
+                        self._backoff.delay(failures),
+                        partial(self._run_update, item_id),
+                        key=("update", item_id),
+                    )
+                    return
+            self._update_failed(stored, change, str(exc), refused=not exc.retryable)
+            return
+        except Exception as exc:
+            self._reporter.report(
+                f"Update failed unexpectedly: {describe_exception(exc)}",
+                workflow_id=snap.workflow_id,
             )
+            self._update_failed(stored, change, UNEXPECTED_UPDATE, refused=False)
             return
         with self._lock:
             self._failures.pop(("update", item_id), None)
-        delivered_at = workflow.delivered_at.isoformat() if workflow.delivered_at else None
-        if change.get("delivered") and delivered_at is None:
-            delivered_at = datetime.now().astimezone().isoformat()
-        self._set(
-            item_id,
-            pending_update=None,
-            title=workflow.title or change.get("title", stored.snapshot.title),
-            rating=workflow.rating
-            if workflow.rating is not None
-            else change.get("rating", stored.snapshot.rating),
-            delivered_at=delivered_at or stored.snapshot.delivered_at,
+        # What landed is what was sent (title, rating, ... and the user's delivered mark); the
+        # delivered_at the server echoes for an item never marked delivered is ignored.
+        settled = self._store.settle_update(item_id, change)
+        if settled is not None:
+            self._emit_item(settled)
+
+    def _update_failed(
+        self, stored: StoredItem, change: dict[str, str], error: str, *, refused: bool
+    ) -> None:
+        item_id = stored.snapshot.id
+        with self._lock:
+            self._failures.pop(("update", item_id), None)
+        failed = self._store.fail_update(item_id, change, error, refused=refused)
+        if failed is None:
+            return  # changed or dropped meanwhile: the newer change goes out on its own
+        self._emit_item(failed)
+        self._notice(
+            f"“{failed.snapshot.title}” could not be changed: {error}", failed.snapshot.batch_id
         )
 
     def _run_delete(self, item_id: int) -> None:
@@ -1371,6 +1591,22 @@ def _downloads_missing(stored: StoredItem) -> bool:
     if not stored.downloads:
         return True
     return any(not (d.done or d.skipped) for d in stored.downloads)
+
+
+def _stamp(moment: datetime) -> str:
+    """A delivered time as stored and shown: ISO 8601 in UTC, to the second."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _details_of(workflow: Workflow) -> dict[str, str]:
+    """Description and visibility as the server's answer gives them (where it gives them)."""
+    details: dict[str, str] = {}
+    if workflow.visibility is not None:
+        details["visibility"] = workflow.visibility.value
+    if workflow.description:
+        details["description"] = workflow.description
+    return details
 
 
 def _base_name(snapshot: ItemSnapshot) -> str | None:

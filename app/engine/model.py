@@ -100,8 +100,20 @@ class ItemSnapshot:
     created_at: float  # unix time the item was added
     updated_at: float
     finished_at: float | None
+    # The values below show the user's latest wish: a change not yet on the server
+    # (`pending_update`) overrides what is known to be there.
     rating: str | None = None
+    # The user's own delivered mark (ISO time): set only by a delivered change the engine sent,
+    # never by the time the server stamps on every other change (see engine.py, updates).
     delivered_at: str | None = None
+    # Fields not yet on the server, keyed by UPDATE_FIELDS ("visibility": "0"/"1"/"2",
+    # "delivered_at": ISO time); None when everything landed.
+    pending_update: dict[str, str] | None = None
+    # Plain words when the pending change could not land (refused, or retries ran out); it
+    # stays until the user retries or drops it (Engine.retry_update / drop_update).
+    update_error: str | None = None
+    visibility: Visibility | None = None  # None only when not known (very old jobs)
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,30 @@ class BatchSnapshot:
     paused_reason: str | None  # plain words when the batch is paused (credit, key), else None
     counts: dict[ItemState, int]
     paused_kind: str | None = None  # "credit", "key" or "user" while paused, else None
+
+
+# The fields of a change to a workflow, as `ItemSnapshot.pending_update` names them.
+UPDATE_FIELDS = ("title", "description", "visibility", "rating", "delivered_at")
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What `Engine.save_results` did: the files written per item (in result order), the
+    results left alone because a file was there (policy SKIP), and plain-language problems."""
+
+    folder: str
+    saved: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    skipped: int = 0
+    problems: tuple[str, ...] = ()
+
+    @property
+    def paths(self) -> list[str]:
+        """Every file written, item by item."""
+        return [path for files in self.saved.values() for path in files]
+
+    @property
+    def count(self) -> int:
+        return sum(len(files) for files in self.saved.values())
 
 
 class EventKind(StrEnum):

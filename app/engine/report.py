@@ -57,21 +57,24 @@ def report_rows(
 ) -> list[dict[str, str]]:
     """One row per item, keyed by REPORT_COLUMNS.
 
-    `saved` adds files the user saved by hand (item id -> paths) to those the engine downloaded.
-    Template and visibility are the batch's choices: the item does not carry its own.
+    Saved files are the item's (`ItemSnapshot.files`: downloaded and saved through
+    `Engine.save_results`); `saved` (item id -> paths) may add files saved some other way.
+    Template is the batch's; visibility, rating and delivered are the item's own (its latest
+    wish, a change not yet on Vimmerse included; "Delivered at" is the user's mark only).
     """
     settings = {batch.id: batch.settings for batch in batches}
     saved = saved or {}
     rows: list[dict[str, str]] = []
     for item in items:
         batch = settings.get(item.batch_id)
+        visibility = item.visibility or (batch.visibility if batch else None)
         files = list(item.files)
         files.extend(path for path in saved.get(item.id, ()) if path not in files)
         row = {
             "Input file": _JOIN.join(item.sources),
             "Workflow id": item.workflow_id or "",
             "Template": batch.template_id if batch else "",
-            "Visibility": batch.visibility.label if batch else "",
+            "Visibility": visibility.label if visibility else "",
             "Status": STATUS_WORDS.get(item.state, item.state.value),
             "Error": item.error or "",
             "Result URLs": _JOIN.join(media.url for media in item.results),

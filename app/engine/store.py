@@ -11,13 +11,14 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from app.api import MediaFile, Visibility
 from app.engine.model import (
+    UPDATE_FIELDS,
     BatchSettings,
     BatchSnapshot,
     Grouping,
@@ -74,8 +75,44 @@ _MIGRATIONS: tuple[str, ...] = (
         WHERE state = 'queued'
         AND batch_id IN (SELECT id FROM batches WHERE paused_reason IS NOT NULL);
     """,
+    # 3: a change to a workflow is kept until it lands, with its error (and whether the server
+    # refused it: then only the user's word sends it again); the item's own description and
+    # visibility (from its batch until changed); files the user saved by hand.
+    """
+    ALTER TABLE items ADD COLUMN update_error TEXT;
+    ALTER TABLE items ADD COLUMN update_refused INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE items ADD COLUMN description TEXT;
+    ALTER TABLE items ADD COLUMN visibility TEXT;
+    ALTER TABLE items ADD COLUMN saved_files TEXT NOT NULL DEFAULT '[]';
+    UPDATE items SET
+        description = (SELECT json_extract(b.settings, '$.description') FROM batches b
+                       WHERE b.id = items.batch_id),
+        visibility = (SELECT json_extract(b.settings, '$.visibility') FROM batches b
+                      WHERE b.id = items.batch_id);
+    UPDATE items SET pending_update = json_set(pending_update, '$.delivered_at',
+                                               strftime('%Y-%m-%dT%H:%M:%S+00:00', updated_at,
+                                                        'unixepoch'))
+        WHERE pending_update IS NOT NULL AND json_extract(pending_update, '$.delivered') = 1;
+    UPDATE items SET pending_update = json_remove(pending_update, '$.delivered')
+        WHERE pending_update IS NOT NULL;
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, one by one."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip().strip(";").strip():
+                statements.append(buffer)
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer)
+    return statements
 
 
 class StoreTooNewError(RuntimeError):
@@ -116,7 +153,11 @@ class StoredItem:
     position: int
     photos: tuple[dict[str, Any], ...]
     downloads: tuple[Download, ...] = ()
-    pending_update: dict[str, Any] | None = field(default=None)
+    pending_update: dict[str, str] | None = field(default=None)  # as on the snapshot
+    update_refused: bool = False  # the server refused the pending change: only the user resends
+    # What the server holds as far as known (the snapshot shows the pending change over it):
+    # keys UPDATE_FIELDS, None where unknown or never set.
+    confirmed: dict[str, str | None] = field(default_factory=dict)
 
 
 def settings_to_json(settings: BatchSettings) -> str:
@@ -175,10 +216,19 @@ class JobStore:
                     "Please update vimbatch to open it."
                 )
             for number in range(version, SCHEMA_VERSION):
-                # executescript commits first; the version bump belongs to the same script.
-                self._db.executescript(
-                    f"BEGIN; {_MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;"
-                )
+                # One transaction per step, the version read again inside it: a second process
+                # opening the same old store at the same moment finds the step done and skips it.
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    current = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+                    if current <= number:
+                        for statement in _statements(_MIGRATIONS[number]):
+                            self._db.execute(statement)
+                        self._db.execute(f"PRAGMA user_version = {number + 1}")
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
 
     @property
     def schema_version(self) -> int:
@@ -222,8 +272,8 @@ class JobStore:
                     finished = now if item.state.is_final else None
                     cursor = self._db.execute(
                         "INSERT INTO items (batch_id, position, kind, sources, photos, title, "
-                        "state, error, created_at, updated_at, finished_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "state, error, created_at, updated_at, finished_at, description, "
+                        "visibility) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             batch_id,
                             position,
@@ -236,6 +286,8 @@ class JobStore:
                             now,
                             now,
                             finished,
+                            settings.description,
+                            settings.visibility.value,
                         ),
                     )
                     ids.append(int(cursor.lastrowid or 0))
@@ -444,7 +496,8 @@ class JobStore:
         """Write the given columns (committed at once) and return the item as now stored.
 
         Understood keys: state, status_text, progress, workflow_id, error, results (MediaFiles),
-        downloads (Downloads), rating, delivered_at, pending_update (dict or None), title.
+        downloads (Downloads), rating, delivered_at, title, description, visibility (the values
+        known to be on the server), pending_update (dict or None).
         Setting a final state stamps finished_at; leaving it clears it.
         """
         columns: dict[str, Any] = {}
@@ -471,6 +524,8 @@ class JobStore:
                 "rating",
                 "delivered_at",
                 "title",
+                "description",
+                "visibility",
             ):
                 columns[key] = value
             else:
@@ -526,19 +581,123 @@ class JobStore:
         return {int(r["id"]): (int(r["batch_id"]), float(r["updated_at"])) for r in rows}
 
     def unfinished_batch_ids(self) -> set[int]:
-        """Batches with work left: an item not final, a change not yet sent, or a result that
-        could not be saved."""
+        """Batches with work left: an item not final, a change not yet sent (one the server
+        refused waits for the user, like an item that needs attention), or a result that could
+        not be saved."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT DISTINCT batch_id FROM items WHERE state NOT IN "
                 "('succeeded', 'failed', 'needs_attention', 'cancelled') "
-                "OR pending_update IS NOT NULL OR (state = 'succeeded' AND error IS NOT NULL)"
+                "OR (pending_update IS NOT NULL AND update_refused = 0) "
+                "OR (state = 'succeeded' AND error IS NOT NULL)"
             ).fetchall()
         return {int(r[0]) for r in rows}
 
     def batch_ids(self) -> list[int]:
         with self._lock:
             return [int(r[0]) for r in self._db.execute("SELECT id FROM batches ORDER BY id")]
+
+    # -- changes to workflows ---------------------------------------------------------------
+    # Each is one read-modify-write under the store's lock, so that a change the user makes
+    # while an earlier one is on its way is never overwritten by that one's answer.
+
+    def merge_update(self, item_id: int, change: Mapping[str, str]) -> StoredItem | None:
+        """Record a change to send (merged into any pending one, its fields winning); clears
+        the pending change's error. An empty `change` only clears the error (a retry)."""
+        with self._lock:
+            row = self._row(item_id)
+            if row is None:
+                return None
+            pending = _pending(row)
+            if not pending and not change:
+                return _stored(row)
+            pending.update(change)
+            return self._write(
+                item_id,
+                "pending_update = ?, update_error = NULL, update_refused = 0",
+                [json.dumps(pending)],
+            )
+
+    def settle_update(self, item_id: int, sent: Mapping[str, str]) -> StoredItem | None:
+        """`sent` landed: it is now what the server holds, and leaves the pending change
+        (a field changed again since it went out stays pending, with its newer value)."""
+        with self._lock:
+            row = self._row(item_id)
+            if row is None:
+                return None
+            pending = {k: v for k, v in _pending(row).items() if sent.get(k) != v}
+            columns = [k for k in UPDATE_FIELDS if k in sent]
+            assignments = "".join(f"{name} = ?, " for name in columns)
+            return self._write(
+                item_id,
+                assignments + "pending_update = ?, update_error = NULL, update_refused = 0",
+                [*(sent[k] for k in columns), json.dumps(pending) if pending else None],
+            )
+
+    def fail_update(
+        self, item_id: int, sent: Mapping[str, str], error: str, *, refused: bool
+    ) -> StoredItem | None:
+        """`sent` could not land: keep it pending with `error`. Nothing is written when the
+        pending change is no longer `sent` (the user changed or dropped it meanwhile)."""
+        with self._lock:
+            row = self._row(item_id)
+            if row is None or _pending(row) != dict(sent):
+                return None
+            return self._write(
+                item_id, "update_error = ?, update_refused = ?", [error, 1 if refused else 0]
+            )
+
+    def drop_update(self, item_id: int) -> StoredItem | None:
+        """Forget the pending change (the user gave it up)."""
+        with self._lock:
+            if self._row(item_id) is None:
+                return None
+            return self._write(
+                item_id, "pending_update = NULL, update_error = NULL, update_refused = 0", []
+            )
+
+    def apply_unsent(self, item_id: int, fields: Mapping[str, str]) -> StoredItem | None:
+        """Set title / description / visibility of an item whose workflow was not created and
+        is not being created: they go with its create. None when it is (being) sent: the
+        compare-and-set races safely with `claim_upload`."""
+        columns = [k for k in ("title", "description", "visibility") if k in fields]
+        if not columns:
+            return None
+        with self._lock:
+            cursor = self._db.execute(
+                f"UPDATE items SET {''.join(f'{k} = ?, ' for k in columns)}updated_at = ? "
+                "WHERE id = ? AND workflow_id IS NULL AND state != 'uploading'",
+                [*(fields[k] for k in columns), time.time(), item_id],
+            )
+            if cursor.rowcount != 1:
+                return None
+            row = self._row(item_id)
+        return _stored(row) if row is not None else None
+
+    def add_saved_files(self, item_id: int, paths: Sequence[str]) -> StoredItem | None:
+        """Remember files the user saved (they show in `ItemSnapshot.files` and the report)."""
+        with self._lock:
+            row = self._row(item_id)
+            if row is None:
+                return None
+            files: list[str] = list(json.loads(row["saved_files"] or "[]"))
+            files.extend(p for p in paths if p not in files)
+            return self._write(item_id, "saved_files = ?", [json.dumps(files)])
+
+    def _row(self, item_id: int) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self._db.execute(
+            "SELECT * FROM items WHERE id = ?", (item_id,)
+        ).fetchone()
+        return row
+
+    def _write(self, item_id: int, assignments: str, values: list[Any]) -> StoredItem | None:
+        """UPDATE one item (the caller holds the lock) and return it as now stored."""
+        self._db.execute(
+            f"UPDATE items SET {assignments}, updated_at = ? WHERE id = ?",
+            [*values, time.time(), item_id],
+        )
+        row = self._row(item_id)
+        return _stored(row) if row is not None else None
 
     def set_photos(self, item_id: int, photos: Sequence[dict[str, Any]]) -> None:
         """Replace the intake facts of an item (after the user asked to look at it afresh)."""
@@ -567,38 +726,74 @@ class JobStore:
                 raise
 
 
+def _pending(row: sqlite3.Row) -> dict[str, str]:
+    """The pending change as UPDATE_FIELDS -> text (schema 3 turned older stores' {"delivered":
+    true} into a delivered_at)."""
+    text = row["pending_update"]
+    raw = json.loads(text) if text else None
+    if not isinstance(raw, dict):
+        return {}
+    return {k: str(v) for k, v in raw.items() if k in UPDATE_FIELDS and v is not None}
+
+
+def _visibility(text: str | None) -> Visibility | None:
+    if not text:
+        return None
+    try:
+        return Visibility.parse(text)
+    except ValueError:
+        return None
+
+
 def _stored(row: sqlite3.Row) -> StoredItem:
     results = tuple(
         MediaFile(content_type=str(m.get("content_type", "")), url=str(m["url"]))
         for m in json.loads(row["results"])
     )
     downloads = tuple(Download(**d) for d in json.loads(row["downloads"]))
+    files = [d.path for d in downloads if d.done and d.path]
+    files.extend(p for p in json.loads(row["saved_files"] or "[]") if p not in files)
+    confirmed: dict[str, str | None] = {
+        "title": row["title"],
+        "description": row["description"],
+        "visibility": row["visibility"],
+        "rating": row["rating"],
+        "delivered_at": row["delivered_at"],
+    }
+    pending = _pending(row)
+    # The snapshot shows the user's latest wish: the pending change over what the server has.
+    shown = {**confirmed, **pending}
     snapshot = ItemSnapshot(
         id=int(row["id"]),
         batch_id=int(row["batch_id"]),
         kind=row["kind"],
         sources=tuple(json.loads(row["sources"])),
-        title=row["title"],
+        title=shown["title"] or "",
         state=ItemState(row["state"]),
         status_text=row["status_text"],
         progress=int(row["progress"]),
         workflow_id=row["workflow_id"],
         error=row["error"],
         results=results,
-        files=tuple(d.path for d in downloads if d.done and d.path),
+        files=tuple(files),
         created_at=float(row["created_at"]),
         updated_at=float(row["updated_at"]),
         finished_at=row["finished_at"],
-        rating=row["rating"],
-        delivered_at=row["delivered_at"],
+        rating=shown["rating"],
+        delivered_at=shown["delivered_at"],
+        pending_update=dict(pending) if pending else None,
+        update_error=row["update_error"] if pending else None,
+        visibility=_visibility(shown["visibility"]),
+        description=shown["description"] or "",
     )
-    pending = row["pending_update"]
     return StoredItem(
         snapshot=snapshot,
         position=int(row["position"]),
         photos=tuple(json.loads(row["photos"])),
         downloads=downloads,
-        pending_update=json.loads(pending) if pending else None,
+        pending_update=dict(pending) if pending else None,
+        update_refused=bool(row["update_refused"]) and bool(pending),
+        confirmed=confirmed,
     )
 
 

@@ -73,6 +73,12 @@ CELL = QSize(156, 150)  # fixed grid size: picture + one line of text
 INSPECT_CHUNK = 32  # files per intake job: big enough to amortise, small enough to stream
 CHUNKS_IN_FLIGHT = 4
 SLICE_SECONDS = 0.025  # GUI time spent appending rows per event-loop turn
+# Rows go in at once until the first screenful shows, then at most every APPEND_MS in bigger
+# chunks: each insert re-lays the grid out and repaints every visible cell (dozens of Python
+# calls, each waiting for the GIL while workers hash and decode), so fewer, bigger inserts keep
+# the GUI thread free (bench/gui_responsiveness.py: longest stall and the 99th percentile).
+FIRST_SCREEN_ROWS = 120
+APPEND_MS = 150
 PIXMAP_CACHE = 1500  # LRU of display-sized pixmaps (~50 KB each at 1×)
 WANTED_MAX = 300  # rows once painted but not loaded yet; older wishes are forgotten
 
@@ -275,7 +281,7 @@ class PhotoGridModel(QAbstractListModel):
     def add_photos(self, photos: Iterable[Photo]) -> None:
         """Already-inspected photos (tests, restoring a session): appended in slices too."""
         self._queued.extend(photos)
-        self._slicer.start()
+        self._schedule_append()
 
     def _begin_job(self) -> None:
         if self._jobs_running == 0 and not self._queued:
@@ -328,7 +334,7 @@ class PhotoGridModel(QAbstractListModel):
         self._pump_chunks()
         self._inspect_done += len(photos)
         self._queued.extend(photos)
-        self._slicer.start()
+        self._schedule_append()
         self.intake_progress.emit(self._inspect_done, self._inspect_total)
         self._end_job()
 
@@ -367,9 +373,16 @@ class PhotoGridModel(QAbstractListModel):
             self._run_added += len(batch)
             self.summary_changed.emit()
         if self._queued:
-            self._slicer.start()
+            self._schedule_append()
         else:
             self._maybe_finished()
+
+    def _schedule_append(self) -> None:
+        if self._slicer.isActive():
+            return  # already due: what arrives meanwhile goes in with it
+        rows = len(self._photos)
+        self._slicer.setInterval(0 if rows < FIRST_SCREEN_ROWS else APPEND_MS)
+        self._slicer.start()
 
     def _maybe_finished(self) -> None:
         if self._jobs_running == 0 and not self._queued:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QLocale, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QLocale, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -67,6 +67,7 @@ from app.ui.settings_panel import SettingsPanel
 from app.ui.workers import Workers
 
 DEFAULT_SIZE = QSize(1280, 800)
+SUMMARY_MS = 150
 
 AskDialog = Callable[[QWidget], bool]
 
@@ -179,6 +180,13 @@ class MainWindow(QMainWindow):
         self._build_ui()
         self._build_actions()
         self.notifier = BatchNotifier(self, show_in_window=self.show_status)
+        # While thousands of photos stream in, counts, labels and the progress bar are redrawn
+        # at most this often: each new text re-lays the window out (bench/gui_responsiveness).
+        self._summary_timer = QTimer(self, singleShot=True, interval=SUMMARY_MS)
+        self._summary_timer.timeout.connect(self._update_summary)
+        self._progress_timer = QTimer(self, singleShot=True, interval=SUMMARY_MS)
+        self._progress_timer.timeout.connect(self._show_intake_progress)
+        self._progress_values = (0, 0)
         self._connect()
         self.setAcceptDrops(True)
         self._restore()
@@ -438,7 +446,7 @@ class MainWindow(QMainWindow):
         self.photo_area.add_photos_requested.connect(self.choose_photos)
         self.photo_area.add_folder_requested.connect(self.choose_folder)
         self.photo_area.samples_requested.connect(self.add_samples)
-        self.photos.summary_changed.connect(self._update_summary)
+        self.photos.summary_changed.connect(self._schedule_summary)
         self.photos.intake_progress.connect(self._intake_progress)
         self.photos.intake_finished.connect(self._intake_finished)
         self.photos.urls_found.connect(self._urls_found)
@@ -503,6 +511,14 @@ class MainWindow(QMainWindow):
         self._update_summary()
 
     def _intake_progress(self, done: int, total: int) -> None:
+        self._progress_values = (done, total)
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
+
+    def _show_intake_progress(self) -> None:
+        done, total = self._progress_values
+        if not self.photos.is_busy():
+            return  # finished meanwhile: _intake_finished has said so
         self.progress.setVisible(total > 0 and done < total)
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(done)
@@ -515,7 +531,9 @@ class MainWindow(QMainWindow):
             )
 
     def _intake_finished(self, added: int, duplicates: int, notices: list[str]) -> None:
+        self._progress_timer.stop()
         self.progress.hide()
+        self._update_summary()
         locale = QLocale()
         parts = []
         if duplicates:
@@ -596,7 +614,12 @@ class MainWindow(QMainWindow):
             count = len(usable)
         return count + len(self.urls)
 
+    def _schedule_summary(self) -> None:
+        if not self._summary_timer.isActive():
+            self._summary_timer.start()
+
     def _update_summary(self) -> None:
+        self._summary_timer.stop()
         locale = QLocale()
         rows = self.photos.rowCount()
         parts = []

@@ -86,11 +86,9 @@ def status_text(item: ItemSnapshot) -> str:
         return _tr("{state} · {percent}%").format(state=label, percent=item.progress)
     if item.state is ItemState.SUBMITTED:
         return _tr("Sent, waiting for Vimmerse")
-    if item.error and item.state in (
-        ItemState.FAILED,
-        ItemState.NEEDS_ATTENTION,
-        ItemState.PAUSED,
-    ):
+    # A paused row says only "Paused": the banner above the list gives the reason once
+    # (the row's tooltip has it too), instead of the same long sentence on every row.
+    if item.error and item.state in (ItemState.FAILED, ItemState.NEEDS_ATTENTION):
         return _tr("{state}: {reason}").format(state=label, reason=item.error)
     return label
 
@@ -217,11 +215,15 @@ class JobListModel(QAbstractListModel):
         if self._pending:
             self._insert_pending()
         if self._dirty:
-            rows = [self._rows[i] for i in self._dirty if i in self._rows]
+            rows = sorted(self._rows[i] for i in self._dirty if i in self._rows)
             self._dirty.clear()
-            if rows:
-                top, bottom = min(rows), max(rows)
-                self.dataChanged.emit(self.index(top), self.index(bottom), [])
+            # One signal per run of neighbouring rows, not one over min..max: the filter proxy
+            # re-checks (in Python) every row a signal spans, and polled jobs are scattered.
+            start = 0
+            for k in range(1, len(rows) + 1):
+                if k == len(rows) or rows[k] != rows[k - 1] + 1:
+                    self.dataChanged.emit(self.index(rows[start]), self.index(rows[k - 1]), [])
+                    start = k
         if changed:
             self.flushed.emit()
 
@@ -390,6 +392,8 @@ class JobListModel(QAbstractListModel):
             if len(item.sources) > 5:
                 shown.append(_tr("and {n} more").format(n=len(item.sources) - 5))
             lines.append(_tr("From: {files}").format(files=", ".join(shown)))
+        if item.state is ItemState.PAUSED and item.error:
+            lines.append(item.error)
         if item.workflow_id:
             lines.append(_tr("Workflow: {id}").format(id=item.workflow_id))
         if item.files:

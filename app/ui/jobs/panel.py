@@ -34,6 +34,9 @@ from PySide6.QtGui import (
     QHideEvent,
     QKeyEvent,
     QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -77,6 +80,25 @@ def _ask(parent: QWidget) -> Confirm:
         return answer == QMessageBox.StandardButton.Yes
 
     return confirm
+
+
+class JobView(QListView):
+    """The job list's view; while it has no row it says what will appear there."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.model() is not None and self.model().rowCount() == 0:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(
+                self.viewport().rect().adjusted(20, 20, -20, -20),
+                int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+                self.tr(
+                    "Every photo you send gets a row here, with its progress. "
+                    "Finished ones show their results on the right."
+                ),
+            )
+            painter.end()
 
 
 class JobListPanel(QWidget):
@@ -148,7 +170,7 @@ class JobListPanel(QWidget):
         self.retry_button.setToolTip(self.tr("Send every failed photo again"))
         self.retry_button.clicked.connect(self.retry_all_failed)
 
-        self.view = QListView(self)
+        self.view = JobView(self)
         self.view.setObjectName("jobList")
         self.view.setAccessibleName(self.tr("Jobs"))
         self.view.setAccessibleDescription(
@@ -282,7 +304,9 @@ class JobListPanel(QWidget):
 
     def _update_pause_button(self, *_: object) -> None:
         paused = self.is_paused()
-        self.pause_button.setEnabled(self.bridge is not None)
+        # Nothing left to send and nothing held: a Pause button would only puzzle.
+        remaining = any(not item.state.is_final for item in self.model.items())
+        self.pause_button.setEnabled(self.bridge is not None and (paused or remaining))
         if paused:
             self.pause_button.setText(self.tr("Resume sending"))
             self.pause_button.setToolTip(self.tr("Carry on sending the queued photos"))
@@ -339,7 +363,8 @@ class JobListPanel(QWidget):
         """What the summary says while the list is empty (e.g. how to send the photos loaded)."""
         if text != self.empty_hint:
             self.empty_hint = text
-            self._refresh_summary()
+            if self.model.rowCount() == 0:
+                self._refresh_summary()
 
     def _refresh_summary(self) -> None:
         summary = summarize(self.model.shown_items())
@@ -369,6 +394,7 @@ class JobListPanel(QWidget):
         self.retry_button.setEnabled(
             self.bridge is not None and summary.count(ItemState.FAILED) > 0
         )
+        self._update_pause_button()
         if summary.remaining and self.isVisible():
             if not self._clock.isActive():
                 self._clock.start()
