@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from PIL import Image, ImageDraw  # noqa: E402
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QWidget  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -174,6 +174,18 @@ def _running_scene(tmp: Path) -> Scene:
     )
     wait_until(lambda: any(i.state.is_remote and i.progress >= 30 for i in engine.items()))
     settle(1200)
+    # Show where the action is: the last finished rows, then the ones being made.
+    view = scene.window.job_list.view
+    model = view.model()
+    rows = [
+        r
+        for r in range(model.rowCount())
+        if model.index(r, 0).data(Qt.ItemDataRole.UserRole + 3)
+        in ("running", "uploading", "submitted")
+    ]
+    if rows:
+        view.scrollTo(model.index(max(0, rows[0] - 2), 0), view.ScrollHint.PositionAtTop)
+    settle(300)
     return scene
 
 
@@ -211,6 +223,12 @@ def shot_running_dark(tmp: Path) -> None:
         (QPalette.ColorRole.Link, "#7ab7ff"),
     ):
         dark.setColor(role, QColor(color))
+    for role in (
+        QPalette.ColorRole.ButtonText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.WindowText,
+    ):
+        dark.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6b6e75"))
     app.setPalette(dark)
     try:
         scene = _running_scene(tmp)

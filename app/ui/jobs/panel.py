@@ -304,9 +304,8 @@ class JobListPanel(QWidget):
 
     def _update_pause_button(self, *_: object) -> None:
         paused = self.is_paused()
-        # Nothing left to send and nothing held: a Pause button would only puzzle.
-        remaining = any(not item.state.is_final for item in self.model.items())
-        self.pause_button.setEnabled(self.bridge is not None and (paused or remaining))
+        # Enabled with nothing to send too: pausing then holds the next batch (engine.pause()).
+        self.pause_button.setEnabled(self.bridge is not None)
         if paused:
             self.pause_button.setText(self.tr("Resume sending"))
             self.pause_button.setToolTip(self.tr("Carry on sending the queued photos"))
@@ -394,7 +393,6 @@ class JobListPanel(QWidget):
         self.retry_button.setEnabled(
             self.bridge is not None and summary.count(ItemState.FAILED) > 0
         )
-        self._update_pause_button()
         if summary.remaining and self.isVisible():
             if not self._clock.isActive():
                 self._clock.start()
