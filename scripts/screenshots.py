@@ -266,6 +266,39 @@ def shot_results(tmp: Path) -> None:
     scene.close()
 
 
+def shot_results_video(tmp: Path) -> None:
+    """A template whose result is a short video: poster frames with a play mark."""
+    from PySide6.QtWidgets import QComboBox
+
+    from app.ui.results.model import ResultRole
+
+    photos = make_photos(tmp / "xmas", 6)
+    scene = Scene(tmp, processing_time=0.5)
+    scene.connect()
+    panel_settings = scene.window.settings_panel
+    panel_settings.template_picker.set_template_id("vim_dancing_santa")
+    mode = panel_settings.options.field("pipeline_mode")
+    assert isinstance(mode, QComboBox), "the template offers no video result"
+    mode.setCurrentIndex(mode.findData("video"))
+    scene.add([str(photos[0].parent)])
+    scene.create()
+    engine = scene.session.engine  # type: ignore[union-attr]
+    wait_until(lambda: all(i.state.name == "SUCCEEDED" for i in engine.items()), timeout=60)
+    panel = scene.window.results_panel
+    wait_until(lambda: panel.model.rowCount() == 6)
+    assert all(t.media.is_video for t in panel.model.tiles), "the results are not videos"
+    scene.window.show_results()
+    model = panel.model
+    wait_until(
+        lambda: all(model.index(r).data(ResultRole.PREVIEW) is not None for r in range(6)),
+        timeout=60,
+    )
+    panel.select_tile(0)
+    settle(600)
+    save(scene.window, "results-video")
+    scene.close()
+
+
 def _dialog_over(scene: Scene, dialog: QWidget, name: str) -> None:
     """The dialog over its (dimmed) window, as the user sees it."""
     from PySide6.QtGui import QColor, QPainter
@@ -327,6 +360,7 @@ SHOTS = {
     "credit": shot_credit,
     "first-run": shot_first_run,
     "results": shot_results,
+    "results-video": shot_results_video,
     "settings": shot_settings,
 }
 

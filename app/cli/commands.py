@@ -20,9 +20,11 @@ from app.api import (
 )
 from app.cli.exit_codes import ExitCode, UsageError
 from app.cli.output import STATE_WORDS, item_json, item_label
-from app.engine import make_client, open_store
+from app.engine import JobStore, make_client, open_store
 from app.engine.keys import KEY_ENV, NO_KEYRING_MESSAGE, KeyOrigin, clear_key, store_key
+from app.engine.store import StoredItem
 from app.engine.templates import load_catalog
+from app.engine.updates import delivered_time
 
 
 def api_exit(error: ApiError) -> int:
@@ -112,43 +114,48 @@ def run_update(args: argparse.Namespace, key: str | None, base_url: str) -> int:
         )
     if key is None:
         return _no_key()
-    with make_client(key, base_url) as client:
-        try:
-            workflow = client.update(
-                args.workflow_id,
-                title=args.title,
-                description=args.description,
-                visibility=Visibility.parse(args.visibility) if args.visibility else None,
-                rating=args.rating,
-                delivered=args.delivered,
-            )
-        except ApiError as exc:
-            _error(str(exc))
-            return api_exit(exc)
-    _record_update(args, workflow)
+    store = open_store(args.data_dir)
+    try:
+        stored = store.find_by_workflow(args.workflow_id)
+        # Without a delivered_at the server stamps "now": an item the user marked delivered
+        # keeps its time only if we send it again (the engine's rule for its own updates).
+        known = None if stored is None or args.delivered else delivered_time({}, stored.confirmed)
+        with make_client(key, base_url) as client:
+            try:
+                workflow = client.update(
+                    args.workflow_id,
+                    title=args.title,
+                    description=args.description,
+                    visibility=Visibility.parse(args.visibility) if args.visibility else None,
+                    rating=args.rating,
+                    delivered=args.delivered,
+                    delivered_at=known,
+                )
+            except ApiError as exc:
+                _error(str(exc))
+                return api_exit(exc)
+        if stored is not None:
+            _record_update(store, stored, args, workflow)
+    finally:
+        store.close()
     print(f"Updated {workflow.id}.")
     return ExitCode.OK
 
 
-def _record_update(args: argparse.Namespace, workflow: Workflow) -> None:
-    store = open_store(args.data_dir)
-    try:
-        stored = store.find_by_workflow(workflow.id)
-        if stored is None:
-            return
-        changes: dict[str, Any] = {}
-        if args.title is not None:
-            changes["title"] = workflow.title or args.title
-        if args.rating is not None:
-            changes["rating"] = workflow.rating or str(args.rating)
-        if args.delivered:
-            # The user's delivered mark: the time the server stamped for this delivered update.
-            when = workflow.delivered_at or datetime.now(UTC)
-            changes["delivered_at"] = when.isoformat(timespec="seconds")
-        if changes:
-            store.update(stored.snapshot.id, **changes)
-    finally:
-        store.close()
+def _record_update(
+    store: JobStore, stored: StoredItem, args: argparse.Namespace, workflow: Workflow
+) -> None:
+    changes: dict[str, Any] = {}
+    if args.title is not None:
+        changes["title"] = workflow.title or args.title
+    if args.rating is not None:
+        changes["rating"] = workflow.rating or str(args.rating)
+    if args.delivered:
+        # The user's delivered mark: the time the server stamped for this delivered update.
+        when = workflow.delivered_at or datetime.now(UTC)
+        changes["delivered_at"] = when.isoformat(timespec="seconds")
+    if changes:
+        store.update(stored.snapshot.id, **changes)
 
 
 def run_delete(args: argparse.Namespace, key: str | None, base_url: str) -> int:

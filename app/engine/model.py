@@ -116,6 +116,12 @@ class ItemSnapshot:
     description: str = ""
 
 
+# Why a batch is paused (`BatchSnapshot.paused_kind`): lifted by resume, a new key, or either.
+PAUSED_BY_USER = "user"
+PAUSED_FOR_KEY = "key"
+PAUSED_FOR_CREDIT = "credit"
+
+
 @dataclass(frozen=True)
 class BatchSnapshot:
     id: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass
 
 
@@ -37,3 +38,24 @@ class Backoff:
         """Seconds before the next try after `failures` failures in a row (jittered down)."""
         raw = min(self.cap, self.base * 2.0 ** max(0, failures - 1))
         return raw * (1.0 - 0.3 * random.random())
+
+
+class Failures:
+    """Failures in a row of one kind of step (upload, poll, download, update), per item: what
+    `Backoff.delay` and the attempt limits count. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[int, int] = {}
+
+    def add(self, item_id: int) -> int:
+        """Count one more failure; returns how many in a row now."""
+        with self._lock:
+            count = self._counts.get(item_id, 0) + 1
+            self._counts[item_id] = count
+            return count
+
+    def clear(self, item_id: int) -> None:
+        """It worked (or starts afresh): the next failure is the first again."""
+        with self._lock:
+            self._counts.pop(item_id, None)

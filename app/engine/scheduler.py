@@ -27,6 +27,8 @@ class Scheduler:
         self._counter = itertools.count()
         self._thread: threading.Thread | None = None
         self._stopped = False
+        # (key,) of a due entry out of the heap that the executor has not taken yet
+        self._handing: tuple[Hashable | None] | None = None
 
     def call_later(self, delay: float, fn: Callable[[], None], key: Hashable | None = None) -> None:
         with self._cond:
@@ -47,14 +49,12 @@ class Scheduler:
         with self._cond:
             self._live.pop(key, None)
 
-    def is_scheduled(self, key: Hashable) -> bool:
-        with self._cond:
-            return key in self._live
-
     def pending(self, exclude: Collection[Hashable] = ()) -> int:
-        """Entries still waiting (cancelled ones and those keyed in `exclude` left out)."""
+        """Entries still waiting (cancelled ones and those keyed in `exclude` left out), and the
+        one being handed to the executor: until the executor has it, nothing else shows it."""
         with self._cond:
-            return sum(
+            handing = self._handing is not None and self._handing[0] not in exclude
+            return int(handing) + sum(
                 1
                 for _, seq, key, _ in self._heap
                 if key is None or (self._live.get(key) == seq and key not in exclude)
@@ -87,4 +87,9 @@ class Scheduler:
                     if self._live.get(key) != seq:
                         continue  # replaced or cancelled
                     del self._live[key]
-            self._executor.submit(fn)
+                self._handing = (key,)
+            try:
+                self._executor.submit(fn)
+            finally:
+                with self._cond:
+                    self._handing = None

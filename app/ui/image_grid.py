@@ -46,9 +46,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QListView,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QStyle,
     QStyledItemDelegate,
@@ -65,6 +68,8 @@ from app.images.walk import walk
 from app.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
+
+QWIDGETSIZE_MAX = 16_777_215  # Qt's QWIDGETSIZE_MAX (not exported by PySide6)
 
 THUMB_SOURCE_SIZE = 256  # what ThumbnailCache stores on disk
 ICON_SIZE = 136  # logical width of the picture box in a cell
@@ -685,16 +690,19 @@ class PhotoGridView(QListView):
 
 
 class PhotoArea(QStackedWidget):
-    """The grid, or — while it is empty — a big invitation to drop photos.
+    """The grid, or — while it is empty — a big invitation to drop photos; once there are jobs
+    to watch (`set_compact(True)`), the invitation shrinks to a one-line drop strip.
 
     Signals:
         samples_requested(): "Try with sample photos" was pressed.
         add_photos_requested(), add_folder_requested(): the empty state's buttons.
+        compact_changed(bool): the strip (True) or the full page/grid (False) is shown now.
     """
 
     samples_requested = Signal()
     add_photos_requested = Signal()
     add_folder_requested = Signal()
+    compact_changed = Signal(bool)
 
     def __init__(self, model: PhotoGridModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -702,8 +710,12 @@ class PhotoArea(QStackedWidget):
         self.grid = PhotoGridView(self)
         self.grid.setModel(model)
         self.empty = self._make_empty_state()
+        self.strip = self._make_strip()
         self.addWidget(self.empty)
         self.addWidget(self.grid)
+        self.addWidget(self.strip)
+        self._compact_wanted = False
+        self._ever_added = False
         model.rowsInserted.connect(self._sync)
         model.rowsRemoved.connect(self._sync)
         model.modelReset.connect(self._sync)
@@ -756,8 +768,69 @@ class PhotoArea(QStackedWidget):
         layout.addStretch(3)
         return page
 
+    def _make_strip(self) -> QWidget:
+        """One line: drop here, or add; samples only while nothing was ever added."""
+        strip = QFrame(self)
+        strip.setObjectName("dropStrip")
+        strip.setFrameShape(QFrame.Shape.StyledPanel)
+        strip.setFrameShadow(QFrame.Shadow.Plain)
+        line = QHBoxLayout(strip)
+        line.setContentsMargins(8, 4, 8, 4)
+        icon = QLabel(strip)
+        icon.setPixmap(_placeholder_pixmap(24, broken=False))
+        line.addWidget(icon)
+        text = QLabel(self.tr("Drop more photos or folders here"), strip)
+        text.setObjectName("dropStripText")
+        text.setToolTip(text.text())
+        # In a narrow window the words give way to the buttons rather than widen it.
+        text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        text.setMinimumWidth(text.fontMetrics().horizontalAdvance("Drop more…"))
+        line.addWidget(text, 1)
+        add_photos = QPushButton(self.tr("Add photos…"), strip)
+        add_photos.setObjectName("stripAddPhotos")
+        add_photos.clicked.connect(self.add_photos_requested)
+        add_folder = QPushButton(self.tr("Add folder…"), strip)
+        add_folder.setObjectName("stripAddFolder")
+        add_folder.clicked.connect(self.add_folder_requested)
+        self.strip_samples_button = QPushButton(self.tr("Try with sample photos"), strip)
+        self.strip_samples_button.setObjectName("stripSamplesButton")
+        self.strip_samples_button.setToolTip(self.samples_button.toolTip())
+        self.strip_samples_button.clicked.connect(self.samples_requested)
+        for button in (add_photos, add_folder, self.strip_samples_button):
+            line.addWidget(button)
+        return strip
+
+    @property
+    def compact(self) -> bool:
+        return self.currentWidget() is self.strip
+
+    def set_compact(self, compact: bool) -> None:
+        """True while there are jobs to watch: an empty grid then takes one line, not half
+        the column (the first start, with no jobs, keeps the big invitation)."""
+        self._compact_wanted = compact
+        self._sync()
+
     def _sync(self) -> None:
-        self.setCurrentWidget(self.grid if self.model.rowCount() else self.empty)
+        was = self.compact
+        if self.model.rowCount():
+            self._ever_added = True
+            page: QWidget = self.grid
+        else:
+            page = self.strip if self._compact_wanted else self.empty
+        self.strip_samples_button.setVisible(not self._ever_added)
+        self.setCurrentWidget(page)
+        # A stacked widget is as tall as its tallest page; the strip must not be.
+        # (A hidden page's minimum would also keep the window from fitting 800 px.)
+        for widget in (self.empty, self.grid, self.strip):
+            policy = QSizePolicy.Policy.Preferred if widget is page else QSizePolicy.Policy.Ignored
+            widget.setSizePolicy(policy, policy)
+        if page is self.strip:
+            self.setMaximumHeight(self.strip.sizeHint().height())
+        else:
+            self.setMaximumHeight(QWIDGETSIZE_MAX)
+        self.updateGeometry()
+        if was != self.compact:
+            self.compact_changed.emit(self.compact)
 
 
 def device_pixel_ratio() -> float:

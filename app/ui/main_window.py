@@ -216,8 +216,10 @@ class MainWindow(QMainWindow):
         photos_layout = QVBoxLayout(photos_pane)
         photos_layout.setContentsMargins(10, 8, 6, 4)
         photos_layout.setSpacing(6)
+        self.photos_pane = photos_pane
         header = QHBoxLayout()
         title = QLabel(self.tr("Photos"), photos_pane)
+        self.photos_title = title
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
@@ -446,6 +448,11 @@ class MainWindow(QMainWindow):
         self.photo_area.add_photos_requested.connect(self.choose_photos)
         self.photo_area.add_folder_requested.connect(self.choose_folder)
         self.photo_area.samples_requested.connect(self.add_samples)
+        self.photo_area.compact_changed.connect(self._photos_compact)
+        job_model = getattr(self.job_list, "model", None)
+        if job_model is not None:
+            for signal in (job_model.rowsInserted, job_model.rowsRemoved, job_model.modelReset):
+                signal.connect(self._jobs_count_changed)
         self.photos.summary_changed.connect(self._schedule_summary)
         self.photos.intake_progress.connect(self._intake_progress)
         self.photos.intake_finished.connect(self._intake_finished)
@@ -460,6 +467,26 @@ class MainWindow(QMainWindow):
         selection = getattr(self.job_list, "selection_changed_items", None)
         if selection is not None:
             selection.connect(self._jobs_selected)
+
+    # --- layout of the left column -------------------------------------------------------
+
+    def _jobs_count_changed(self, *_: object) -> None:
+        model = getattr(self.job_list, "model", None)
+        self.photo_area.set_compact(model is not None and model.rowCount() > 0)
+
+    def _photos_compact(self, compact: bool) -> None:
+        """No photos waiting but jobs to watch: the photos take one line (the drop strip,
+        which has its own Add buttons) and the job list gets the rest of the column."""
+        for widget in (self.photos_title, self.add_photos_button, self.add_folder_button):
+            widget.setVisible(not compact)
+        # A splitter never makes a pane taller than its size hint when the pane cannot grow.
+        vertical = QSizePolicy.Policy.Maximum if compact else QSizePolicy.Policy.Preferred
+        self.photos_pane.setSizePolicy(QSizePolicy.Policy.Preferred, vertical)
+        total = sum(self.left_splitter.sizes())
+        if compact:
+            self.left_splitter.setSizes([self.photos_pane.sizeHint().height(), total])
+        elif total:
+            self.left_splitter.setSizes([total * 3 // 5, total - total * 3 // 5])
 
     # --- adding photos -------------------------------------------------------------------
 

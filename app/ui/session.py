@@ -7,6 +7,7 @@ runs on the I/O pool. The window only asks it to create batches, swap the key an
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -21,6 +22,15 @@ from app.ui.engine_bridge import EngineBridge, EngineLike
 from app.ui.workers import Workers
 
 log = logging.getLogger(__name__)
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that orders numbers by value: IMG_2 before IMG_10, case ignored."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part.casefold())
+        for part in re.split(r"(\d+)", text)
+        if part
+    )
 
 
 def user_message(error: BaseException) -> str:
@@ -140,7 +150,10 @@ class Session(QObject):
         if engine is None:
             on_error(self.tr("Still starting up: try again in a moment."))
             return
-        photos, urls = list(photos), list(urls)
+        # Intake checks photos in parallel and finishes them in any order; a batch is sent
+        # (and listed) in the order of its files' names, as the user sees them in a folder.
+        photos = sorted(photos, key=lambda photo: natural_key(str(photo.path)))
+        urls = list(urls)
         self.workers.io.submit(
             lambda: engine.create_batch(settings, photos, urls),
             on_done,
@@ -152,7 +165,13 @@ class Session(QObject):
         if self.engine is None:
             return 0
         try:
-            return sum(1 for item in self.engine.items() if not item.state.is_final)
+            # Another vimbatch window's batches go on without this one: not ours to count.
+            busy = self.engine.busy_batches()
+            return sum(
+                1
+                for item in self.engine.items()
+                if not item.state.is_final and item.batch_id not in busy
+            )
         except Exception:
             log.exception("could not count unfinished items")
             return 0

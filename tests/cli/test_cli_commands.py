@@ -141,3 +141,19 @@ def test_gui_and_self_test_fall_back_plainly_when_missing(
     monkeypatch.setitem(sys.modules, "app.selftest", None)  # as if not installed
     run = vimbatch("--self-test")
     assert run.code == 2 and "not available" in run.err
+
+
+def test_update_resends_the_known_delivered_time(
+    vimbatch: Callable[..., Run], simulator: Simulator, api_key: str, tmp_path: Path
+) -> None:
+    (wid,) = _submit(vimbatch, simulator, photo_dir(tmp_path / "in", 1))
+    assert vimbatch("--base-url", simulator.base_url, "update", wid, "--delivered").code == 0
+    (marked,) = [json.loads(line) for line in vimbatch("status", "--json").out.splitlines()]
+    assert marked["delivered_at"]
+    run = vimbatch("--base-url", simulator.base_url, "update", wid, "--rating", "3")
+    assert run.code == 0, run.err
+    last_put = [r for r in simulator.requests if r.method == "PUT"][-1]
+    # Sent again, so that the server does not stamp the rating's time over the user's mark.
+    assert last_put.json["delivered_at"] == marked["delivered_at"]
+    (final,) = [json.loads(line) for line in vimbatch("status", "--json").out.splitlines()]
+    assert final["delivered_at"] == marked["delivered_at"] and final["rating"] == "3"

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from app.engine import BatchSettings, EventKind, ItemState
-from app.engine.engine import ProgressThrottle
+from app.engine.events import ProgressThrottle
 from app.simulator import Simulator
 from engine.enginetools import Recorder, close, make_jpegs, new_engine, photos_of
 
@@ -40,7 +40,7 @@ def _noisy_jpeg(path: Path, side: int) -> Path:
 def test_uploading_items_report_the_share_sent(
     simulator: Simulator, tmp_path: Path, private_dirs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("app.engine.engine.UPLOAD_PROGRESS_INTERVAL", 0.0)  # every change
+    monkeypatch.setattr("app.engine.events.UPLOAD_PROGRESS_INTERVAL", 0.0)  # every change
     big = _noisy_jpeg(tmp_path / "big.jpg", 900)  # ~1 MB: many 64 KiB reads
     assert big.stat().st_size > 800_000
     engine = new_engine(private_dirs, simulator.base_url)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.api import Visibility
 from app.engine import BatchSettings, EventKind, ItemState, JobStore
-from app.engine.engine import STOPPED_MID_UPLOAD
+from app.engine.uploads import STOPPED_MID_UPLOAD
 from app.simulator import Simulator
 from engine.enginetools import Recorder, by_state, close, make_jpegs, new_engine, photos_of
 

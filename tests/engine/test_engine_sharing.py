@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from app.engine import BatchSettings, EventKind, ItemState
-from app.engine.engine import BUSY_ELSEWHERE, STOPPED_MID_UPLOAD
+from app.engine.sharing import BUSY_ELSEWHERE
+from app.engine.uploads import STOPPED_MID_UPLOAD
 from app.simulator import Simulator
 from engine.enginetools import (
     Recorder,

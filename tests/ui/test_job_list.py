@@ -217,6 +217,12 @@ def test_roles_give_words_for_state_progress_and_time(qtbot: Any) -> None:
     )
     assert "wf-0001" in index.data(Qt.ItemDataRole.ToolTipRole)
     assert "Being made" in index.data(Qt.ItemDataRole.AccessibleTextRole)
+    # While a photo goes up, the engine's progress is the share of its bytes sent.
+    sending = make_item(3, ItemState.UPLOADING, progress=45)
+    model.reset_items([sending])
+    assert model.index(0, 0).data(JobRole.STATUS_TEXT) == "Sending · 45%"
+    assert model.index(0, 0).data(JobRole.PROGRESS) == 45
+    assert status_text(make_item(4, ItemState.UPLOADING)) == "Sending"
 
 
 # --- filters and search --------------------------------------------------------------------

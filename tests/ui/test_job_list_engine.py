@@ -233,3 +233,74 @@ def test_delete_key_asks_then_deletes_on_the_server(
     qtbot.waitUntil(lambda: panel.model.rowCount() == 0, timeout=10_000)
     assert second.workflow_id in simulator.workflows
     assert rig.engine.items() == []
+
+
+def test_a_batch_another_window_handles_is_shown_read_only_and_not_counted_at_quit(
+    qtbot: Any, sim_factory: Any, private_dirs: Path, workers: Workers, tmp_path: Path
+) -> None:
+    from app.ui.session import Session
+
+    sim = sim_factory(processing_time=30)  # stays "being made" while we look
+    other = new_engine(private_dirs, sim.base_url)  # the other vimbatch window
+    mine = new_engine(
+        private_dirs, sim.base_url, executor=workers.io.executor(), watch_interval=0.05
+    )
+    rig = Rig(qtbot, mine, workers)
+    try:
+        other.start()
+        batch = other.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "in", 3)))
+        assert other.wait_submitted(batch, timeout=20)
+        mine.start()
+        panel = rig.panel
+        qtbot.waitUntil(lambda: panel.model.busy_batches == {batch}, timeout=10_000)
+        qtbot.waitUntil(lambda: panel.model.rowCount() == 3, timeout=10_000)
+        index = panel.proxy.index(0, 0)
+        assert "Being handled by another vimbatch window" in index.data(Qt.ItemDataRole.ToolTipRole)
+        assert "3 jobs are being handled by another vimbatch window" in panel.summary.label.text()
+
+        panel.view.selectAll()
+        menu = panel.context_menu()
+        actions = {a.data(): a for a in menu.actions() if a.data()}
+        cancel = actions[JobAction.CANCEL.value]
+        assert not cancel.isEnabled() and "another vimbatch window" in cancel.toolTip()
+        assert actions[JobAction.COPY_WORKFLOW_ID.value].isEnabled()  # reading is fine
+        menu.deleteLater()
+        panel.run_action(JobAction.CANCEL, panel.selected_items())  # e.g. by a shortcut
+        qtbot.wait(200)
+        assert all(i.state is not ItemState.CANCELLED for i in other.items(batch))
+
+        # Quitting this window leaves the other window's photos alone: nothing to warn about.
+        session = Session(workers, key="test-key", base_url=sim.base_url, data_dir=private_dirs)
+        session.engine = mine
+        assert session.work_in_flight() == 0
+        session.engine = other
+        assert session.work_in_flight() == 3
+    finally:
+        rig.close()
+        close(other)
+
+
+def test_a_batch_is_created_in_file_name_order(
+    qtbot: Any, private_dirs: Path, workers: Workers, tmp_path: Path
+) -> None:
+    from app.images import inspect
+    from app.ui.session import Session
+
+    folder = tmp_path / "in"
+    made = make_jpegs(folder, 3)
+    names = ["IMG_10.jpg", "IMG_2.jpg", "img_1.jpg"]
+    paths = [p.rename(folder / name) for p, name in zip(made, names, strict=True)]
+    engine = new_engine(private_dirs, "http://127.0.0.1:9")  # never started: nothing is sent
+    session = Session(workers, key="test-key", data_dir=private_dirs)
+    session.engine = engine
+    created: list[int] = []
+    try:
+        session.create_batch(
+            BatchSettings(), [inspect(p) for p in paths], [], created.append, pytest.fail
+        )
+        qtbot.waitUntil(lambda: bool(created), timeout=10_000)
+        (batch,) = created
+        order = [Path(i.sources[0]).name for i in sorted(engine.items(batch), key=lambda i: i.id)]
+        assert order == ["img_1.jpg", "IMG_2.jpg", "IMG_10.jpg"]
+    finally:
+        close(engine)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton, QWidget
 
 from app.api import Visibility
 from app.engine.model import ItemState
@@ -276,7 +276,13 @@ def test_results_in_the_window_rating_reaches_the_server_and_settings_apply(
     chosen = panel.model.index(0).data(ResultRole.ITEM)
     panel.select_tile(0)
     panel.rating.choose(5)
-    qtbot.waitUntil(lambda: chosen.id not in panel.pending, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: (
+            panel.model.items[chosen.id].rating == "5"
+            and not panel.model.items[chosen.id].pending_update
+        ),
+        timeout=10_000,
+    )
     puts = [r for r in simulator.requests if r.method == "PUT"]
     assert [(r.path, r.json) for r in puts] == [
         (f"/workflow/{chosen.workflow_id}", {"rating": "5"})
@@ -324,5 +330,43 @@ def test_fits_an_800_px_wide_screen_with_a_big_mixed_batch(qtbot, make_window, p
         # Every tab still reachable and the summary still there, wrapped if need be.
         assert "2,800" in jobs.tabs.tabText(1) or "2800" in jobs.tabs.tabText(1)
         assert jobs.summary.label.isVisible() and jobs.summary.label.width() > 100
+    finally:
+        jobs.bridge = None
+
+
+def test_with_jobs_and_no_photos_the_drop_area_is_one_line_and_the_jobs_get_the_room(
+    qtbot, make_window, photo_dir
+) -> None:
+    from test_job_list import make_batch, mixed_items
+
+    window = make_window()
+    window.show()
+    area = window.photo_area
+    qtbot.waitExposed(window)
+    # First start, no jobs: the big invitation, with the sample photos.
+    assert area.currentWidget() is area.empty and area.samples_button.isVisibleTo(area)
+    jobs = window.job_list
+    jobs.bridge = object()  # only "connected" matters to the summary
+    try:
+        jobs._loaded(mixed_items(40), [make_batch(1)])
+        jobs.model.flush()
+        qtbot.waitUntil(lambda: area.currentWidget() is area.strip)
+        window.centralWidget().layout().activate()
+        photos, job_pane = window.left_splitter.sizes()
+        assert area.height() < 60 and photos < 100 and job_pane > 5 * photos
+        assert not window.add_photos_button.isVisible()  # the strip has its own
+        assert area.strip_samples_button.isVisible()  # nothing was added in this window yet
+        for name in ("stripAddPhotos", "stripAddFolder", "dropStripText"):
+            assert area.strip.findChild(QWidget, name).isVisible(), name
+
+        # Drops still work anywhere: here, onto the job list.
+        with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
+            _drop(jobs.view, [photo_dir / "photo_0.jpg"])
+        assert area.currentWidget() is window.grid
+        assert window.add_photos_button.isVisible()
+        assert window.left_splitter.sizes()[0] > 250  # room for the grid again
+        window.photos.clear()
+        qtbot.waitUntil(lambda: area.currentWidget() is area.strip)
+        assert not area.strip_samples_button.isVisible()  # photos were added once
     finally:
         jobs.bridge = None

@@ -91,6 +91,13 @@ def _puts(sim: Any) -> list[Any]:
     return [r for r in sim.requests if r.method == "PUT"]
 
 
+def _settled(rig: Rig, item_id: int) -> bool:
+    """No change waits for this item, and the panel shows what the engine stored last."""
+    stored = rig.engine.item(item_id)
+    shown = rig.panel.model.items.get(item_id)
+    return stored is not None and not stored.pending_update and shown == stored
+
+
 def test_finished_images_show_before_and_after_and_open_locally(
     qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
 ) -> None:
@@ -189,6 +196,14 @@ def test_save_all_uses_the_pattern_and_asks_once_about_files_already_there(
     panel.show_in_folder()
     assert Path(rig.opened[-1].toLocalFile()) == out
 
+    # The engine recorded the saved files on the items, so the report lists them.
+    report = tmp_path / "report.csv"
+    panel.export_report(str(report))
+    qtbot.waitUntil(lambda: any("Report saved" in m for m in rig.messages), timeout=5000)
+    text = report.read_text(encoding="utf-8-sig")
+    assert str(out / "photo002-vim_arctic-1.jpg") in text
+    assert str(out / "photo001-vim_arctic-1 (2).jpg") in text
+
 
 def test_rating_and_mark_delivered_reach_the_server_as_the_right_put_bodies(
     qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
@@ -198,14 +213,18 @@ def test_rating_and_mark_delivered_reach_the_server_as_the_right_put_bodies(
     panel = rig.panel
     panel.select_tile(1)
     item = panel.chosen_items()[0]
+    notes: list[str] = []
+    panel.model.dataChanged.connect(
+        lambda index, *_: notes.append(index.data(ResultRole.NOTE)) if index.row() == 1 else None
+    )
     panel.rating.choose(4)
-    assert "Sending" in panel.model.index(1).data(ResultRole.NOTE)
     qtbot.waitUntil(lambda: rig.engine.item(item.id).rating == "4", timeout=10_000)  # type: ignore[union-attr]
-    qtbot.waitUntil(lambda: item.id not in panel.pending, timeout=5000)
+    qtbot.waitUntil(lambda: _settled(rig, item.id), timeout=5000)
     assert [r.json for r in _puts(simulator)] == [{"rating": "4"}]
+    assert "Sending your change…" in notes  # shown while it was on its way
 
     panel.deliver_button.click()
-    qtbot.waitUntil(lambda: item.id not in panel.pending, timeout=10_000)
+    qtbot.waitUntil(lambda: len(_puts(simulator)) == 2 and _settled(rig, item.id), timeout=10_000)
     puts = _puts(simulator)
     # The engine sends the moment the user marked it (the contract also allows null = now).
     body = dict(puts[-1].json)
@@ -229,27 +248,41 @@ def test_a_failed_update_is_shown_on_the_item_and_retried(
     # Server errors are retried until the change lands.
     simulator.script("PUT", "/workflow/", "500", "500")
     panel.rating.choose(2)
-    qtbot.waitUntil(lambda: item.id not in panel.pending, timeout=15_000)
+    qtbot.waitUntil(lambda: len(_puts(simulator)) == 3 and _settled(rig, item.id), timeout=15_000)
     assert [r.status for r in _puts(simulator)] == [500, 500, 200]
     assert simulator.workflows[item.workflow_id]["rating"] == "2"
 
     # A refusal is shown on the item and kept until the user retries (or drops it).
     simulator.script("PUT", "/workflow/", "400")
     panel.rating.choose(5)
-    qtbot.waitUntil(
-        lambda: item.id in panel.pending and bool(panel.pending[item.id].error), timeout=10_000
-    )
+    qtbot.waitUntil(lambda: bool(panel.model.items[item.id].update_error), timeout=10_000)
     note = panel.model.index(0).data(ResultRole.NOTE)
-    assert note.startswith("Not saved on Vimmerse") and panel.model.index(0).data(
+    assert note.startswith("Not saved on Vimmerse: ") and panel.model.index(0).data(
         ResultRole.NOTE_IS_ERROR
     )
-    assert panel.note_frame.isVisible() and panel.retry_button.isEnabled()
+    assert panel.note_frame.isVisible() and panel.note_label.text().startswith("Your change")
+    assert panel.retry_button.isEnabled() and panel.drop_button.isEnabled()
     assert simulator.workflows[item.workflow_id]["rating"] == "2"
+    assert panel.model.items[item.id].rating == "5"  # the user's wish, still kept
+    assert any("could not be changed" in m for m in rig.messages)  # and said in the status bar
 
+    # The server accepts it again: "Try again" lands it and the note goes.
     panel.retry_button.click()
-    qtbot.waitUntil(lambda: item.id not in panel.pending, timeout=10_000)
+    qtbot.waitUntil(lambda: _settled(rig, item.id), timeout=10_000)
     assert simulator.workflows[item.workflow_id]["rating"] == "5"
-    assert not panel.note_frame.isVisible()
+    assert [r.status for r in _puts(simulator)][-2:] == [400, 200]
+    qtbot.waitUntil(lambda: not panel.note_frame.isVisible(), timeout=2000)
+    assert panel.model.index(0).data(ResultRole.NOTE) == ""
+
+    # Another refusal, this time dropped: the tile shows what Vimmerse has again.
+    simulator.script("PUT", "/workflow/", "400")
+    panel.rating.choose(1)
+    qtbot.waitUntil(lambda: bool(panel.model.items[item.id].update_error), timeout=10_000)
+    panel.drop_button.click()
+    qtbot.waitUntil(lambda: _settled(rig, item.id), timeout=10_000)
+    assert panel.model.items[item.id].rating == "5" and panel.rating.value() == 5
+    assert not panel.model.items[item.id].update_error and not panel.note_frame.isVisible()
+    assert simulator.workflows[item.workflow_id]["rating"] == "5"
 
 
 def test_edit_title_description_and_visibility(
@@ -261,17 +294,24 @@ def test_edit_title_description_and_visibility(
     panel.select_tile(0)
     item = panel.chosen_items()[0]
     panel.details_toggle.setChecked(True)
-    qtbot.waitUntil(lambda: item.id in panel.model.workflows, timeout=5000)
+    # Filled from the item (the batch's description and visibility), no server round trip.
+    assert panel.description_edit.toPlainText() == item.description
+    assert panel.visibility_combo.currentData() == item.visibility.value  # type: ignore[union-attr]
     panel.title_edit.setText("Smith wedding")
     panel.description_edit.setPlainText("Table 4")
     panel.visibility_combo.setCurrentIndex(panel.visibility_combo.findData("0"))
     panel.apply_button.click()
-    qtbot.waitUntil(lambda: item.id not in panel.pending, timeout=10_000)
+    qtbot.waitUntil(lambda: len(_puts(simulator)) == 1 and _settled(rig, item.id), timeout=10_000)
     served = simulator.workflows[item.workflow_id]
     assert (served["title"], served["description"], served["visibility_status"]) == (
         "Smith wedding", "Table 4", "0",
     )  # fmt: skip
-    assert panel.model.items[item.id].title == "Smith wedding"
+    shown = panel.model.items[item.id]
+    assert (shown.title, shown.description, shown.visibility) == ("Smith wedding", "Table 4", "0")
+    # Applying again with nothing changed sends nothing.
+    panel.apply_button.click()
+    qtbot.wait(200)
+    assert len(_puts(simulator)) == 1
 
 
 def test_delete_confirms_that_server_files_go_and_removes_the_item(
@@ -307,7 +347,11 @@ def test_auto_mark_delivered_after_saving(
     panel.select_tile(0)
     item = panel.chosen_items()[0]
     panel.save_button.click()
-    qtbot.waitUntil(lambda: bool(panel.model.items[item.id].delivered_at), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: bool(panel.model.items[item.id].delivered_at) and _settled(rig, item.id),
+        timeout=10_000,
+    )
+    qtbot.wait(200)  # a second PUT, if the save and the auto-deliver both sent one
     puts = [r.json for r in _puts(simulator)]
     assert len(puts) == 1 and set(puts[0]) == {"delivered_at"}
     assert _is_recent_stamp(puts[0]["delivered_at"])

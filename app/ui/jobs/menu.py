@@ -3,12 +3,13 @@
 As in qutebrowser's download view, what can be done to an item follows from its state, so the
 menu is a plain function: `available_actions(items)` says which actions apply (testable without
 any widget) and `build_menu(items)` turns them into a QMenu whose actions carry their JobAction
-in `data()`. The panel decides what each action does.
+in `data()`. The panel decides what each action does. Items of batches another vimbatch
+window works on (`busy`: batch ids) are shown, but the commands that change them are greyed out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from enum import StrEnum
 
 from PySide6.QtCore import QCoreApplication
@@ -83,6 +84,18 @@ class JobAction(StrEnum):
         return tips[self]
 
 
+# The commands that change an item through the engine (not open, show or copy).
+ENGINE_ACTIONS = frozenset(
+    {
+        JobAction.RETRY,
+        JobAction.RESUBMIT,
+        JobAction.CANCEL,
+        JobAction.DELETE_FROM_SERVER,
+        JobAction.REMOVE_FROM_LIST,
+    }
+)
+
+
 def actions_for(item: ItemSnapshot) -> list[JobAction]:
     """What can be done to one item, in menu order."""
     actions: list[JobAction] = []
@@ -115,9 +128,16 @@ def available_actions(items: Sequence[ItemSnapshot]) -> list[JobAction]:
     return [action for action in JobAction if action in found]
 
 
-def items_for(action: JobAction, items: Sequence[ItemSnapshot]) -> list[ItemSnapshot]:
-    """The subset of `items` that `action` applies to (a mixed selection acts on those only)."""
-    return [item for item in items if action in actions_for(item)]
+def items_for(
+    action: JobAction, items: Sequence[ItemSnapshot], busy: Collection[int] = ()
+) -> list[ItemSnapshot]:
+    """The subset of `items` that `action` applies to (a mixed selection acts on those only);
+    an engine command leaves out the items of `busy` batches (another process has them)."""
+    return [
+        item
+        for item in items
+        if action in actions_for(item) and not (action in ENGINE_ACTIONS and item.batch_id in busy)
+    ]
 
 
 _SEPARATE_BEFORE = {
@@ -134,9 +154,12 @@ _SHORTCUTS = {
 }
 
 
-def build_menu(items: Sequence[ItemSnapshot], parent: QWidget | None = None) -> QMenu:
+def build_menu(
+    items: Sequence[ItemSnapshot], parent: QWidget | None = None, busy: Collection[int] = ()
+) -> QMenu:
     """A menu for the selection; empty when nothing applies. Each action's data() is its
-    JobAction value; when several items are selected the label says how many it affects."""
+    JobAction value; when several items are selected the label says how many it affects.
+    A command whose items are all in `busy` batches is shown greyed out, saying why."""
     menu = QMenu(parent)
     menu.setObjectName("jobMenu")
     menu.setToolTipsVisible(True)
@@ -144,7 +167,7 @@ def build_menu(items: Sequence[ItemSnapshot], parent: QWidget | None = None) -> 
     for action in available_actions(items):
         if previous is not None and action in _SEPARATE_BEFORE:
             menu.addSeparator()
-        targets = items_for(action, items)
+        targets = items_for(action, items, busy)
         text = action.label
         if len(items) > 1:
             text = QCoreApplication.translate("JobMenu", "{action} ({n})").format(
@@ -153,6 +176,11 @@ def build_menu(items: Sequence[ItemSnapshot], parent: QWidget | None = None) -> 
         qaction = QAction(text, menu)
         qaction.setData(action.value)
         qaction.setToolTip(action.tooltip)
+        if not targets:
+            qaction.setEnabled(False)
+            qaction.setToolTip(
+                QCoreApplication.translate("JobList", "Being handled by another vimbatch window")
+            )
         qaction.setObjectName(f"jobAction_{action.value}")
         shortcut = _SHORTCUTS.get(action)
         if shortcut is not None:

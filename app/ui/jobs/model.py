@@ -67,7 +67,7 @@ def state_label(state: ItemState) -> str:
     """The state in a word or two, for the status column, filters and screen readers."""
     labels = {
         ItemState.QUEUED: _tr("Waiting"),
-        ItemState.UPLOADING: _tr("Uploading"),
+        ItemState.UPLOADING: _tr("Sending"),
         ItemState.SUBMITTED: _tr("Sent"),
         ItemState.RUNNING: _tr("Being made"),
         ItemState.SUCCEEDED: _tr("Done"),
@@ -80,7 +80,8 @@ def state_label(state: ItemState) -> str:
 
 
 def status_text(item: ItemSnapshot) -> str:
-    """The status line of a row: the state in words, with the reason or the progress."""
+    """The status line of a row: the state in words, with the reason or the progress
+    (while sending, the share of the photo's bytes sent)."""
     label = state_label(item.state)
     if item.state in (ItemState.UPLOADING, ItemState.RUNNING) and item.progress > 0:
         return _tr("{state} · {percent}%").format(state=label, percent=item.progress)
@@ -91,6 +92,10 @@ def status_text(item: ItemSnapshot) -> str:
     if item.error and item.state in (ItemState.FAILED, ItemState.NEEDS_ATTENTION):
         return _tr("{state}: {reason}").format(state=label, reason=item.error)
     return label
+
+
+def busy_text() -> str:
+    return _tr("Being handled by another vimbatch window")
 
 
 def format_duration(seconds: float) -> str:
@@ -139,6 +144,7 @@ class JobListModel(QAbstractListModel):
 
     def __init__(self, parent: QObject | None = None, refresh_ms: int = REFRESH_MS) -> None:
         super().__init__(parent)
+        self.busy_batches: frozenset[int] = frozenset()
         self._items: list[ItemSnapshot] = []
         self._keys: list[tuple[int, int]] = []
         self._rows: dict[int, int] = {}
@@ -277,6 +283,19 @@ class JobListModel(QAbstractListModel):
             self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1), [])
             self.flushed.emit()
 
+    def set_busy_batches(self, batch_ids: Iterable[int]) -> None:
+        """Batches another vimbatch window or process works on: shown, but not ours to act on."""
+        busy = frozenset(batch_ids)
+        if busy == self.busy_batches:
+            return
+        self.busy_batches = busy
+        if self._items:
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1), [])
+            self.flushed.emit()
+
+    def is_busy(self, item: ItemSnapshot) -> bool:
+        return item.batch_id in self.busy_batches
+
     def shown(self, item: ItemSnapshot) -> ItemSnapshot:
         """The item as the user should see it."""
         if item.state is ItemState.QUEUED and item.batch_id in self._paused_batches:
@@ -394,6 +413,8 @@ class JobListModel(QAbstractListModel):
             lines.append(_tr("From: {files}").format(files=", ".join(shown)))
         if item.state is ItemState.PAUSED and item.error:
             lines.append(item.error)
+        if self.is_busy(item):
+            lines.append(busy_text())
         if item.workflow_id:
             lines.append(_tr("Workflow: {id}").format(id=item.workflow_id))
         if item.files:

@@ -64,6 +64,8 @@ from app.ui.jobs.thumbnails import JobThumbnails
 
 # Elapsed times on screen move once a second; only visible rows repaint.
 CLOCK_MS = 1000
+# How often to ask which batches another vimbatch window works on (a cheap, in-memory read).
+BUSY_MS = 2000
 
 Confirm = Callable[[str, str], bool]
 
@@ -215,6 +217,11 @@ class JobListPanel(QWidget):
         self.setTabOrder(self.pause_button, self.retry_button)
         self.setTabOrder(self.retry_button, self.view)
 
+        # Which batches another vimbatch window works on: asked now and then (no event says).
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setInterval(BUSY_MS)
+        self._busy_timer.timeout.connect(self._check_busy)
+
         self._clock = QTimer(self)
         self._clock.setInterval(CLOCK_MS)
         self._clock.timeout.connect(self.view.viewport().update)
@@ -248,6 +255,11 @@ class JobListPanel(QWidget):
             bridge.command_failed.connect(self._command_failed)
             bridge.notice.connect(self._notice)
             bridge.load()
+            self._check_busy()
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self.model.set_busy_batches(())
         self._update_pause_button()
 
     def set_thumbnails(self, thumbnails: JobThumbnails | None) -> None:
@@ -265,6 +277,16 @@ class JobListPanel(QWidget):
     def _batch_changed(self, batch: BatchSnapshot) -> None:
         self.batches[batch.id] = batch
         self._batches_changed()
+        self._check_busy()
+
+    def _check_busy(self) -> None:
+        bridge = self.bridge
+        if bridge is not None:
+            bridge.busy_batches(self._busy_known)
+
+    def _busy_known(self, batch_ids: set[int]) -> None:
+        if self.bridge is not None:
+            self.model.set_busy_batches(batch_ids)
 
     def _batches_changed(self) -> None:
         self.model.set_paused_batches({b.id for b in self.batches.values() if b.paused_kind})
@@ -368,7 +390,19 @@ class JobListPanel(QWidget):
     def _refresh_summary(self) -> None:
         summary = summarize(self.model.shown_items())
         hint = self.empty_hint if self.bridge is not None else self.tr("Connecting…")
-        self.summary.set_summary(summary, self.is_paused(), hint)
+        note = ""
+        busy = self.model.busy_batches
+        if busy:
+            count = sum(1 for item in self.model.items() if item.batch_id in busy)
+            if count:
+                note = (
+                    self.tr("1 job is being handled by another vimbatch window")
+                    if count == 1
+                    else self.tr("{n} jobs are being handled by another vimbatch window").format(
+                        n=QLocale().toString(count)
+                    )
+                )
+        self.summary.set_summary(summary, self.is_paused(), hint, note)
         # One pass (in summarize) serves every tab: this runs on each refresh tick.
         per_filter = {
             JobFilter.ALL: summary.total,
@@ -423,7 +457,7 @@ class JobListPanel(QWidget):
     def context_menu(self) -> QMenu:
         """The menu for the current selection; its actions already run their commands."""
         items = self.selected_items()
-        menu = build_menu(items, self)
+        menu = build_menu(items, self, self.model.busy_batches)
         for qaction in menu.actions():
             value = qaction.data()
             if value:
@@ -461,7 +495,7 @@ class JobListPanel(QWidget):
 
     def run_action(self, action: JobAction, items: Sequence[ItemSnapshot]) -> None:
         """Do `action` on those of `items` it applies to."""
-        targets = items_for(action, items)
+        targets = items_for(action, items, self.model.busy_batches)
         if not targets:
             return
         ids = [item.id for item in targets]

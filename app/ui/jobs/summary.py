@@ -127,10 +127,15 @@ class SummaryBar(QWidget):
         self.paused = False
         self.set_summary(self.summary)
 
-    def set_summary(self, summary: Summary, paused: bool = False, empty: str | None = None) -> None:
+    def set_summary(
+        self, summary: Summary, paused: bool = False, empty: str | None = None, note: str = ""
+    ) -> None:
+        """`note`: one more sentence after the counts (e.g. jobs another window handles)."""
         self.summary = summary
         self.paused = paused
         text = summary_text(summary, paused, empty)
+        if note:
+            text = f"{text} — {note}" if summary.total else note
         self.label.setText(text)
         self.setAccessibleName(self.tr("Job summary"))
         self.label.setAccessibleName(text)

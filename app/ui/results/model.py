@@ -67,7 +67,6 @@ class ResultsModel(QAbstractListModel):
         self.workflows: dict[int, Workflow] = {}
         self.pixmaps: dict[str, QPixmap] = {}  # key -> pixmap (result URL or "input:<path>")
         self.failures: dict[str, str] = {}
-        self.notes: dict[int, tuple[str, bool]] = {}
         self.show_steps = False
         self._wanted: dict[str, Tile] = {}
         self._timer = QTimer(self)
@@ -132,12 +131,15 @@ class ResultsModel(QAbstractListModel):
         self.failures[key] = reason
         self._changed_key(key)
 
-    def set_note(self, item_id: int, text: str, is_error: bool = False) -> None:
-        if text:
-            self.notes[item_id] = (text, is_error)
-        else:
-            self.notes.pop(item_id, None)
-        self._changed_item(item_id)
+    def note(self, item: ItemSnapshot | None) -> tuple[str, bool]:
+        """The tile's line about a change to the workflow: being sent, or why it did not land."""
+        if item is None:
+            return "", False
+        if item.update_error:
+            return self.tr("Not saved on Vimmerse: {why}").format(why=item.update_error), True
+        if item.pending_update:
+            return self.tr("Sending your change…"), False
+        return "", False
 
     def _changed_key(self, key: str) -> None:
         for row, tile in enumerate(self.tiles):
@@ -188,9 +190,9 @@ class ResultsModel(QAbstractListModel):
             key = poster_key(tile) if tile.media.is_video else tile.key
             return self.failures.get(key, "")
         if role == ResultRole.NOTE:
-            return self.notes.get(tile.item_id, ("", False))[0]
+            return self.note(item)[0]
         if role == ResultRole.NOTE_IS_ERROR:
-            return self.notes.get(tile.item_id, ("", False))[1]
+            return self.note(item)[1]
         return None
 
     def _want(self, tile: Tile) -> None:

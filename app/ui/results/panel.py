@@ -17,8 +17,8 @@ Wiring (by the main window):
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -45,17 +45,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.api import MediaFile, Visibility, Workflow, WorkflowClient
-from app.engine.model import BatchSettings, BatchSnapshot, ItemSnapshot, ItemState, OverwritePolicy
+from app.api import Visibility, Workflow, WorkflowClient
+from app.engine.model import (
+    DEFAULT_NAME_PATTERN,
+    BatchSnapshot,
+    ItemSnapshot,
+    ItemState,
+    OverwritePolicy,
+    SaveOutcome,
+)
 from app.engine.report import write_report
-from app.engine.store import JobStore
 from app.images.thumbnails import ThumbnailCache
 from app.ui.engine_bridge import EngineBridge
 from app.ui.results.delegate import ResultDelegate
 from app.ui.results.model import ResultRole, ResultsModel, Tile, poster_key
 from app.ui.results.previews import PreviewLoader, ResultFileCache, poster_of
 from app.ui.results.rating import StarRating
-from app.ui.results.saving import SaveJob, SaveOutcome, existing_names, save_results
 from app.ui.settings import AUTO_MARK_DELIVERED, DOWNLOAD_FOLDER, NAME_PATTERN, AppSettings
 from app.ui.workers import Workers
 
@@ -65,8 +70,6 @@ class ResultsEngine(Protocol):
 
     @property
     def client(self) -> WorkflowClient: ...
-    @property
-    def store(self) -> JobStore: ...
     def items(self, batch_id: int | None = None) -> list[ItemSnapshot]: ...
     def batches(self) -> list[BatchSnapshot]: ...
     def update_item(
@@ -79,15 +82,20 @@ class ResultsEngine(Protocol):
         rating: int | str | None = None,
         delivered: bool = False,
     ) -> None: ...
-
-
-@dataclass
-class PendingChange:
-    """A change the user asked for and the server has not confirmed yet."""
-
-    change: dict[str, Any] = field(default_factory=dict)
-    error: str = ""
-    stored: bool = False  # the engine has recorded it (and will send and retry it)
+    def retry_update(self, item_id: int) -> None: ...
+    def drop_update(self, item_id: int) -> None: ...
+    def save_results(
+        self,
+        item_ids: Sequence[int],
+        folder: Path,
+        *,
+        name_pattern: str = DEFAULT_NAME_PATTERN,
+        overwrite: OverwritePolicy = OverwritePolicy.RENAME,
+        local_files: Mapping[str, str] | None = None,
+    ) -> Future[SaveOutcome]: ...
+    def taken_names(
+        self, item_ids: Sequence[int], folder: Path, *, name_pattern: str = DEFAULT_NAME_PATTERN
+    ) -> list[str]: ...
 
 
 OverwriteQuestion = Callable[[QWidget, list[str]], OverwritePolicy | None]
@@ -127,15 +135,6 @@ def _confirm(parent: QWidget, title: str, text: str, yes: str) -> bool:
     return box.clickedButton() is delete
 
 
-def _landed(item: ItemSnapshot, change: dict[str, Any]) -> bool:
-    """The stored item shows every part of the change the snapshot can show."""
-    if "rating" in change and (item.rating or "") != str(change["rating"]):
-        return False
-    if change.get("delivered") and not item.delivered_at:
-        return False
-    return not ("title" in change and item.title != change["title"])
-
-
 class ResultsPanel(QWidget):
     """The Results tab.
 
@@ -146,6 +145,8 @@ class ResultsPanel(QWidget):
 
     message = Signal(str)
     attention = Signal()
+    # A save finished: emitted from the engine's worker, delivered queued on the GUI thread.
+    _save_finished = Signal(object)
 
     def __init__(
         self,
@@ -165,10 +166,9 @@ class ResultsPanel(QWidget):
         self.all_items: dict[int, ItemSnapshot] = {}
         self.batches: dict[int, BatchSnapshot] = {}
         self.selection: list[int] = []
-        self.pending: dict[int, PendingChange] = {}
-        self.saved: dict[int, list[str]] = {}  # item id -> files saved from this panel
         self._auto_delivered: set[int] = set()
-        self._recent: dict[int, dict[str, Any]] = {}  # settled changes a late NOTICE may undo
+        # What the details form was last filled with, so an event never overwrites an edit.
+        self._filled: tuple[int, str, str, object] | None = None
         # Replaceable so tests answer without modal dialogs or the system's player.
         self.opener: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.ask_overwrite: OverwriteQuestion = _ask_overwrite
@@ -186,6 +186,7 @@ class ResultsPanel(QWidget):
         self.loader.image_failed.connect(self.model.set_failure)
         self.loader.workflow_ready.connect(self._workflow_ready)
         self.model.wanted.connect(self._load_previews)
+        self._save_finished.connect(self._saved, Qt.ConnectionType.QueuedConnection)
         self._build()
         self._update_actions()
 
@@ -258,8 +259,9 @@ class ResultsPanel(QWidget):
         self.retry_button.setObjectName("retryUpdateButton")
         self.retry_button.clicked.connect(self.retry_changes)
         note_line.addWidget(self.retry_button)
-        self.drop_button = QPushButton(self.tr("Forget the change"), self.note_frame)
+        self.drop_button = QPushButton(self.tr("Drop the change"), self.note_frame)
         self.drop_button.setObjectName("dropUpdateButton")
+        self.drop_button.setToolTip(self.tr("Forget this change and keep what Vimmerse has"))
         self.drop_button.clicked.connect(self.drop_changes)
         note_line.addWidget(self.drop_button)
         self.note_frame.hide()
@@ -379,8 +381,6 @@ class ResultsPanel(QWidget):
     def _item_changed(self, item: ItemSnapshot) -> None:
         old = self.all_items.get(item.id)
         self.all_items[item.id] = item
-        if item.id in self.pending:
-            self._verify(item.id)
         self._auto_deliver(item)
         finished_now = item.state is ItemState.SUCCEEDED and (
             old is None or old.state is not ItemState.SUCCEEDED
@@ -393,28 +393,14 @@ class ResultsPanel(QWidget):
 
     def _item_removed(self, item_id: int) -> None:
         self.all_items.pop(item_id, None)
-        self.pending.pop(item_id, None)
         self.selection = [i for i in self.selection if i != item_id]
         self.model.remove_item(item_id)
         self._refresh_labels()
 
     def _notice(self, text: str) -> None:
-        """Engine notices; a failed update names the item's title: show it on that item."""
-        for item_id, change in list(self._recent.items()):
-            item = self.all_items.get(item_id)
-            if item is not None and text.startswith(f"“{item.title}” could not be changed"):
-                # The engine cleared its record just before telling us: it did not land.
-                del self._recent[item_id]
-                self.pending.setdefault(item_id, PendingChange(change, stored=True))
-        for item_id, pending in self.pending.items():
-            item = self.all_items.get(item_id)
-            if item is not None and text.startswith(f"“{item.title}” could not be changed"):
-                pending.error = text.partition(": ")[2] or text
-                self.model.set_note(
-                    item_id, self.tr("Not saved on Vimmerse: {why}").format(why=pending.error), True
-                )
+        """Engine notices (a change that failed, files saved, ...): for the status bar; a
+        failed change also shows on its tile through the item's `update_error`."""
         self.message.emit(text)
-        self._current_changed()
 
     # --- what is shown -------------------------------------------------------------------
 
@@ -496,8 +482,6 @@ class ResultsPanel(QWidget):
 
     def _workflow_ready(self, item_id: int, workflow: Workflow) -> None:
         self.model.set_workflow(item_id, workflow)
-        if len(self.chosen_items()) == 1 and self.chosen_items()[0].id == item_id:
-            self._fill_details(workflow)
 
     # --- the chosen tiles ----------------------------------------------------------------
 
@@ -530,28 +514,39 @@ class ResultsPanel(QWidget):
         only = next(iter(ratings)) if len(ratings) == 1 else None
         self.rating.set_value(int(only) if only and only.isdigit() else 0)
         del blocker
-        errors = [self.pending[i.id].error for i in items if i.id in self.pending]
-        errors = [e for e in errors if e]
+        errors = [item.update_error for item in items if item.update_error]
         self.note_frame.setVisible(bool(errors))
         if errors:
             self.note_label.setText(
                 self.tr("Your change was not saved on Vimmerse: {why}").format(why=errors[0])
             )
         if len(items) == 1:
-            item = items[0]
-            self.title_edit.setText(item.title)
-            workflow = self.model.workflows.get(item.id)
-            if workflow is not None:
-                self._fill_details(workflow)
-            elif self.details.isVisible() and item.workflow_id:
-                self.loader.request_workflow(item.id, item.workflow_id)
+            self._fill_details(items[0])
 
-    def _fill_details(self, workflow: Workflow) -> None:
-        self.description_edit.setPlainText(workflow.description)
-        if workflow.visibility is not None:
-            index = self.visibility_combo.findData(workflow.visibility.value)
+    def _form_values(self, item_id: int) -> tuple[int, str, str, object]:
+        return (
+            item_id,
+            self.title_edit.text(),
+            self.description_edit.toPlainText(),
+            self.visibility_combo.currentData(),
+        )
+
+    def _fill_details(self, item: ItemSnapshot) -> None:
+        """The form shows the item's latest values (a change not yet sent included), unless
+        the user is editing this item's values right now."""
+        if (
+            self._filled is not None
+            and self._filled[0] == item.id
+            and self._form_values(item.id) != self._filled
+        ):
+            return
+        self.title_edit.setText(item.title)
+        self.description_edit.setPlainText(item.description)
+        if item.visibility is not None:
+            index = self.visibility_combo.findData(item.visibility.value)
             if index >= 0:
                 self.visibility_combo.setCurrentIndex(index)
+        self._filled = self._form_values(item.id)
 
     def _update_actions(self) -> None:
         items = self.chosen_items()
@@ -579,69 +574,18 @@ class ResultsPanel(QWidget):
     # --- changes on Vimmerse -------------------------------------------------------------
 
     def _send(self, items: Sequence[ItemSnapshot], **change: Any) -> None:
-        """Record the wanted change here (shown on the tile) and hand it to the engine, which
-        stores it before sending and retries it."""
+        """Hand the change to the engine, which records it before sending and retries it;
+        the item's ITEM events show it on the tile until it lands (or why it did not)."""
         engine = self.engine
-        if engine is None or not items:
+        if engine is None:
             return
         for item in items:
-            pending = self.pending.setdefault(item.id, PendingChange())
-            pending.change.update(change)
-            pending.error = ""
-            self.model.set_note(item.id, self.tr("Sending your change to Vimmerse…"))
-            wanted = dict(pending.change)
-            pending.stored = False
             self.workers.io.submit(
-                partial(engine.update_item, item.id, **wanted),
-                partial(self._stored, item.id),
-                partial(self._send_failed, item.id),
+                partial(engine.update_item, item.id, **change), on_error=self._command_failed
             )
-        self._current_changed()
 
-    def _send_failed(self, item_id: int, error: BaseException) -> None:
-        pending = self.pending.get(item_id)
-        if pending is not None:
-            pending.error = str(getattr(error, "user_message", None) or error)
-            self.model.set_note(
-                item_id, self.tr("Not saved on Vimmerse: {why}").format(why=pending.error), True
-            )
-            self._current_changed()
-
-    def _stored(self, item_id: int, _result: object = None) -> None:
-        pending = self.pending.get(item_id)
-        if pending is not None:
-            pending.stored = True
-            self._verify(item_id)
-
-    def _verify(self, item_id: int) -> None:
-        """Ask the engine's store whether the change is still waiting to be sent.
-
-        The snapshot cannot say (it carries no pending change, and every PUT stamps
-        delivered_at), so the store is read on a worker."""
-        pending = self.pending.get(item_id)
-        engine = self.engine
-        if engine is None or pending is None or pending.error or not pending.stored:
-            return
-        store = engine.store
-
-        def still_waiting() -> bool:
-            stored = store.get(item_id)
-            return stored is not None and bool(stored.pending_update)
-
-        def checked(waiting: object) -> None:
-            current = self.pending.get(item_id)
-            item = self.all_items.get(item_id)
-            landed = item is None or _landed(item, pending.change)
-            if current is pending and not waiting and not pending.error and landed:
-                self._recent[item_id] = dict(pending.change)
-                self._settle(item_id)
-
-        self.workers.io.submit(still_waiting, checked)
-
-    def _settle(self, item_id: int) -> None:
-        self.pending.pop(item_id, None)
-        self.model.set_note(item_id, "")
-        self._current_changed()
+    def _command_failed(self, error: BaseException) -> None:
+        self.message.emit(str(getattr(error, "user_message", None) or error))
 
     def rate_selected(self, stars: int) -> None:
         self._send(self.chosen_items(), rating=str(stars))
@@ -653,43 +597,61 @@ class ResultsPanel(QWidget):
         items = self.chosen_items()
         if len(items) != 1:
             return
+        item = items[0]
         change: dict[str, Any] = {}
         title = self.title_edit.text().strip()
-        if title and title != items[0].title:
+        if title and title != item.title:
             change["title"] = title
-        workflow = self.model.workflows.get(items[0].id)
         description = self.description_edit.toPlainText()
-        if workflow is None or description != workflow.description:
+        if description != item.description:
             change["description"] = description
         visibility = Visibility(self.visibility_combo.currentData())
-        if workflow is None or workflow.visibility != visibility:
+        if visibility != item.visibility:
             change["visibility"] = visibility
+        self._filled = None  # applied: the next event shows what the engine recorded
         if change:
             self._send(items, **change)
 
     def retry_changes(self) -> None:
         """Send the chosen items' failed changes again."""
-        for item in self.chosen_items():
-            pending = self.pending.get(item.id)
-            if pending is not None and pending.error:
-                self._send([item], **pending.change)
+        self._each_failed_change(lambda engine: engine.retry_update)
 
     def drop_changes(self) -> None:
+        """Forget the chosen items' failed changes: they show what Vimmerse has again."""
+        self._each_failed_change(lambda engine: engine.drop_update)
+
+    def _each_failed_change(
+        self, command: Callable[[ResultsEngine], Callable[[int], None]]
+    ) -> None:
+        engine = self.engine
+        if engine is None:
+            return
         for item in self.chosen_items():
-            if item.id in self.pending:
-                self._settle(item.id)
+            if item.pending_update:
+                self.workers.io.submit(
+                    partial(command(engine), item.id), on_error=self._command_failed
+                )
 
     def _auto_deliver(self, item: ItemSnapshot) -> None:
         """Automatic saving finished every file of this item: mark it delivered if asked to."""
         if (
             item.files
             and len(item.files) >= len(item.results)
-            and not item.delivered_at
-            and item.id not in self._auto_delivered
             and self.settings.value(AUTO_MARK_DELIVERED)
         ):
-            self._auto_delivered.add(item.id)
-            self._send([item], delivered=True)
+            self._deliver_once([item])
+
+    def _deliver_once(self, items: Sequence[ItemSnapshot]) -> None:
+        """Mark delivered the items not marked yet (nor already asked for by this panel)."""
+        fresh = [
+            item
+            for item in items
+            if not item.delivered_at
+            and "delivered_at" not in (item.pending_update or {})
+            and item.id not in self._auto_delivered
+        ]
+        self._auto_delivered.update(item.id for item in fresh)
+        self._send(fresh, delivered=True)
 
     def delete_selected(self) -> None:
         items = self.chosen_items()
@@ -734,8 +696,7 @@ class ResultsPanel(QWidget):
         self.opener(QUrl.fromLocalFile(path))
 
     def _folder_of(self, item: ItemSnapshot) -> str | None:
-        files = self.saved.get(item.id) or list(item.files)
-        return str(Path(files[-1]).parent) if files else None
+        return str(Path(item.files[-1]).parent) if item.files else None
 
     def show_in_folder(self) -> None:
         items = self.chosen_items()
@@ -744,28 +705,19 @@ class ResultsPanel(QWidget):
             self.opener(QUrl.fromLocalFile(folder))
 
     def save_selected(self) -> None:
-        self._save(self.chosen_tiles(), all_results=False)
+        self._save(self.chosen_tiles())
 
     def save_all(self) -> None:
-        self._save(list(self.model.tiles), all_results=True)
+        self._save(list(self.model.tiles))
 
-    def _save(self, tiles: list[Tile], *, all_results: bool) -> None:
+    def _save(self, tiles: list[Tile]) -> None:
+        """Save every result of the tiles' jobs (in their numbering) into a folder the user
+        picks; the engine writes the files and records them on the items."""
         engine = self.engine
         if engine is None:
             return
-        jobs = [
-            SaveJob(self.model.items[t.item_id], t.n, t.media)
-            for t in tiles
-            if not t.step and t.item_id in self.model.items
-        ]
-        if not all_results:  # saving a job saves every result it has, in its numbering
-            ids = list(dict.fromkeys(job.item.id for job in jobs))
-            jobs = [
-                SaveJob(self.model.items[i], n, media)
-                for i in ids
-                for n, media in enumerate(self.model.items[i].results, 1)
-            ]
-        if not jobs:
+        ids = list(dict.fromkeys(t.item_id for t in tiles if t.item_id in self.model.items))
+        if not ids:
             return
         folder_text = self.choose_folder(self.settings.value(DOWNLOAD_FOLDER))
         if not folder_text:
@@ -773,21 +725,13 @@ class ResultsPanel(QWidget):
         folder = Path(folder_text)
         self.settings.set_value(DOWNLOAD_FOLDER, str(folder))
         pattern = self.settings.value(NAME_PATTERN)
-        settings: dict[int, BatchSettings] = {b.id: b.settings for b in self.batches.values()}
         self.workers.io.submit(
-            lambda: existing_names(jobs, folder, settings, pattern),
-            lambda taken: self._save_checked(jobs, folder, settings, pattern, taken),
-            lambda error: self.message.emit(str(error)),
+            lambda: engine.taken_names(ids, folder, name_pattern=pattern),
+            lambda taken: self._save_checked(ids, folder, pattern, taken),
+            self._save_failed,
         )
 
-    def _save_checked(
-        self,
-        jobs: list[SaveJob],
-        folder: Path,
-        settings: dict[int, BatchSettings],
-        pattern: str,
-        taken: list[str],
-    ) -> None:
+    def _save_checked(self, ids: list[int], folder: Path, pattern: str, taken: list[str]) -> None:
         engine = self.engine
         if engine is None:
             return
@@ -797,37 +741,39 @@ class ResultsPanel(QWidget):
             if answer is None:
                 return
             policy = answer
-        client = engine.client
+        count = sum(len(self.model.items[i].results) for i in ids if i in self.model.items)
+        self.message.emit(self.tr("Saving {n} results…").format(n=count))
         local = dict(self.loader.local)
-        self.message.emit(self.tr("Saving {n} results…").format(n=len(jobs)))
+        finished = self._save_finished
 
-        def local_copy(media: MediaFile) -> Path | None:
-            path = local.get(media.url)
-            return Path(path) if path else None
+        def announce(future: Future[SaveOutcome]) -> None:
+            # Runs on the engine's worker; the signal queues the outcome to the GUI thread.
+            # RuntimeError: the panel was deleted meanwhile (the window closed).
+            with contextlib.suppress(RuntimeError):
+                finished.emit(future)
 
-        runner = self.workers.io
         self.workers.io.submit(
-            lambda: save_results(
-                jobs,
-                folder,
-                settings,
-                pattern,
-                policy,
-                client,
-                local_copy,
-                lambda: runner.stopping.is_set(),
-            ),
-            self._saved,
-            lambda error: self.message.emit(
-                self.tr("The results could not be saved: {why}").format(
-                    why=getattr(error, "strerror", None) or error
-                )
-            ),
+            lambda: engine.save_results(
+                ids, folder, name_pattern=pattern, overwrite=policy, local_files=local
+            ).add_done_callback(announce),
+            on_error=self._save_failed,
         )
 
-    def _saved(self, outcome: SaveOutcome) -> None:
-        for item_id, files in outcome.saved.items():
-            self.saved.setdefault(item_id, []).extend(files)
+    def _save_failed(self, error: BaseException) -> None:
+        self.message.emit(
+            self.tr("The results could not be saved: {why}").format(
+                why=getattr(error, "user_message", None)
+                or getattr(error, "strerror", None)
+                or error
+            )
+        )
+
+    def _saved(self, future: Future[SaveOutcome]) -> None:
+        error = future.exception()
+        if error is not None:
+            self._save_failed(error)
+            return
+        outcome = future.result()
         text = self.tr("Saved {n} files.").format(n=outcome.count)
         if outcome.count == 1:
             text = self.tr("Saved 1 file.")
@@ -839,12 +785,7 @@ class ResultsPanel(QWidget):
             )
         self.message.emit(text)
         if self.settings.value(AUTO_MARK_DELIVERED):
-            delivered = [
-                self.all_items[i]
-                for i in outcome.saved
-                if i in self.all_items and not self.all_items[i].delivered_at
-            ]
-            self._send(delivered, delivered=True)
+            self._deliver_once([self.all_items[i] for i in outcome.saved if i in self.all_items])
         self._update_actions()
 
     # --- report --------------------------------------------------------------------------
@@ -860,10 +801,9 @@ class ResultsPanel(QWidget):
             path = self.choose_report_file(start)
             if not path:
                 return
-        saved = {k: list(v) for k, v in self.saved.items()}
         target = path
         self.workers.io.submit(
-            lambda: write_report(target, engine.items(batch_id), engine.batches(), saved),
+            lambda: write_report(target, engine.items(batch_id), engine.batches()),
             lambda rows: self.message.emit(
                 self.tr("Report saved: {n} rows in {name}.").format(n=rows, name=Path(target).name)
             ),

@@ -1,0 +1,177 @@
+"""Following sent workflows: polling each one (backing off while its status stays the same)
+until it succeeds or fails, then finishing its item or handing it to the downloads."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import partial
+
+from app.api import (
+    ApiError,
+    CancelledError,
+    KeyMissingError,
+    KeyRefusedError,
+    MalformedResponseError,
+    NotFoundError,
+    Workflow,
+    WorkflowClient,
+)
+from app.engine.error_reports import ErrorReporter, describe_exception
+from app.engine.events import Events
+from app.engine.model import PAUSED_FOR_KEY, ItemState
+from app.engine.polling import Backoff, Failures, PollPolicy
+from app.engine.saving import Saving
+from app.engine.scheduler import Scheduler
+from app.engine.store import Download, JobStore, StoredItem
+from app.engine.tasks import Tasks
+
+WORKFLOW_FAILED = "Vimmerse could not make a result from this one."
+WORKFLOW_CANCELLED = "The workflow was cancelled on Vimmerse."
+
+
+class Following:
+    """Polls the items whose workflow exists on the server (SUBMITTED / RUNNING)."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        client: Callable[[], WorkflowClient],
+        *,
+        events: Events,
+        tasks: Tasks,
+        scheduler: Scheduler,
+        poll: PollPolicy,
+        backoff: Backoff,
+        reporter: ErrorReporter,
+        saving: Saving,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._events = events
+        self._tasks = tasks
+        self._scheduler = scheduler
+        self._poll = poll
+        self._backoff = backoff
+        self._reporter = reporter
+        self._saving = saving
+        self._failures = Failures()
+        self._lock = threading.Lock()
+        self._interval: dict[int, float] = {}  # item -> its current poll interval
+        self._key_blocked: set[int] = set()  # items whose poll waits for a key
+
+    def poll_soon(self, item_id: int, delay: float = 0.0) -> None:
+        self._scheduler.call_later(delay, partial(self._poll_one, item_id), key=("poll", item_id))
+
+    def stop(self, item_id: int) -> None:
+        """Poll the item no more (cancelled, removed)."""
+        self._scheduler.cancel(("poll", item_id))
+
+    def forget(self, item_id: int) -> None:
+        """The item starts afresh: no poll, no failures counted."""
+        self.stop(item_id)
+        self._failures.clear(item_id)
+
+    def repoll_key_blocked(self) -> None:
+        """A key may work now: ask again about the workflows whose poll it stopped."""
+        with self._lock:
+            blocked = list(self._key_blocked)
+            self._key_blocked.clear()
+        for item_id in blocked:
+            self.poll_soon(item_id)
+
+    def _poll_one(self, item_id: int) -> None:
+        if self._tasks.stopping:
+            return
+        stored = self._store.get(item_id)
+        # Finished workflows are never asked again.
+        if stored is None or not stored.snapshot.state.is_remote or not stored.snapshot.workflow_id:
+            return
+        workflow_id = stored.snapshot.workflow_id
+        try:
+            workflow = self._client().get(workflow_id)
+        except NotFoundError as exc:
+            self._events.set(item_id, state=ItemState.FAILED, error=str(exc))
+            return
+        except (KeyMissingError, KeyRefusedError) as exc:
+            with self._lock:
+                self._key_blocked.add(item_id)
+            self._events.set_paused(stored.snapshot.batch_id, str(exc), PAUSED_FOR_KEY)
+            return
+        except CancelledError:
+            return
+        except Exception as exc:
+            if isinstance(exc, MalformedResponseError):
+                self._reporter.report(
+                    f"Status answer unreadable: {exc.detail}", workflow_id=workflow_id
+                )
+            elif not isinstance(exc, ApiError):
+                self._reporter.report(
+                    f"Status check failed unexpectedly: {describe_exception(exc)}",
+                    workflow_id=workflow_id,
+                )
+            self.poll_soon(item_id, self._backoff.delay(self._failures.add(item_id)))
+            return
+        self._failures.clear(item_id)
+        current = self._store.get(item_id)
+        if current is None or not current.snapshot.state.is_remote:
+            return  # cancelled or deleted meanwhile
+        snap = current.snapshot
+        # Only a new status name brings polling back to its fastest: progress creeps up on
+        # almost every answer and would otherwise keep a long workflow at the first interval.
+        status_changed = (
+            workflow.processing_status != snap.status_text or snap.state is ItemState.SUBMITTED
+        )
+        if (status_changed or workflow.progress != snap.progress) and not workflow.is_finished:
+            current = self._events.set(
+                item_id,
+                state=ItemState.RUNNING,
+                status_text=workflow.processing_status,
+                progress=workflow.progress,
+            )
+        self.follow(current, workflow, changed=status_changed)
+
+    def follow(self, stored: StoredItem, workflow: Workflow, *, changed: bool) -> None:
+        """Act on a workflow's state: finish the item, start downloads, or poll again later.
+        `changed`: its status name is new (polling goes back to its fastest)."""
+        item_id = stored.snapshot.id
+        if workflow.succeeded:
+            with self._lock:
+                self._interval.pop(item_id, None)
+            settings = self._store.settings(stored.snapshot.batch_id)
+            downloading = bool(settings.download_dir and workflow.result)
+            finish: dict[str, object] = (
+                {"downloads": self._planned(stored, workflow)} if downloading else {"error": None}
+            )
+            self._events.set(
+                item_id,
+                # With a download folder it stays RUNNING until its files are saved.
+                state=ItemState.RUNNING if downloading else ItemState.SUCCEEDED,
+                status_text=workflow.processing_status,
+                progress=100,
+                results=workflow.result,
+                **finish,
+            )
+            if downloading:
+                self._saving.download(item_id)
+        elif workflow.failed:
+            with self._lock:
+                self._interval.pop(item_id, None)
+            cancelled = workflow.processing_status.strip().lower() == "cancel"
+            self._events.set(
+                item_id,
+                state=ItemState.FAILED,
+                status_text=workflow.processing_status,
+                error=WORKFLOW_CANCELLED if cancelled else WORKFLOW_FAILED,
+            )
+        else:
+            with self._lock:
+                interval = self._poll.next_interval(self._interval.get(item_id), changed)
+                self._interval[item_id] = interval
+            self.poll_soon(item_id, interval)
+
+    @staticmethod
+    def _planned(stored: StoredItem, workflow: Workflow) -> tuple[Download, ...]:
+        """The item's downloads, one per result (those already planned kept as they are)."""
+        known = {d.url: d for d in stored.downloads}
+        return tuple(known.get(m.url, Download(url=m.url)) for m in workflow.result)

@@ -1,0 +1,371 @@
+"""Sending: each queued item's photos prepared and sent once, through at most `concurrency`
+upload slots, in the order they were added. An item goes from queued to uploading only
+through the store's atomic claim, written before the create goes out; a failure that cannot
+have created anything requeues it, one that may have asks the user."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from app.api import (
+    ApiError,
+    BadRequestError,
+    CancelledError,
+    CreateRequest,
+    InsufficientCreditError,
+    KeyMissingError,
+    KeyRefusedError,
+    MaybeCreatedError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    ValidationError,
+    Workflow,
+    WorkflowClient,
+)
+from app.engine.batch_items import photo_from_record, photo_record
+from app.engine.error_reports import ErrorReporter, describe_exception
+from app.engine.events import Events
+from app.engine.following import Following
+from app.engine.model import PAUSED_FOR_CREDIT, PAUSED_FOR_KEY, ItemSnapshot, ItemState
+from app.engine.polling import Backoff, Failures
+from app.engine.scheduler import Scheduler
+from app.engine.store import JobStore, StoredItem
+from app.engine.tasks import Tasks
+from app.engine.updates import CREATE_FIELDS, Updates
+from app.images import (
+    IntakeError,
+    Photo,
+    PhotoChangedError,
+    ProblemCode,
+    inspect,
+    prepare_upload,
+)
+
+STOPPED_MID_UPLOAD = (
+    "vimbatch was stopped while this photo was being sent; it may have been created. "
+    "Check on Vimmerse, then choose Resubmit or Cancel."
+)
+CANCELLED_AFTER_SEND = "Cancelled, but it had already been sent: the workflow exists on Vimmerse."
+UNEXPECTED_SEND = (
+    "Something unexpected went wrong while sending this; it may have been created. "
+    "Check on Vimmerse, then choose Resubmit or Cancel."
+)
+
+
+class Uploads:
+    """The upload slots: which items are being sent (claimed), which wait for a retry, and
+    which the user cancelled while they were being sent."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        client: Callable[[], WorkflowClient],
+        *,
+        events: Events,
+        tasks: Tasks,
+        scheduler: Scheduler,
+        backoff: Backoff,
+        reporter: ErrorReporter,
+        following: Following,
+        updates: Updates,
+        batches: Callable[[], list[int]],
+        cache_dir: Path,
+        concurrency: int,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._events = events
+        self._tasks = tasks
+        self._scheduler = scheduler
+        self._backoff = backoff
+        self._reporter = reporter
+        self._following = following
+        self._updates = updates
+        self._batches = batches  # the batches this engine sends
+        self._cache_dir = cache_dir
+        self._failures = Failures()
+        self._lock = threading.RLock()
+        self._concurrency = max(1, concurrency)
+        self._claimed: dict[int, int] = {}  # item -> batch, taken by an upload task
+        self._cancel_requested: set[int] = set()
+        self._not_before: dict[int, float] = {}  # requeued item -> monotonic time
+
+    def set_concurrency(self, n: int) -> None:
+        with self._lock:
+            self._concurrency = max(1, n)
+        self.pump()
+
+    def sending(self, batch_id: int | None = None) -> bool:
+        """An upload task holds an item (of this batch)."""
+        with self._lock:
+            return any(batch_id in (None, b) for b in self._claimed.values())
+
+    def orphaned(self, item_id: int) -> StoredItem | None:
+        """The item, if the store says it is being sent but no upload task here holds it: it
+        was being sent when an engine stopped. Read under the lock that claims are taken
+        under, so a create that is going out right now is never taken for one."""
+        with self._lock:
+            stored = self._store.get(item_id)
+            if stored is None or stored.snapshot.state is not ItemState.UPLOADING:
+                return None
+            return None if item_id in self._claimed else stored
+
+    def request_cancel(self, item_id: int, state: ItemState) -> bool:
+        """The user cancels the item: True when its upload task decides (once its create has
+        an answer, or before it is sent), False when the caller cancels it."""
+        with self._lock:
+            if item_id in self._claimed or state is ItemState.UPLOADING:
+                self._cancel_requested.add(item_id)
+            return state is ItemState.UPLOADING
+
+    def is_claimed(self, item_id: int) -> bool:
+        with self._lock:
+            return item_id in self._claimed
+
+    def requeue_fresh(self, stored: StoredItem, carried: dict[str, str]) -> None:
+        """Back to the queue as if new (after the user's word): a new create will be made,
+        carrying `carried` (title, description, visibility)."""
+        item_id = stored.snapshot.id
+        self._failures.clear(item_id)
+        with self._lock:
+            self._not_before.pop(item_id, None)
+        if stored.photos:
+            # The user may have fixed the file since: intake looks at it afresh before sending.
+            self._store.set_photos(item_id, [dict(p, recheck=True) for p in stored.photos])
+        self._events.set(
+            item_id,
+            **carried,
+            state=ItemState.QUEUED,
+            error=None,
+            workflow_id=None,
+            status_text="",
+            progress=0,
+            results=(),
+            downloads=(),
+        )
+        self.pump()
+
+    def pump(self) -> None:
+        """Start uploads while slots are free; schedule itself for when waiting items are due."""
+        to_start: list[int] = []
+        with self._lock:
+            if not self._tasks.running:
+                return
+            free = self._concurrency - len(self._claimed)
+            if free <= 0:
+                return
+            wait = self._client().governor.delay_remaining()
+            if wait > 0:
+                self._scheduler.call_later(wait, self.pump)
+                return
+            now = time.monotonic()
+            limit = free + len(self._claimed) + len(self._not_before)
+            soonest: float | None = None
+            for item_id, batch_id in self._store.queued(limit, self._batches()):
+                if item_id in self._claimed:
+                    continue
+                due = self._not_before.get(item_id)
+                if due is not None and due > now:
+                    soonest = due if soonest is None else min(soonest, due)
+                    continue
+                self._not_before.pop(item_id, None)
+                self._claimed[item_id] = batch_id
+                to_start.append(item_id)
+                if len(to_start) >= free:
+                    break
+            if soonest is not None and len(to_start) < free:
+                self._scheduler.call_later(soonest - now, self.pump)
+        for item_id in to_start:
+            self._tasks.submit(partial(self._upload, item_id))
+
+    def _upload(self, item_id: int) -> None:
+        try:
+            self._upload_one(item_id)
+        finally:
+            with self._lock:
+                self._claimed.pop(item_id, None)
+                self._cancel_requested.discard(item_id)
+            self.pump()
+
+    def _requeue(self, item_id: int, delay: float, message: str | None) -> None:
+        with self._lock:
+            self._not_before[item_id] = time.monotonic() + delay
+        self._events.set(item_id, state=ItemState.QUEUED, error=message)
+        self._scheduler.call_later(delay, self.pump)
+
+    def _upload_one(self, item_id: int) -> None:
+        stored = self._store.get(item_id)
+        if stored is None or stored.snapshot.state is not ItemState.QUEUED:
+            return
+        snap = stored.snapshot
+        if snap.batch_id in self._store.paused_batches():
+            return
+        settings = self._store.settings(snap.batch_id)
+        files: list[Path] = []
+        try:
+            photos = self._photos_to_send(stored)
+            for photo in photos:
+                files.append(prepare_upload(photo, self._cache_dir, strip_gps=settings.strip_gps))
+        except PhotoChangedError as exc:
+            self._events.set(item_id, state=ItemState.NEEDS_ATTENTION, error=str(exc))
+            return
+        except IntakeError as exc:
+            self._events.set(item_id, state=ItemState.FAILED, error=str(exc))
+            return
+        except OSError as exc:
+            self._events.set(
+                item_id,
+                state=ItemState.FAILED,
+                error=f"The photo could not be read ({exc.strerror or 'unknown error'}).",
+            )
+            return
+        urls = list(snap.sources) if snap.kind == "url" else []
+        with self._lock:
+            if self._tasks.stopping:
+                return
+            if item_id in self._cancel_requested:
+                self._events.set(item_id, state=ItemState.CANCELLED, error=None)
+                return
+            client = self._client()
+            # Written before the create goes out: from here on it may exist on the server. The
+            # compare-and-set fails when the item is no longer queued: taken by another
+            # engine or process, paused, cancelled or removed meanwhile.
+            claimed = self._store.claim_upload(item_id)
+        if claimed is None:
+            self._drop_converted(files, photos)
+            return
+        self._events.item(claimed.snapshot)
+        # From the row as claimed: a title, description or visibility set until the claim goes
+        # with the create (later ones are kept as a pending change, sent once it exists).
+        sending = claimed.snapshot
+        request = CreateRequest(
+            files=files,
+            urls=urls,
+            template_id=settings.template_id,
+            options=dict(settings.options),
+            visibility=sending.visibility or settings.visibility,
+            title=sending.title,
+            description=sending.description,
+            event_id=settings.event_id,
+        )
+        try:
+            workflow = client.create(
+                request,
+                attempts=1,
+                on_progress=self._events.upload_progress(sending, lambda: self._tasks.stopping),
+            )
+        except (KeyMissingError, KeyRefusedError) as exc:
+            self._events.set(item_id, state=ItemState.QUEUED, error=None)
+            self._events.set_paused(snap.batch_id, str(exc), PAUSED_FOR_KEY)
+        except InsufficientCreditError as exc:
+            self._events.set(item_id, state=ItemState.QUEUED, error=None)
+            self._events.set_paused(snap.batch_id, str(exc), PAUSED_FOR_CREDIT)
+        except RateLimitedError as exc:
+            delay = max(client.governor.delay_remaining(), exc.retry_after or 0.0)
+            if delay <= 0:
+                delay = self._backoff.delay(self._failures.add(item_id))
+            self._requeue(item_id, delay, str(exc))
+        except (ServerError, NetworkError) as exc:
+            # The client only lets these through when nothing can have been created.
+            self._requeue(item_id, self._backoff.delay(self._failures.add(item_id)), str(exc))
+        except MaybeCreatedError as exc:
+            self._events.set(item_id, state=ItemState.NEEDS_ATTENTION, error=str(exc))
+            if exc.status is not None and 200 <= exc.status < 300:
+                self._report(snap, f"Create answer unreadable: {exc.detail}")
+        except (ValidationError, BadRequestError, NotFoundError) as exc:
+            self._events.set(item_id, state=ItemState.FAILED, error=str(exc))
+        except ApiError as exc:
+            self._events.set(item_id, state=ItemState.FAILED, error=str(exc))
+            self._report(snap, f"Unexpected answer to a create: {type(exc).__name__} {exc.status}")
+        except CancelledError:
+            self._events.set(item_id, state=ItemState.NEEDS_ATTENTION, error=STOPPED_MID_UPLOAD)
+        except Exception as exc:
+            self._events.set(item_id, state=ItemState.NEEDS_ATTENTION, error=UNEXPECTED_SEND)
+            self._report(snap, f"Create failed unexpectedly: {describe_exception(exc)}")
+        else:
+            self._created(item_id, workflow)
+            self._drop_converted(files, photos)
+
+    def _created(self, item_id: int, workflow: Workflow) -> None:
+        """The create has its answer: record the workflow, then follow it (or cancel it)."""
+        with self._lock:
+            cancelled = item_id in self._cancel_requested
+        self._failures.clear(item_id)
+        if cancelled:
+            self._events.set(
+                item_id,
+                state=ItemState.CANCELLED,
+                workflow_id=workflow.id,
+                error=CANCELLED_AFTER_SEND,
+            )
+            return
+        stored = self._events.set(
+            item_id,
+            state=ItemState.SUBMITTED,
+            workflow_id=workflow.id,
+            status_text=workflow.processing_status,
+            progress=workflow.progress,
+            **_details_of(workflow),
+        )
+        if stored.pending_update:  # changed while it was being created
+            self._updates.resend_pending(stored)
+        self._following.follow(stored, workflow, changed=True)
+
+    def _report(self, snap: ItemSnapshot, message: str) -> None:
+        self._reporter.report(message, file_name=_base_name(snap))
+
+    def _photos_to_send(self, stored: StoredItem) -> list[Photo]:
+        photos: list[Photo] = []
+        rechecked = False
+        records: list[dict[str, Any]] = []
+        for record in stored.photos:
+            if record.get("recheck"):
+                photo = inspect(record["path"])
+                rechecked = True
+                if photo.problem is not None:
+                    raise IntakeError(photo.problem_code or ProblemCode.CORRUPT, photo.problem)
+                records.append(photo_record(photo))
+            else:
+                photo = photo_from_record(record)
+                records.append(record)
+            photos.append(photo)
+        if rechecked:
+            self._store.set_photos(stored.snapshot.id, records)
+        return photos
+
+    def _drop_converted(self, files: list[Path], photos: list[Photo]) -> None:
+        originals = {p.path for p in photos}
+        for path in files:
+            if path not in originals and self._cache_dir in path.parents:
+                path.unlink(missing_ok=True)
+
+
+def carried_into_create(pending: dict[str, str] | None) -> dict[str, str]:
+    """Of a change kept for an old workflow, what a new create carries (the rest is dropped
+    with the old workflow)."""
+    return {k: v for k, v in (pending or {}).items() if k in CREATE_FIELDS}
+
+
+def _details_of(workflow: Workflow) -> dict[str, str]:
+    """Description and visibility as the server's answer gives them (where it gives them)."""
+    details: dict[str, str] = {}
+    if workflow.visibility is not None:
+        details["visibility"] = workflow.visibility.value
+    if workflow.description:
+        details["description"] = workflow.description
+    return details
+
+
+def _base_name(snapshot: ItemSnapshot) -> str | None:
+    if not snapshot.sources:
+        return None
+    first = snapshot.sources[0]
+    return PurePosixPath(urlsplit(first).path).name if snapshot.kind == "url" else Path(first).name
