@@ -408,11 +408,6 @@ class JobStore:
                 for r in rows
             ]
 
-    def delete_batch(self, batch_id: int) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM batches WHERE id = ?", (batch_id,))
-            self._settings_cache.pop(batch_id, None)
-
     # -- items -----------------------------------------------------------------------------
 
     def get(self, item_id: int) -> StoredItem | None:
