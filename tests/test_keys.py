@@ -7,6 +7,7 @@ from pathlib import Path
 
 import keyring
 import pytest
+from conftest import MemoryKeyring
 from keyring.backends import fail
 
 from app.engine import keys
@@ -58,3 +59,47 @@ def test_without_a_keyring_the_key_stays_in_memory_and_no_file_is_written(
 def test_empty_key_is_refused() -> None:
     with pytest.raises(ValueError, match="empty"):
         keys.store_key("   ")
+
+
+@pytest.mark.parametrize("bad", ["abc\ndef", "ab cd", "clé-123", "abc\x7f"])
+def test_malformed_key_is_refused_in_plain_words_and_not_stored(
+    bad: str, memory_keyring: object
+) -> None:
+    with pytest.raises(ValueError, match="copy the key again") as raised:
+        keys.store_key(bad)
+    assert bad not in str(raised.value)
+    assert memory_keyring.secrets == {}  # type: ignore[attr-defined]
+    assert keys.load_key() is None
+
+
+def test_malformed_environment_key_is_refused_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    keys.store_key("from-keyring")
+    monkeypatch.setenv(keys.KEY_ENV, "env\nkey")
+    problem = keys.environment_key_problem()
+    assert problem is not None and keys.KEY_ENV in problem and "env\nkey" not in problem
+    stored = keys.load_key()
+    assert stored is not None
+    assert (stored.value, stored.origin) == ("from-keyring", keys.KeyOrigin.KEYRING)
+
+
+class PlainFileKeyring(MemoryKeyring):
+    """Stands in for keyrings.alt's PlaintextKeyring: a backend that writes secrets to a file."""
+
+    priority = 0.5  # type: ignore[assignment]
+
+
+PlainFileKeyring.__module__ = "keyrings.alt.file"
+
+
+def test_a_plain_file_keyring_is_never_trusted_with_the_key() -> None:
+    backend = PlainFileKeyring()
+    backend.set_password(keys.SERVICE, keys.ACCOUNT, "old-key-in-a-file")
+    keyring.set_keyring(backend)
+    assert not keys.keyring_available()
+    assert keys.load_key() is None  # not read from the plain file either
+    assert keys.store_key("secret-999") is keys.KeyOrigin.SESSION
+    assert backend.secrets == {(keys.SERVICE, keys.ACCOUNT): "old-key-in-a-file"}
+    stored = keys.load_key()
+    assert stored is not None and stored.origin is keys.KeyOrigin.SESSION
+    message = keys.keyring_refused_message()
+    assert "plain file" in message and "only until you quit" in message

@@ -1,11 +1,18 @@
 """The Vimmerse Workflow API client: plain Python (httpx), no Qt."""
 
-from app.api.client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, WorkflowClient, check_base_url
+from app.api.client import (
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+    WorkflowClient,
+    check_api_key,
+    check_base_url,
+)
 from app.api.errors import (
     ApiError,
     BadRequestError,
     CancelledError,
     InsufficientCreditError,
+    InvalidKeyError,
     KeyMissingError,
     KeyRefusedError,
     MalformedResponseError,
@@ -38,6 +45,7 @@ __all__ = [
     "Completion",
     "CreateRequest",
     "InsufficientCreditError",
+    "InvalidKeyError",
     "KeyMissingError",
     "KeyRefusedError",
     "MalformedResponseError",
@@ -53,6 +61,7 @@ __all__ = [
     "Visibility",
     "Workflow",
     "WorkflowClient",
+    "check_api_key",
     "check_base_url",
     "parse_retry_after",
     "parse_timestamp",

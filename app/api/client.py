@@ -21,6 +21,7 @@ from app import __version__
 from app.api.errors import (
     ApiError,
     CancelledError,
+    InvalidKeyError,
     KeyMissingError,
     MalformedResponseError,
     MaybeCreatedError,
@@ -65,6 +66,19 @@ def check_base_url(base_url: str) -> str:
     return text
 
 
+def check_api_key(key: str) -> str:
+    """The key without surrounding whitespace; InvalidKeyError (plain words) when it has a
+    character no API key has: anything but printable ASCII, or whitespace inside it.
+
+    Such a key could not go into an HTTP header anyway (httpx would refuse it, quoting it)."""
+    text = key.strip()
+    if not text:
+        raise KeyMissingError()
+    if not all("!" <= char <= "~" for char in text):
+        raise InvalidKeyError()
+    return text
+
+
 def _is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
@@ -97,7 +111,7 @@ class WorkflowClient:
         timeout: httpx.Timeout | None = None,
     ) -> None:
         self.base_url = check_base_url(base_url)
-        self._key = api_key.strip() if api_key and api_key.strip() else None
+        self._key = check_api_key(api_key) if api_key and api_key.strip() else None
         self.retry = retry or RetryPolicy()
         self.governor = governor or RateGovernor()
         self.cancel = cancel
@@ -149,14 +163,14 @@ class WorkflowClient:
                         url, data=body.data, files=body.files or None, headers=headers
                     )
             except _NOT_SENT as exc:
-                raise NetworkError(_describe(exc), sent=False) from exc
+                raise NetworkError(self._describe(exc), sent=False) from exc
             except httpx.TransportError as exc:
                 # A server acts on a form only once it has all of it: an upload cut before its
                 # last file byte left us cannot have created anything. (httpcore turns a failed
                 # write into "server disconnected", so the byte count decides, not the type.)
                 if progress is not None and progress.total > 0 and not progress.complete:
-                    raise NetworkError(_describe(exc), sent=False) from exc
-                raise MaybeCreatedError(_describe(exc)) from exc
+                    raise NetworkError(self._describe(exc), sent=False) from exc
+                raise MaybeCreatedError(self._describe(exc)) from exc
             try:
                 data = self._data(response)
                 return Workflow.from_json(data)
@@ -259,13 +273,16 @@ class WorkflowClient:
     def download(
         self, url: str, dest: Path, *, on_progress: ProgressCallback | None = None
     ) -> Path:
-        """Stream `url` to `dest` through `<dest>.part`, replaced atomically; retried like get.
+        """Stream `url` to `dest` through a temporary `<dest>.<random>.part` of its own in the
+        same folder (two downloads to one `dest` never share it), replaced atomically; retried
+        like get.
 
         Relative URLs resolve against the base URL. `on_progress(done, total)` in bytes, with
         total 0 when the server does not say. The key goes only to the base URL's origin.
         """
         dest = Path(dest)
-        part = dest.with_name(dest.name + ".part")
+        # Not tempfile.mkstemp: its 0600 mode would stay on the saved file.
+        part = dest.with_name(f"{dest.name}.{uuid.uuid4().hex[:12]}.part")
         target = httpx.URL(self.base_url + "/").join(url)
 
         def attempt() -> Path:
@@ -282,10 +299,10 @@ class WorkflowClient:
                             raise self._download_error(current, response)
                         self._save_stream(response, part, on_progress)
                 except _NOT_SENT as exc:
-                    raise NetworkError(_describe(exc), sent=False) from exc
+                    raise NetworkError(self._describe(exc), sent=False) from exc
                 except httpx.TransportError as exc:
-                    raise NetworkError(_describe(exc), sent=True) from exc
-                part.replace(dest)  # atomic on the same file system
+                    raise NetworkError(self._describe(exc), sent=True) from exc
+                part.replace(dest)  # os.replace: atomic on the same file system
                 return dest
             raise ApiError("The result file could not be downloaded: too many redirections.")
 
@@ -350,9 +367,14 @@ class WorkflowClient:
         try:
             return self._http.request(method, url, headers=headers, json=json_body)
         except _NOT_SENT as exc:
-            raise NetworkError(_describe(exc), sent=False) from exc
+            raise NetworkError(self._describe(exc), sent=False) from exc
         except httpx.TransportError as exc:
-            raise NetworkError(_describe(exc), sent=True) from exc
+            raise NetworkError(self._describe(exc), sent=True) from exc
+
+    def _describe(self, exc: Exception) -> str:
+        """The failure in a few technical words for logs and reports, the key scrubbed out."""
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return scrub(text, self._key)
 
     def _data(self, response: httpx.Response, *, require_data: bool = True) -> Any:
         """The object under "data" of a 2xx answer; the typed error of any other answer."""
@@ -461,10 +483,6 @@ class WorkflowClient:
 def _origin(url: httpx.URL) -> str:
     port = url.port or (443 if url.scheme == "https" else 80)
     return f"{url.scheme}://{url.host.lower()}:{port}"
-
-
-def _describe(exc: httpx.HTTPError) -> str:
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _loggable(url: httpx.URL) -> str:

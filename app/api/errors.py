@@ -47,6 +47,18 @@ class KeyRefusedError(ApiError):
     )
 
 
+class InvalidKeyError(KeyRefusedError, ValueError):
+    """The key has characters no API key has (a space, a line break, an accented letter...).
+
+    Raised before anything is sent; also a ValueError, like other unusable settings.
+    """
+
+    default_message = (
+        "This API key has spaces, line breaks or other characters an API key never has. "
+        "Please copy the key again from your Vimmerse account, exactly as shown, and paste it."
+    )
+
+
 class InsufficientCreditError(ApiError):
     """402: the account has no credit left."""
 
@@ -120,9 +132,9 @@ class ServerError(ApiError):
     retryable = True
 
     def __init__(self, status: int | None = 500, *, server_message: str | None = None) -> None:
-        code = f" (error {status})" if status else ""
+        # The status stays in .status (logs, reports): a number means nothing to the user.
         super().__init__(
-            f"The Vimmerse server had a problem{code}. Please try again later.",
+            "The Vimmerse server had a problem. Please try again later.",
             status=status,
             server_message=server_message,
         )
@@ -189,9 +201,21 @@ class CancelledError(Exception):
 
 
 def scrub(text: str, secret: str | None) -> str:
-    """Remove the secret from a text (the server might echo a key back)."""
-    if secret and secret in text:
-        return text.replace(secret, "[hidden]")
+    """Remove the secret from a text (the server might echo a key back).
+
+    Also its escaped spellings (as in repr() of a str or of bytes), which is how library error
+    messages quote a value such as a header that was refused.
+    """
+    if not secret:
+        return text
+    spellings = {
+        secret,
+        repr(secret)[1:-1],
+        repr(secret.encode("utf-8", "backslashreplace"))[2:-1],
+    }
+    for spelling in sorted(spellings, key=len, reverse=True):
+        if spelling and spelling in text:
+            text = text.replace(spelling, "[hidden]")
     return text
 
 

@@ -88,7 +88,7 @@ def error_for_status(
             )
         return BadRequestError(status=status, server_message=words)
     return ApiError(
-        f"Vimmerse answered with an unexpected error (code {status}).",
+        "Vimmerse answered with an unexpected error. Please try again later.",
         status=status,
         server_message=words,
     )

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import signal
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 
 from app.cli.exit_codes import ExitCode, UsageError
+
+log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,9 +35,45 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
         return ExitCode.INTERRUPTED
-    except ValueError as exc:  # e.g. a server address that is not usable
-        print(f"vimbatch: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
+    except OSError as exc:
+        log.debug("file problem", exc_info=True)
+        print(f"vimbatch: {_file_problem(exc, args)}", file=sys.stderr)
+        return ExitCode.ITEMS_FAILED
+    except sqlite3.Error:
+        log.debug("job store problem", exc_info=True)
+        print(
+            f"vimbatch: The job list file is damaged or cannot be read ({_store_file(args)}). "
+            "Close other vimbatch windows and try again; if it keeps happening, move that "
+            "file away (vimbatch then starts a new, empty job list).",
+            file=sys.stderr,
+        )
+        return ExitCode.ITEMS_FAILED
+    except Exception:
+        log.debug("unexpected error", exc_info=True)
+        print(
+            "vimbatch: Something unexpected went wrong inside vimbatch, so the command "
+            "stopped. Please try again.",
+            file=sys.stderr,
+        )
+        return ExitCode.ITEMS_FAILED
+
+
+def _store_file(args: argparse.Namespace) -> str:
+    from app.engine.store import STORE_FILE
+
+    folder = getattr(args, "data_dir", None) or os.environ.get("VIMBATCH_DATA_DIR")
+    return str(Path(folder) / STORE_FILE) if folder else STORE_FILE
+
+
+def _file_problem(exc: OSError, args: argparse.Namespace) -> str:
+    reason = exc.strerror or "the system refused"
+    folder = getattr(args, "data_dir", None) or os.environ.get("VIMBATCH_DATA_DIR")
+    name = os.fsdecode(exc.filename) if exc.filename is not None else None
+    if folder and name and (name == folder or name.startswith(folder.rstrip("/\\") + os.sep)):
+        return f"vimbatch could not open its job list in “{folder}”: {reason}."
+    if name:
+        return f"vimbatch could not use “{name}”: {reason}."
+    return f"vimbatch could not read or write a file it needs: {reason}."
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -59,8 +101,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         with demo_server(args) as (base_url, key):
             return _run_command(args, key, base_url)
     from app.engine import resolve_base_url
-    from app.engine.keys import load_key
+    from app.engine.keys import environment_key_problem, load_key
 
+    problem = environment_key_problem()
+    if problem is not None:
+        print(f"vimbatch: {problem}", file=sys.stderr)
     stored = load_key()
     return _run_command(args, stored.value if stored else None, resolve_base_url(args.base_url))
 
@@ -69,7 +114,10 @@ def _run_command(args: argparse.Namespace, key: str | None, base_url: str) -> in
     from app.api import check_base_url
     from app.cli import commands
 
-    check_base_url(base_url)  # plain-words ValueError before anything else happens
+    try:
+        check_base_url(base_url)  # plain words before anything else happens
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
     if args.command in ("submit", "resume"):
         if key is None:
             return commands._no_key()

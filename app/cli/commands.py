@@ -6,7 +6,6 @@ import argparse
 import getpass
 import json
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
 from app.api import (
@@ -20,11 +19,16 @@ from app.api import (
 )
 from app.cli.exit_codes import ExitCode, UsageError
 from app.cli.output import STATE_WORDS, item_json, item_label
-from app.engine import JobStore, make_client, open_store
-from app.engine.keys import KEY_ENV, NO_KEYRING_MESSAGE, KeyOrigin, clear_key, store_key
-from app.engine.store import StoredItem
+from app.engine import make_client, open_store
+from app.engine.keys import (
+    KEY_ENV,
+    KeyOrigin,
+    clear_key,
+    keyring_refused_message,
+    store_key,
+)
 from app.engine.templates import load_catalog
-from app.engine.updates import delivered_time
+from app.engine.updates import change_of, put_change, refused_for_good
 
 
 def api_exit(error: ApiError) -> int:
@@ -114,48 +118,38 @@ def run_update(args: argparse.Namespace, key: str | None, base_url: str) -> int:
         )
     if key is None:
         return _no_key()
+    change = change_of(
+        title=args.title,
+        description=args.description,
+        visibility=Visibility.parse(args.visibility) if args.visibility else None,
+        rating=args.rating,
+        delivered=args.delivered,
+    )
     store = open_store(args.data_dir)
     try:
         stored = store.find_by_workflow(args.workflow_id)
-        # Without a delivered_at the server stamps "now": an item the user marked delivered
-        # keeps its time only if we send it again (the engine's rule for its own updates).
-        known = None if stored is None or args.delivered else delivered_time({}, stored.confirmed)
+        if stored is not None:
+            # Stored as the item's pending change before it goes out (the engine's rule): a
+            # crash or a failure leaves it there, and the next engine start sends it again.
+            stored = store.merge_update(stored.snapshot.id, change) or stored
+            change = dict(stored.pending_update or change)
+        confirmed = stored.confirmed if stored is not None else {}
         with make_client(key, base_url) as client:
             try:
-                workflow = client.update(
-                    args.workflow_id,
-                    title=args.title,
-                    description=args.description,
-                    visibility=Visibility.parse(args.visibility) if args.visibility else None,
-                    rating=args.rating,
-                    delivered=args.delivered,
-                    delivered_at=known,
-                )
+                workflow = put_change(client, args.workflow_id, change, confirmed)
             except ApiError as exc:
+                if stored is not None:
+                    store.fail_update(
+                        stored.snapshot.id, change, str(exc), refused=refused_for_good(exc)
+                    )
                 _error(str(exc))
                 return api_exit(exc)
         if stored is not None:
-            _record_update(store, stored, args, workflow)
+            store.settle_update(stored.snapshot.id, change)
     finally:
         store.close()
     print(f"Updated {workflow.id}.")
     return ExitCode.OK
-
-
-def _record_update(
-    store: JobStore, stored: StoredItem, args: argparse.Namespace, workflow: Workflow
-) -> None:
-    changes: dict[str, Any] = {}
-    if args.title is not None:
-        changes["title"] = workflow.title or args.title
-    if args.rating is not None:
-        changes["rating"] = workflow.rating or str(args.rating)
-    if args.delivered:
-        # The user's delivered mark: the time the server stamped for this delivered update.
-        when = workflow.delivered_at or datetime.now(UTC)
-        changes["delivered_at"] = when.isoformat(timespec="seconds")
-    if changes:
-        store.update(stored.snapshot.id, **changes)
 
 
 def run_delete(args: argparse.Namespace, key: str | None, base_url: str) -> int:
@@ -257,7 +251,7 @@ def run_key(args: argparse.Namespace, key: str | None, base_url: str) -> int:
         return code
     origin = store_key(value)
     if origin is KeyOrigin.SESSION:
-        _error(NO_KEYRING_MESSAGE)
+        _error(keyring_refused_message())
         _error(f"Nothing was saved. Set {KEY_ENV} to use the key from the command line.")
         return ExitCode.NO_KEY
     print("Your API key works and was saved in this computer's password store.")
@@ -265,7 +259,11 @@ def run_key(args: argparse.Namespace, key: str | None, base_url: str) -> int:
 
 
 def _check(key: str, base_url: str, ok_message: str | None) -> int:
-    client: WorkflowClient = make_client(key, base_url)
+    try:
+        client: WorkflowClient = make_client(key, base_url)  # refuses a malformed key
+    except ApiError as exc:
+        _error(str(exc))
+        return api_exit(exc)
     try:
         client.check_key()
     except ApiError as exc:

@@ -199,13 +199,17 @@ class Engine:
         urls: Sequence[str] = (),
     ) -> int:
         items, duplicates = new_items(settings, photos, urls, datetime.now())
-        # The lock is taken before the batch is visible to any other process.
-        batch_id, _ = self._store.add_batch(settings, items, before_commit=self._sharing.take_new)
-        self._sharing.created(batch_id)
         with self._lock:
             held = self._held
-        if held:
-            self._store.set_paused(batch_id, USER_PAUSE, PAUSED_BY_USER)
+        # The lock is taken before the batch is visible to any other process, and a batch
+        # created while everything is paused is stored paused: no pump ever sees it queued.
+        batch_id, _ = self._store.add_batch(
+            settings,
+            items,
+            before_commit=self._sharing.take_new,
+            paused=(USER_PAUSE, PAUSED_BY_USER) if held else None,
+        )
+        self._sharing.created(batch_id)
         self._events.show_batch(batch_id)
         if duplicates:
             copies = "1 photo was" if duplicates == 1 else f"{duplicates} photos were"

@@ -243,8 +243,12 @@ class JobStore:
         items: Sequence[NewItem],
         *,
         before_commit: Callable[[int], None] | None = None,
+        paused: tuple[str, str] | None = None,
     ) -> tuple[int, list[int]]:
         """Store a batch and its items in one transaction.
+
+        `paused` (reason, kind) stores it paused from the start, its waiting items PAUSED: no
+        engine can see it queued, not even for a moment.
 
         `before_commit(batch_id)` runs inside the transaction, before any other process can see
         the batch (the engine takes the batch's lock there); if it raises, nothing is stored.
@@ -259,9 +263,11 @@ class JobStore:
                     "COALESCE((SELECT value FROM meta WHERE key = 'last_batch_id'), 0))"
                 ).fetchone()
                 batch_id = int(row[0]) + 1
+                reason, kind = paused if paused else (None, None)
                 self._db.execute(
-                    "INSERT INTO batches (id, created_at, settings) VALUES (?, ?, ?)",
-                    (batch_id, now, settings_to_json(settings)),
+                    "INSERT INTO batches (id, created_at, settings, paused_reason, paused_kind) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (batch_id, now, settings_to_json(settings), reason, kind),
                 )
                 self._db.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_batch_id', ?)",
@@ -270,6 +276,11 @@ class JobStore:
                 ids: list[int] = []
                 for position, item in enumerate(items, start=1):
                     finished = now if item.state.is_final else None
+                    state = item.state
+                    error = item.error
+                    if paused and state is ItemState.QUEUED:
+                        state = ItemState.PAUSED
+                        error = None if kind == "user" else reason
                     cursor = self._db.execute(
                         "INSERT INTO items (batch_id, position, kind, sources, photos, title, "
                         "state, error, created_at, updated_at, finished_at, description, "
@@ -281,8 +292,8 @@ class JobStore:
                             json.dumps(list(item.sources)),
                             json.dumps(list(item.photos)),
                             item.title,
-                            item.state.value,
-                            item.error,
+                            state.value,
+                            error,
                             now,
                             now,
                             finished,

@@ -17,6 +17,7 @@ from app.api import (
     KeyMissingError,
     KeyRefusedError,
     Visibility,
+    Workflow,
     WorkflowClient,
     parse_timestamp,
 )
@@ -76,6 +77,30 @@ def delivered_time(
     on a rating or a title is an API quirk we cannot avoid: nothing can be sent to prevent
     it, and the engine ignores it (the user's mark is separate)."""
     return parse_timestamp(change.get("delivered_at") or confirmed.get("delivered_at"))
+
+
+def put_change(
+    client: WorkflowClient,
+    workflow_id: str,
+    change: Mapping[str, str],
+    confirmed: Mapping[str, str | None],
+) -> Workflow:
+    """PUT a change as the store keeps it (see `change_of`), with the delivered time the
+    server must keep (see `delivered_time`)."""
+    return client.update(
+        workflow_id,
+        title=change.get("title"),
+        description=change.get("description"),
+        visibility=change.get("visibility"),
+        rating=change.get("rating"),
+        delivered_at=delivered_time(change, confirmed),
+    )
+
+
+def refused_for_good(error: ApiError) -> bool:
+    """The server refused the change itself (400/404/422...): sending it again as it is will
+    not help, so it waits for the user's word. A key problem or a transient failure does not."""
+    return not error.retryable and not isinstance(error, KeyMissingError | KeyRefusedError)
 
 
 class Updates:
@@ -180,14 +205,7 @@ class Updates:
         change = dict(stored.pending_update)
         snap = stored.snapshot
         try:
-            self._client().update(
-                str(snap.workflow_id),
-                title=change.get("title"),
-                description=change.get("description"),
-                visibility=change.get("visibility"),
-                rating=change.get("rating"),
-                delivered_at=delivered_time(change, stored.confirmed),
-            )
+            put_change(self._client(), str(snap.workflow_id), change, stored.confirmed)
         except CancelledError:
             return  # stopped: stays pending, sent again on the next start
         except (KeyMissingError, KeyRefusedError) as exc:
@@ -205,7 +223,7 @@ class Updates:
                         key=("update", item_id),
                     )
                     return
-            self._failed(stored, change, str(exc), refused=not exc.retryable)
+            self._failed(stored, change, str(exc), refused=refused_for_good(exc))
             return
         except Exception as exc:
             self._reporter.report(

@@ -53,6 +53,10 @@ STOPPED_MID_UPLOAD = (
     "vimbatch was stopped while this photo was being sent; it may have been created. "
     "Check on Vimmerse, then choose Resubmit or Cancel."
 )
+UNEXPECTED_NOT_SENT = (
+    "Something unexpected went wrong before this photo could be sent; nothing was sent. "
+    "Choose Retry to try again."
+)
 CANCELLED_AFTER_SEND = "Cancelled, but it had already been sent: the workflow exists on Vimmerse."
 UNEXPECTED_SEND = (
     "Something unexpected went wrong while sending this; it may have been created. "
@@ -162,7 +166,10 @@ class Uploads:
             free = self._concurrency - len(self._claimed)
             if free <= 0:
                 return
-            wait = self._client().governor.delay_remaining()
+            client = self._client()
+            if client.cancel is not None and client.cancel.is_set():
+                return  # the client was stopped: nothing more goes out through it
+            wait = client.governor.delay_remaining()
             if wait > 0:
                 self._scheduler.call_later(wait, self.pump)
                 return
@@ -256,12 +263,10 @@ class Uploads:
             description=sending.description,
             event_id=settings.event_id,
         )
+        announce = self._events.upload_progress(sending, lambda: self._tasks.stopping)
+        upload = _BodyProgress(announce)
         try:
-            workflow = client.create(
-                request,
-                attempts=1,
-                on_progress=self._events.upload_progress(sending, lambda: self._tasks.stopping),
-            )
+            workflow = client.create(request, attempts=1, on_progress=upload)
         except (KeyMissingError, KeyRefusedError) as exc:
             self._events.set(item_id, state=ItemState.QUEUED, error=None)
             self._events.set_paused(snap.batch_id, str(exc), PAUSED_FOR_KEY)
@@ -286,9 +291,15 @@ class Uploads:
             self._events.set(item_id, state=ItemState.FAILED, error=str(exc))
             self._report(snap, f"Unexpected answer to a create: {type(exc).__name__} {exc.status}")
         except CancelledError:
-            self._events.set(item_id, state=ItemState.NEEDS_ATTENTION, error=STOPPED_MID_UPLOAD)
+            if upload.complete:
+                self._events.set(item_id, state=ItemState.NEEDS_ATTENTION, error=STOPPED_MID_UPLOAD)
+            else:  # stopped before the form was whole: the server cannot have created it
+                self._events.set(item_id, state=ItemState.QUEUED, error=None)
         except Exception as exc:
-            self._events.set(item_id, state=ItemState.NEEDS_ATTENTION, error=UNEXPECTED_SEND)
+            if upload.started:
+                self._events.set(item_id, state=ItemState.NEEDS_ATTENTION, error=UNEXPECTED_SEND)
+            else:  # failed before a byte of the photo left: nothing can exist on the server
+                self._events.set(item_id, state=ItemState.FAILED, error=UNEXPECTED_NOT_SENT)
             self._report(snap, f"Create failed unexpectedly: {describe_exception(exc)}")
         else:
             self._created(item_id, workflow)
@@ -346,6 +357,33 @@ class Uploads:
         for path in files:
             if path not in originals and self._cache_dir in path.parents:
                 path.unlink(missing_ok=True)
+
+
+class _BodyProgress:
+    """Passes a create's upload progress on and remembers how far its body got.
+
+    A form is acted on only once all of it arrived, so a create stopped before its last byte
+    cannot have created anything (the client decides resends the same way)."""
+
+    def __init__(self, announce: Callable[[int, int], None]) -> None:
+        self._announce = announce
+        self.sent = 0
+        self.total = 0
+        self.seen = False
+
+    def __call__(self, sent: int, total: int) -> None:
+        self.seen = True
+        self.sent = max(self.sent, sent)
+        self.total = total
+        self._announce(sent, total)
+
+    @property
+    def started(self) -> bool:
+        return self.sent > 0
+
+    @property
+    def complete(self) -> bool:
+        return self.seen and self.total > 0 and self.sent >= self.total
 
 
 def carried_into_create(pending: dict[str, str] | None) -> dict[str, str]:

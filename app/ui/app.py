@@ -22,6 +22,7 @@ from app.resources import resource_path
 from app.ui.workers import Workers
 
 if TYPE_CHECKING:
+    from app.engine.keys import StoredKey
     from app.simulator import Simulator
     from app.ui.main_window import MainWindow
     from app.ui.session import Session
@@ -102,6 +103,7 @@ class AppController(QObject):
         self.workers = Workers()
         self.simulator: Simulator | None = None
         self.session: Session | None = None
+        self._closing: list[Session] = []  # sessions stopping in the background
         self.window: MainWindow = MainWindow(
             self.workers,
             data_dir=self.data_dir,
@@ -114,15 +116,25 @@ class AppController(QObject):
 
     def start(self) -> None:
         """After the window is up: find the key, or start the demo, or welcome the user."""
+        if self.want_demo:
+            self.start_demo()
+            return
         from app.engine.keys import load_key
 
-        stored = load_key()
-        if self.want_demo or (stored is None and self.demo_if_no_key):
-            self.start_demo()
-        elif stored is not None:
+        # On a worker: the keyring may wait on an unlock prompt (and costs ~250 ms at first).
+        self.workers.io.submit(load_key, self._key_loaded, self._key_not_loaded)
+
+    def _key_loaded(self, stored: StoredKey | None) -> None:
+        if stored is not None:
             self.start_real(stored.value)
+        elif self.demo_if_no_key:
+            self.start_demo()
         else:
             self.welcome()
+
+    def _key_not_loaded(self, error: BaseException) -> None:
+        log.warning("could not read the stored key", exc_info=(type(error), error, None))
+        self._key_loaded(None)
 
     def welcome(self) -> None:
         from app.ui.dialogs.key_dialog import KeyDialog
@@ -143,13 +155,38 @@ class AppController(QObject):
         dialog.open()
 
     def start_demo(self) -> None:
-        from app.ui.demo import DEMO_KEY, demo_data_dir, start_simulator
+        """Start the simulator and make the demo folder on a worker, then the demo session."""
+        from app.ui.demo import demo_data_dir, start_simulator
 
-        if self.simulator is None:
-            self.simulator = start_simulator()
         self.window.set_demo(True)
-        self.window.base_url = self.simulator.base_url
-        self._start_session(DEMO_KEY, self.simulator.base_url, demo_data_dir(self.data_dir), True)
+        data_dir = self.data_dir
+
+        def prepare() -> Path:
+            if self.simulator is None:
+                # Set from the worker so that `shutdown` stops it even if the app quits
+                # before the result is delivered (the pools are waited for first).
+                self.simulator = start_simulator()
+            return demo_data_dir(data_dir)
+
+        self.workers.io.submit(prepare, self._demo_prepared, self._demo_failed)
+
+    def _demo_prepared(self, demo_dir: Path) -> None:
+        from app.ui.demo import DEMO_KEY
+
+        simulator = self.simulator
+        if simulator is None:
+            return
+        self.window.base_url = simulator.base_url
+        self._start_session(DEMO_KEY, simulator.base_url, demo_dir, True)
+
+    def _demo_failed(self, error: BaseException) -> None:
+        from app.ui.user_text import user_text
+
+        self.window.show_status(
+            QCoreApplication.translate("app", "The demo could not start: {reason}").format(
+                reason=user_text(error)
+            )
+        )
 
     def start_real(self, key: str) -> None:
         self.window.set_demo(False)
@@ -174,12 +211,26 @@ class AppController(QObject):
         session.start()
 
     def _stop_session(self) -> None:
-        if self.session is not None:
-            old = self.session
-            self.window.set_session(None)
-            old.shutdown()
+        """Switching sessions: the old engine stops on a worker (creates on the wire finish
+        first, which can take a while) while the window stays responsive."""
+        if self.session is None:
+            return
+        old = self.session
+        self.session = None
+        self.window.set_session(None)
+        self._closing.append(old)
+        finishing = QCoreApplication.translate(
+            "app", "Finishing the photos already on their way to Vimmerse…"
+        )
+        self.window.show_status(finishing)
+
+        def stopped() -> None:
+            self._closing.remove(old)
             old.deleteLater()
-            self.session = None
+            if not self._closing and self.window.status_text.text() == finishing:
+                self.window.show_status("")
+
+        old.shutdown_in_background(stopped)
 
     def _key_changed(self, key: str) -> None:
         if self.session is not None and not self.session.demo:
@@ -194,8 +245,15 @@ class AppController(QObject):
             self.session.set_key("")
 
     def shutdown(self) -> None:
-        """Stop everything in order: engine (finishes creates on the wire), pools, simulator."""
-        self._stop_session()
+        """Stop everything in order: engines (creates on the wire finish), pools, simulator."""
+        self.settings.sync()
+        if self.session is not None:
+            self.window.set_session(None)
+            self.session.shutdown()
+            self.session = None
+        for old in list(self._closing):
+            if not old.wait_stopped(30):
+                log.warning("an engine did not stop within 30 s")
         if not self.workers.shutdown(10_000):
             log.warning("some background work did not stop within 10 s")
         if self.simulator is not None:

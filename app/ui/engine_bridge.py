@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from app.engine.model import BatchSnapshot, EngineEvent, EventKind, ItemSnapshot, ItemState
+from app.ui.user_text import user_text
 from app.ui.workers import TaskRunner
 
 
@@ -38,11 +39,6 @@ class EngineLike(Protocol):
     def retry_failed(self, batch_id: int) -> int: ...
     def resubmit(self, item_id: int) -> None: ...
     def delete_item(self, item_id: int, remote: bool) -> None: ...
-
-
-def _user_message(error: BaseException) -> str:
-    message = getattr(error, "user_message", None)
-    return str(message) if message else str(error) or type(error).__name__
 
 
 class EngineBridge(QObject):
@@ -125,7 +121,7 @@ class EngineBridge(QObject):
         self.runner.submit(
             fn,
             on_result=on_result,
-            on_error=lambda error: self.command_failed.emit(name, _user_message(error)),
+            on_error=lambda error: self.command_failed.emit(name, user_text(error)),
         )
 
     def load(self) -> None:

@@ -11,7 +11,9 @@ paints, newest request first, as QImage on workers and QPixmap here.
 
 from __future__ import annotations
 
+import html
 import logging
+import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
@@ -21,6 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -64,7 +67,8 @@ from app.images.checks import inspect
 from app.images.photo import Photo
 from app.images.problems import CORRUPT_MESSAGE, ProblemCode
 from app.images.thumbnails import ThumbnailCache
-from app.images.walk import walk
+from app.images.walk import WalkResult, walk
+from app.ui.user_text import user_text
 from app.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -92,18 +96,21 @@ ProblemRole = Qt.ItemDataRole.UserRole + 2
 PathRole = Qt.ItemDataRole.UserRole + 3
 
 
+WALK_POLL_SECONDS = 0.1  # how often a running walk looks whether the app is quitting
+
+
 def human_size(n: int) -> str:
-    """Bytes in the units people read on their disks (decimal, one decimal place)."""
-    value = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} TB"
+    """Bytes as the user's locale writes them ("3.4 MB"): Qt's one formatting of sizes."""
+    return QLocale().formattedDataSize(n, 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat)
 
 
-def _inspect_chunk(paths: Sequence[Path]) -> list[Photo]:
-    return [_inspect_one(p) for p in paths]
+def _inspect_chunk(paths: Sequence[Path], stop: threading.Event) -> list[Photo]:
+    photos: list[Photo] = []
+    for path in paths:
+        if stop.is_set():  # quitting: the outcome is dropped anyway, so do not read on
+            break
+        photos.append(_inspect_one(path))
+    return photos
 
 
 def _inspect_one(path: Path) -> Photo:
@@ -117,9 +124,30 @@ def _inspect_one(path: Path) -> Photo:
         return photo.fail(ProblemCode.CORRUPT, CORRUPT_MESSAGE)
 
 
-def _walk(paths: Sequence[str]) -> tuple[list[Path], list[str], list[str]]:
-    """Files to inspect, image web addresses, and plain-language problems met while walking."""
-    result = walk(paths)
+def _walk(paths: Sequence[str], stop: threading.Event) -> tuple[list[Path], list[str], list[str]]:
+    """Files to inspect, image web addresses, and plain-language problems met while walking.
+
+    `app.images.walk` has no cancel hook and a huge or network folder can take minutes, so it
+    runs on a daemon thread of its own (plain Python, no Qt) while this pool job waits for it
+    and gives up as soon as `stop` is set: quitting never waits on a walk; the abandoned walk
+    ends with the process."""
+    outcome: list[WalkResult | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(walk(paths))
+        except BaseException as error:  # handed to the waiting job, raised there
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, name="vimbatch-walk", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        if stop.is_set():
+            return [], [], []
+        thread.join(WALK_POLL_SECONDS)
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
     notices = [f"{Path(p.path).name or p.path}: {p.message}" for p in result.problems]
     return list(result.files), list(result.urls), notices
 
@@ -277,7 +305,7 @@ class PhotoGridModel(QAbstractListModel):
             return
         self._begin_job()
         self._cpu.submit(
-            partial(_walk, paths),
+            partial(_walk, paths, self._cpu.stopping),
             self._walked,
             self._job_failed,
             priority=1,
@@ -327,7 +355,11 @@ class PhotoGridModel(QAbstractListModel):
         while self._chunks and self._chunks_in_flight < CHUNKS_IN_FLIGHT:
             chunk = self._chunks.popleft()
             self._chunks_in_flight += 1
-            self._cpu.submit(partial(_inspect_chunk, chunk), self._inspected, self._chunk_failed)
+            self._cpu.submit(
+                partial(_inspect_chunk, chunk, self._cpu.stopping),
+                self._inspected,
+                self._chunk_failed,
+            )
 
     def _chunk_failed(self, error: BaseException) -> None:
         self._chunks_in_flight -= 1
@@ -346,7 +378,7 @@ class PhotoGridModel(QAbstractListModel):
     def _job_failed(self, error: BaseException) -> None:
         # Intake functions report bad files on the Photo; reaching here is a bug, not a bad file.
         self._run_notices.append(
-            self.tr("Some files could not be checked: {error}").format(error=error)
+            self.tr("Some files could not be checked: {error}").format(error=user_text(error))
         )
         self._end_job()
 
@@ -503,7 +535,7 @@ class PhotoGridModel(QAbstractListModel):
             self._loader.start()
 
     def _tooltip(self, photo: Photo) -> str:
-        lines = [f"<b>{_escape(photo.path.name)}</b>"]
+        lines = [f"<b>{html.escape(photo.path.name)}</b>"]
         facts = []
         if photo.width and photo.height:
             facts.append(f"{photo.width} × {photo.height}")
@@ -511,20 +543,16 @@ class PhotoGridModel(QAbstractListModel):
             facts.append(human_size(photo.size))
         if facts:
             lines.append(" · ".join(facts))
-        lines.append(_escape(str(photo.path.parent)))
+        lines.append(html.escape(str(photo.path.parent)))
         if photo.problem:
             lines.append(
                 "<span style='color:#c62828'>"
-                + self.tr("Cannot be used: {reason}").format(reason=_escape(photo.problem))
+                + self.tr("Cannot be used: {reason}").format(reason=html.escape(photo.problem))
                 + "</span>"
             )
         elif photo.note:
-            lines.append(_escape(photo.note))
+            lines.append(html.escape(photo.note))
         return "<br>".join(lines)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _placeholder_pixmap(side: int, *, broken: bool) -> QPixmap:

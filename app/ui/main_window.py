@@ -13,6 +13,7 @@ The window holds no batch logic: photos come from `PhotoGridModel`, settings fro
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -44,7 +45,6 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME
-from app.engine.keys import clear_key
 from app.engine.model import Grouping, ItemState
 from app.images.formats import PHOTO_EXTENSIONS
 from app.images.thumbnails import ThumbnailCache
@@ -54,6 +54,8 @@ from app.ui.dialogs.key_dialog import KeyDialog
 from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.engine_bridge import EngineBridge
 from app.ui.image_grid import PhotoArea, PhotoGridModel, device_pixel_ratio, human_size
+from app.ui.jobs.panel import JobListPanel
+from app.ui.jobs.thumbnails import JobThumbnails
 from app.ui.notify import BatchNotifier
 from app.ui.results.panel import ResultsPanel
 from app.ui.session import Session
@@ -64,6 +66,7 @@ from app.ui.settings import (
     AppSettings,
 )
 from app.ui.settings_panel import SettingsPanel
+from app.ui.user_text import user_text
 from app.ui.workers import Workers
 
 DEFAULT_SIZE = QSize(1280, 800)
@@ -323,15 +326,7 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.grid, self.settings_panel.template_picker.combo)
         self.setTabOrder(self.settings_panel.template_picker.combo, self.create_button)
 
-    def _make_job_list(self) -> QWidget:
-        try:
-            from app.ui.jobs.panel import JobListPanel
-        except ImportError:  # the job list lands separately; the window works without it
-            placeholder = QLabel(self.tr("Jobs will appear here."))
-            placeholder.setObjectName("jobListPlaceholder")
-            return placeholder
-        from app.ui.jobs.thumbnails import JobThumbnails
-
+    def _make_job_list(self) -> JobListPanel:
         panel = JobListPanel()
         panel.set_thumbnails(JobThumbnails(self.workers.cpu, self.thumbnail_cache, panel))
         panel.key_requested.connect(self.open_key_dialog)
@@ -414,9 +409,6 @@ class MainWindow(QMainWindow):
         help_menu = menu.addMenu(self.tr("&Help"))
         help_menu.addAction(self.about_action)
 
-    def enable_settings(self, enabled: bool = True) -> None:
-        self.settings_action.setEnabled(enabled)
-
     def open_settings(self) -> SettingsDialog:
         """The settings dialog, window-modal; values are stored (and applied) on OK."""
         dialog = SettingsDialog(
@@ -449,10 +441,9 @@ class MainWindow(QMainWindow):
         self.photo_area.add_folder_requested.connect(self.choose_folder)
         self.photo_area.samples_requested.connect(self.add_samples)
         self.photo_area.compact_changed.connect(self._photos_compact)
-        job_model = getattr(self.job_list, "model", None)
-        if job_model is not None:
-            for signal in (job_model.rowsInserted, job_model.rowsRemoved, job_model.modelReset):
-                signal.connect(self._jobs_count_changed)
+        job_model = self.job_list.model
+        for signal in (job_model.rowsInserted, job_model.rowsRemoved, job_model.modelReset):
+            signal.connect(self._jobs_count_changed)
         self.photos.summary_changed.connect(self._schedule_summary)
         self.photos.intake_progress.connect(self._intake_progress)
         self.photos.intake_finished.connect(self._intake_finished)
@@ -464,15 +455,12 @@ class MainWindow(QMainWindow):
         self.settings.changed.connect(self._setting_changed)
         self.results_panel.message.connect(self.show_status)
         self.notifier.batch_finished.connect(self._batch_finished)
-        selection = getattr(self.job_list, "selection_changed_items", None)
-        if selection is not None:
-            selection.connect(self._jobs_selected)
+        self.job_list.selection_changed_items.connect(self._jobs_selected)
 
     # --- layout of the left column -------------------------------------------------------
 
     def _jobs_count_changed(self, *_: object) -> None:
-        model = getattr(self.job_list, "model", None)
-        self.photo_area.set_compact(model is not None and model.rowCount() > 0)
+        self.photo_area.set_compact(self.job_list.model.rowCount() > 0)
 
     def _photos_compact(self, compact: bool) -> None:
         """No photos waiting but jobs to watch: the photos take one line (the drop strip,
@@ -693,15 +681,13 @@ class MainWindow(QMainWindow):
         self.create_button.setAccessibleName(self.create_button.text())
         self.create_button.setToolTip(hint)
         self.create_hint.setText(hint)
-        set_empty_hint = getattr(self.job_list, "set_empty_hint", None)
-        if set_empty_hint is not None:
-            set_empty_hint(
-                self.tr("Nothing sent yet: press “{button}” to start.").format(
-                    button=self.create_button.text()
-                )
-                if n
-                else self.tr("No jobs yet. Add photos above, then press Create.")
+        self.job_list.set_empty_hint(
+            self.tr("Nothing sent yet: press “{button}” to start.").format(
+                button=self.create_button.text()
             )
+            if n
+            else self.tr("No jobs yet. Add photos above, then press Create.")
+        )
 
     def create_workflows(self) -> None:
         """The primary action: confirm, then hand the batch to the engine on a worker."""
@@ -786,9 +772,7 @@ class MainWindow(QMainWindow):
         self._update_summary()
 
     def _set_bridge(self, bridge: EngineBridge | None) -> None:
-        set_engine = getattr(self.job_list, "set_engine", None)
-        if set_engine is not None:
-            set_engine(bridge)
+        self.job_list.set_engine(bridge)
         self.results_panel.set_engine(bridge)
         self.notifier.set_engine(bridge)
 
@@ -848,9 +832,32 @@ class MainWindow(QMainWindow):
             ),
         )
         if answer == QMessageBox.StandardButton.Yes:
-            clear_key()
-            self.key_removed.emit()
+            # Imported here: keyring costs ~250 ms at start-up (TECH-NOTES §8); the keyring
+            # call runs on a worker because it may wait on an unlock prompt.
+            from app.engine.keys import clear_key
+
+            self.remove_key_action.setEnabled(False)
+            self.workers.io.submit(clear_key, self._key_cleared, self._key_not_cleared)
+
+    def _key_cleared(self, _none: object = None) -> None:
+        from app.engine.keys import KEY_ENV
+
+        self.remove_key_action.setEnabled(True)
+        self.key_removed.emit()
+        if os.environ.get(KEY_ENV, "").strip():
+            self.show_status(
+                self.tr(
+                    "The API key was removed from this computer's password store, but the "
+                    "{name} environment variable still holds one: vimbatch will use it the "
+                    "next time it starts until that variable is removed."
+                ).format(name=KEY_ENV)
+            )
+        else:
             self.show_status(self.tr("The API key was removed from this computer."))
+
+    def _key_not_cleared(self, error: BaseException) -> None:
+        self.remove_key_action.setEnabled(True)
+        self.show_status(user_text(error))
 
     def show_status(self, text: str) -> None:
         self.status_text.setText(text)
@@ -893,7 +900,9 @@ class MainWindow(QMainWindow):
         store.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        in_flight = self.session.work_in_flight() if self.session is not None else 0
+        # From the job list's memory (kept up to date by the engine's events), not the store:
+        # reading thousands of items from SQLite here would freeze the window.
+        in_flight = self.job_list.model.unfinished_count() if self.session is not None else 0
         if in_flight and not self.ask_quit(self, in_flight):
             event.ignore()
             return

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -18,7 +19,8 @@ from app.engine.engine import Engine
 from app.engine.model import BatchSettings
 from app.engine.session import build_engine, make_client, resolve_base_url
 from app.images.photo import Photo
-from app.ui.engine_bridge import EngineBridge, EngineLike
+from app.ui.engine_bridge import EngineBridge
+from app.ui.user_text import user_text
 from app.ui.workers import Workers
 
 log = logging.getLogger(__name__)
@@ -31,11 +33,6 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
         for part in re.split(r"(\d+)", text)
         if part
     )
-
-
-def user_message(error: BaseException) -> str:
-    message = getattr(error, "user_message", None)
-    return str(message) if message else (str(error) or type(error).__name__)
 
 
 class Session(QObject):
@@ -77,6 +74,8 @@ class Session(QObject):
         self.engine: Engine | None = None
         self.bridge: EngineBridge | None = None
         self._closed = False
+        self._stopping = False
+        self._stopped = threading.Event()  # set once the engine has stopped (or never ran)
 
     def start(self) -> None:
         """Open the store and build the engine on a worker; answers with `ready` or `failed`."""
@@ -95,7 +94,7 @@ class Session(QObject):
             unfinished = sum(1 for item in engine.items() if not item.state.is_final)
             return engine, unfinished
 
-        self.workers.io.submit(build, self._built, lambda e: self.failed.emit(user_message(e)))
+        self.workers.io.submit(build, self._built, lambda e: self.failed.emit(user_text(e)))
 
     def _built(self, result: tuple[Engine, int]) -> None:
         engine, unfinished = result
@@ -103,10 +102,9 @@ class Session(QObject):
             self.workers.io.submit(lambda: engine.shutdown(wait=False))
             return
         self.engine = engine
-        # cast: EngineLike's delete_item lacks the engine's `remote` argument (reported).
-        self.bridge = EngineBridge(cast("EngineLike", engine), self.workers.io, self)
+        self.bridge = EngineBridge(engine, self.workers.io, self)
         # Recovery reads the store and may schedule work: off the GUI thread like the rest.
-        self.workers.io.submit(engine.start, on_error=lambda e: self.failed.emit(user_message(e)))
+        self.workers.io.submit(engine.start, on_error=lambda e: self.failed.emit(user_text(e)))
         self.ready.emit(self.bridge)
         if unfinished:
             self.resumed.emit(unfinished)
@@ -157,31 +155,53 @@ class Session(QObject):
         self.workers.io.submit(
             lambda: engine.create_batch(settings, photos, urls),
             on_done,
-            lambda e: on_error(user_message(e)),
+            lambda e: on_error(user_text(e)),
         )
 
-    def work_in_flight(self) -> int:
-        """Items not finished yet (queued, sending or being made). Reads the store: cheap."""
-        if self.engine is None:
-            return 0
-        try:
-            # Another vimbatch window's batches go on without this one: not ours to count.
-            busy = self.engine.busy_batches()
-            return sum(
-                1
-                for item in self.engine.items()
-                if not item.state.is_final and item.batch_id not in busy
-            )
-        except Exception:
-            log.exception("could not count unfinished items")
-            return 0
-
     def shutdown(self) -> None:
-        """Stop the engine; creates already on the wire finish and are recorded."""
+        """Stop the engine and wait (the quit path: the app ends only after this returns);
+        creates already on the wire finish and are recorded."""
+        engine = self._begin_close()
+        if engine is not None:
+            self._stop_engine(engine)
+        elif not self._stopped.wait(30):  # stopping in the background: wait for it
+            log.warning("the engine did not stop within 30 s")
+
+    def shutdown_in_background(self, on_done: Callable[[], None]) -> None:
+        """Stop the engine on a worker (creates on the wire may take a while to finish);
+        `on_done()` on the GUI thread once it has stopped."""
+        engine = self._begin_close()
+        if engine is None:
+            on_done()
+            return
+
+        def failed(error: BaseException) -> None:
+            log.error("engine shutdown failed", exc_info=(type(error), error, error.__traceback__))
+            on_done()
+
+        stop = self._stop_engine
+        self.workers.io.submit(lambda: stop(engine), lambda _none: on_done(), failed)
+
+    def wait_stopped(self, timeout: float) -> bool:
+        """Block until the engine has stopped (at quit, after `shutdown_in_background`)."""
+        return self._stopped.wait(timeout)
+
+    def _begin_close(self) -> Engine | None:
+        """Stop listening; the engine to stop, handed out once (None: nothing left to stop)."""
         self._closed = True
         if self.bridge is not None:
             self.bridge.close()
-        if self.engine is not None:
-            self.engine.shutdown(wait=True)
-            self.engine.client.close()
-            self.engine.store.close()
+        engine, self.engine = self.engine, None
+        if engine is None and not self._stopping:
+            self._stopped.set()
+        self._stopping = self._stopping or engine is not None
+        return engine
+
+    def _stop_engine(self, engine: Engine) -> None:
+        """Any thread: wait for creates on the wire, then close the client and the store."""
+        try:
+            engine.shutdown(wait=True)
+            engine.client.close()
+            engine.store.close()
+        finally:
+            self._stopped.set()

@@ -266,25 +266,30 @@ class AppSettings(QObject):
         value = setting.coerce(value)
         if self.value(setting) == value:
             return  # an untouched default stays unstored, so a better default reaches the user
+        # Written to disk by `sync()` (the dialog's OK, quitting) or Qt's own periodic sync:
+        # not once per value, each a file write on the GUI thread.
         self.store.setValue(setting.key, value)
-        self.store.sync()
         self.changed.emit(setting.key)
 
     def reset(self, setting: Setting[Any]) -> None:
         if self.store.contains(setting.key):
             self.store.remove(setting.key)
-            self.store.sync()
             self.changed.emit(setting.key)
+
+    def sync(self) -> None:
+        """Write the values set so far to the file (once per dialog OK and at quit)."""
+        self.store.sync()
 
     def problem(self, setting: Setting[Any], value: object) -> str | None:
         """Plain words when `value` cannot be used for `setting`, else None."""
         if setting is NAME_PATTERN:
             return name_pattern_problem(str(value))
         if setting is SERVER_URL:
-            from app.engine.session import make_client
+            # Only the address's form is checked: no HTTP client is built on the GUI thread.
+            from app.api import check_base_url
 
             try:
-                make_client(None, str(value)).close()
+                check_base_url(str(value))
             except ValueError as exc:
                 return str(exc)
         return None

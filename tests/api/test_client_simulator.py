@@ -240,3 +240,26 @@ def test_download_retries_a_cut_transfer(
         "ok",
     ]
     assert progress[-1][0] == path.stat().st_size
+
+
+@pytest.mark.parametrize("bad", ["abc\ndef", "abc def", "clé-123", "abc\x00def", "ab\tcd"])
+def test_malformed_key_is_refused_in_plain_words_before_anything_is_sent(
+    sim: Simulator, bad: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from app.api import InvalidKeyError
+
+    caplog.set_level("DEBUG")
+    with pytest.raises(InvalidKeyError) as raised:
+        WorkflowClient(bad, sim.base_url, retry=FAST)
+    error = raised.value
+    assert isinstance(error, KeyRefusedError) and isinstance(error, ValueError)
+    assert "copy the key again" in str(error) and bad not in str(error)
+    assert sim.requests == []
+    assert all(bad not in r.getMessage() for r in caplog.records)
+
+
+def test_failure_descriptions_never_quote_the_key(client: WorkflowClient) -> None:
+    import httpx
+
+    described = client._describe(httpx.LocalProtocolError(f"Illegal header value b'{KEY}'"))
+    assert KEY not in described and "LocalProtocolError" in described

@@ -26,10 +26,10 @@ from app.api.responses import error_for_status, server_words
         (402, {"message": "INSUFFICIENT_CREDIT"}, InsufficientCreditError, "out of credit"),
         (404, {"message": "NOT_FOUND"}, NotFoundError, "no longer has this workflow"),
         (400, {"message": "BAD_REQUEST"}, BadRequestError, "refused the request"),
-        (500, "oops", ServerError, "had a problem (error 500)"),
-        (503, None, ServerError, "error 503"),
+        (500, "oops", ServerError, "server had a problem. Please try again later."),
+        (503, None, ServerError, "server had a problem. Please try again later."),
         (429, None, RateLimitedError, "slow down"),
-        (418, None, ApiError, "code 418"),
+        (418, None, ApiError, "unexpected error"),
     ],
 )
 def test_status_mapping(status: int, body: object, kind: type[ApiError], words: str) -> None:
@@ -38,6 +38,7 @@ def test_status_mapping(status: int, body: object, kind: type[ApiError], words: 
     assert words in str(error)
     assert str(error) == error.user_message
     assert error.status == status
+    assert str(status) not in str(error)  # the code is for logs and reports, not the user
     # Technical codes are kept for reports but not shown to the user.
     assert "INSUFFICIENT_CREDIT" not in str(error) and "BAD_REQUEST" not in str(error)
 
@@ -112,3 +113,12 @@ def test_scrub_value_walks_nested_data() -> None:
     out = scrub_value({"a": [f"x{secret}", {"b": (secret, 1)}], secret: 2}, secret)
     assert secret not in repr(out)
     assert out["a"][1]["b"][1] == 1
+
+
+def test_scrub_hides_the_key_as_libraries_quote_it() -> None:
+    from app.api.errors import scrub
+
+    secret = "sk-1\n2é"
+    quoted = f"Illegal header value {secret.encode()!r}; also {secret!r} and {secret}"
+    out = scrub(quoted, secret)
+    assert "sk-1" not in out and out.count("[hidden]") == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from collections.abc import Callable
@@ -157,3 +158,86 @@ def test_update_resends_the_known_delivered_time(
     assert last_put.json["delivered_at"] == marked["delivered_at"]
     (final,) = [json.loads(line) for line in vimbatch("status", "--json").out.splitlines()]
     assert final["delivered_at"] == marked["delivered_at"] and final["rating"] == "3"
+
+
+def test_malformed_key_is_refused_plainly_and_never_printed_or_sent(
+    vimbatch: Callable[..., Run], simulator: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = "good-part\nrest"
+    monkeypatch.setenv("VIMMERSE_API_KEY", bad)
+    run = vimbatch("--base-url", simulator.base_url, "key", "check")
+    assert run.code == 3
+    assert "VIMMERSE_API_KEY" in run.err and "copy the key again" in run.err
+    assert "good-part" not in run.out + run.err and "internet" not in run.err
+    monkeypatch.delenv("VIMMERSE_API_KEY")
+    monkeypatch.setattr("sys.stdin", io.StringIO("clé-123\n"))
+    typed = vimbatch("--base-url", simulator.base_url, "key", "set")
+    assert typed.code == 3 and "copy the key again" in typed.err and "clé" not in typed.err
+    assert "codec" not in typed.err
+    assert simulator.requests == []
+
+
+def test_a_data_folder_that_cannot_be_made_is_told_plainly(
+    vimbatch: Callable[..., Run], api_key: str, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    run = vimbatch("--data-dir", str(blocker / "data"), "status")
+    assert run.code == 1
+    assert "could not open its job list" in run.err and "Traceback" not in run.err
+    assert "Error" not in run.err
+
+
+def test_a_damaged_job_list_is_told_plainly(
+    vimbatch: Callable[..., Run], api_key: str, tmp_path: Path
+) -> None:
+    (tmp_path / "jobs.sqlite3").write_bytes(b"this is not a database at all" * 100)
+    run = vimbatch("--data-dir", str(tmp_path), "status")
+    assert run.code == 1
+    assert "job list file is damaged" in run.err and "DatabaseError" not in run.err
+
+
+def test_an_unexpected_value_error_is_not_a_usage_error(
+    vimbatch: Callable[..., Run], api_key: str, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from app.engine import BatchSettings, JobStore
+    from app.engine.store import NewItem
+
+    with contextlib.closing(JobStore.open(tmp_path)) as store:
+        store.add_batch(BatchSettings(), [NewItem("photo", ("/1",), "1")])
+    with contextlib.closing(sqlite3.connect(tmp_path / "jobs.sqlite3")) as db, db:
+        db.execute("UPDATE items SET sources = '{broken'")
+    run = vimbatch("--data-dir", str(tmp_path), "status")
+    assert run.code == 1
+    assert "unexpected" in run.err and "JSONDecodeError" not in run.err
+
+
+def test_update_is_stored_before_it_is_sent_and_kept_when_refused(
+    vimbatch: Callable[..., Run], simulator: Simulator, api_key: str, tmp_path: Path
+) -> None:
+    from app.engine import JobStore
+
+    (wid,) = _submit(vimbatch, simulator, photo_dir(tmp_path / "in", 1))
+    simulator.script("PUT", "/workflow/", "422")
+    run = vimbatch("--base-url", simulator.base_url, "update", wid, "--title", "Kept")
+    assert run.code == 1
+    with contextlib.closing(JobStore.open(private_data())) as store:
+        stored = store.find_by_workflow(wid)
+        assert stored is not None
+        assert stored.pending_update == {"title": "Kept"}  # not lost: waits for the user
+        assert stored.snapshot.update_error and stored.update_refused
+    ok = vimbatch("--base-url", simulator.base_url, "update", wid, "--rating", "4")
+    assert ok.code == 0, ok.err
+    assert simulator.workflows[wid]["title"] == "Kept"  # the kept change went with it
+    with contextlib.closing(JobStore.open(private_data())) as store:
+        stored = store.find_by_workflow(wid)
+        assert stored is not None and not stored.pending_update
+        assert stored.snapshot.title == "Kept" and stored.snapshot.rating == "4"
+
+
+def private_data() -> Path:
+    import os
+
+    return Path(os.environ["VIMBATCH_DATA_DIR"])

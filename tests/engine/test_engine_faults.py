@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -169,3 +170,62 @@ def test_photo_changed_before_upload_needs_attention(
         assert sim.created_count() == 1
     finally:
         close(engine)
+
+
+def test_stop_before_any_byte_left_puts_the_photo_back_in_the_queue(
+    simulator: Simulator, tmp_path: Path, private_dirs: Path
+) -> None:
+    import threading
+
+    from app.engine import EngineEvent
+
+    paths = make_jpegs(tmp_path / "in", 1)
+    engine = new_engine(private_dirs, simulator.base_url, concurrency=1)
+    stop = threading.Event()
+    engine.client.cancel = stop
+
+    def stop_when_claimed(event: EngineEvent) -> None:
+        if event.item is not None and event.item.state is ItemState.UPLOADING:
+            stop.set()  # the user presses Stop as the create is about to go out
+
+    engine.subscribe(stop_when_claimed)
+    recorder = Recorder()
+    engine.subscribe(recorder)
+    try:
+        engine.start()
+        batch = engine.create_batch(BatchSettings(), photos_of(paths))
+        (item,) = engine.items(batch)
+        deadline = time.monotonic() + 10
+        while "uploading" not in recorder.states_of(item.id)[:-1] and time.monotonic() < deadline:
+            time.sleep(0.02)  # until a state follows the claim
+        (item,) = engine.items(batch)
+    finally:
+        close(engine)
+    assert recorder.states_of(item.id)[-2:] == ["uploading", "queued"]
+    assert item.state is ItemState.QUEUED and item.error is None
+    assert [r for r in simulator.requests if r.method == "POST"] == []
+
+
+def test_unexpected_failure_before_any_byte_left_says_nothing_was_sent(
+    simulator: Simulator, tmp_path: Path, private_dirs: Path
+) -> None:
+    from app.engine import EngineEvent
+    from app.engine.uploads import UNEXPECTED_NOT_SENT
+
+    (path,) = make_jpegs(tmp_path / "in", 1)
+    engine = new_engine(private_dirs, simulator.base_url, concurrency=1)
+
+    def vanish_when_claimed(event: EngineEvent) -> None:
+        if event.item is not None and event.item.state is ItemState.UPLOADING:
+            path.unlink(missing_ok=True)  # gone between the check and the upload
+
+    engine.subscribe(vanish_when_claimed)
+    try:
+        engine.start()
+        batch = engine.create_batch(BatchSettings(), photos_of([path]))
+        assert engine.wait_idle(timeout=10)
+        (item,) = engine.items(batch)
+    finally:
+        close(engine)
+    assert item.state is ItemState.FAILED and item.error == UNEXPECTED_NOT_SENT
+    assert [r for r in simulator.requests if r.path == "/workflow"] == []

@@ -96,3 +96,35 @@ def test_waiting_items_of_a_paused_batch_say_so(
         assert sim.created_count() == 6
     finally:
         close(engine)
+
+
+def test_a_batch_created_while_all_is_paused_is_never_seen_queued(
+    simulator: Simulator, tmp_path: Path, private_dirs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.engine import JobStore
+
+    paths = make_jpegs(tmp_path / "in", 3)
+    engine = new_engine(private_dirs, simulator.base_url, concurrency=2)
+    other = JobStore.open(private_dirs)  # what any other engine or thread reads
+    seen: list[tuple[str | None, list[int]]] = []
+    created = engine._sharing.created
+
+    def look_right_after_commit(batch_id: int) -> None:
+        stored = other.batch(batch_id)
+        assert stored is not None
+        seen.append((stored.paused_kind, other.queued_ids(10)))
+        created(batch_id)
+
+    monkeypatch.setattr(engine._sharing, "created", look_right_after_commit)
+    try:
+        engine.start()
+        engine.pause()
+        batch = engine.create_batch(BatchSettings(), photos_of(paths))
+        assert seen == [("user", [])]
+        assert {i.state for i in engine.items(batch)} == {ItemState.PAUSED}
+        engine.resume()
+        assert engine.wait_idle(timeout=30)
+        assert {i.state for i in engine.items(batch)} == {ItemState.SUCCEEDED}
+    finally:
+        close(engine)
+        other.close()

@@ -85,3 +85,25 @@ def test_confirmation_lists_count_template_visibility_and_skipped(qtbot) -> None
         "blurry.jpg — This file is damaged."
     )
     assert dialog.create_button.text() == "Create 12 workflows"
+
+
+def test_cancel_while_the_key_is_checked_stores_nothing(
+    qtbot, workers, sim_factory, memory_keyring
+) -> None:
+    sim = sim_factory(valid_keys=frozenset({"good-key"}))
+    sim.script("GET", "/workflow/", "slow:1")
+    dialog = KeyDialog(workers.io, sim.base_url, welcome=False)
+    qtbot.addWidget(dialog)
+    checked: list[bool] = []
+    dialog.checked.connect(checked.append)
+    dialog.key_edit.setText("good-key")
+    dialog.save_button.click()
+    qtbot.wait(300)  # the check is on the wire, held by the server for a second
+    assert workers.io.pending() == 1
+    dialog.reject()
+    # The check answers after a second; wait until the pool has delivered (or dropped) it.
+    qtbot.waitUntil(lambda: workers.io.pending() == 0, timeout=10_000)
+    qtbot.wait(100)
+    assert memory_keyring.secrets == {}
+    assert dialog.key is None and dialog.origin is None and checked == []
+    assert dialog.result() == 0

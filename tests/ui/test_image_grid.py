@@ -100,3 +100,44 @@ def test_many_photos_arrive_in_slices(qtbot, workers, tmp_path, photo_factory):
     assert model.rowCount() == 150 and sum(inserts) == 150
     assert len(inserts) > 1  # streamed as chunks arrive, not one block at the end
     assert not model.index(0).parent().isValid() and model.rowCount(QModelIndex()) == 150
+
+
+def test_quitting_during_a_walk_that_hangs_does_not_wait_for_it(
+    qtbot, workers, tmp_path, monkeypatch
+):
+    import threading
+    import time
+
+    from app.ui import image_grid
+
+    # Stands in for a network folder that stops answering: it cannot exist here.
+    release = threading.Event()
+    started = threading.Event()
+
+    def hanging_walk(paths):
+        started.set()
+        release.wait(30)
+        return image_grid.WalkResult()
+
+    monkeypatch.setattr(image_grid, "walk", hanging_walk)
+    model = PhotoGridModel(workers.cpu)
+    model.add_paths([str(tmp_path)])
+    assert started.wait(5)
+    begun = time.monotonic()
+    try:
+        assert workers.shutdown(5000)
+        assert time.monotonic() - begun < 2
+    finally:
+        release.set()
+
+
+def test_inspecting_stops_between_files_when_quitting(photo_dir):
+    import threading
+
+    from app.ui.image_grid import _inspect_chunk
+
+    paths = sorted(photo_dir.iterdir())
+    stop = threading.Event()
+    assert len(_inspect_chunk(paths, stop)) == len(paths)
+    stop.set()
+    assert _inspect_chunk(paths, stop) == []

@@ -238,8 +238,6 @@ def test_delete_key_asks_then_deletes_on_the_server(
 def test_a_batch_another_window_handles_is_shown_read_only_and_not_counted_at_quit(
     qtbot: Any, sim_factory: Any, private_dirs: Path, workers: Workers, tmp_path: Path
 ) -> None:
-    from app.ui.session import Session
-
     sim = sim_factory(processing_time=30)  # stays "being made" while we look
     other = new_engine(private_dirs, sim.base_url)  # the other vimbatch window
     mine = new_engine(
@@ -270,11 +268,9 @@ def test_a_batch_another_window_handles_is_shown_read_only_and_not_counted_at_qu
         assert all(i.state is not ItemState.CANCELLED for i in other.items(batch))
 
         # Quitting this window leaves the other window's photos alone: nothing to warn about.
-        session = Session(workers, key="test-key", base_url=sim.base_url, data_dir=private_dirs)
-        session.engine = mine
-        assert session.work_in_flight() == 0
-        session.engine = other
-        assert session.work_in_flight() == 3
+        assert panel.model.unfinished_count() == 0
+        panel.model.set_busy_batches(())  # as if this window had sent them
+        assert panel.model.unfinished_count() == 3
     finally:
         rig.close()
         close(other)

@@ -170,11 +170,12 @@ def test_demo_start_shows_banner_and_runs_on_the_simulator(qtbot, private_dirs) 
         controller.start()
         assert window.demo_banner.isVisibleTo(window)
         assert "nothing is sent to Vimmerse" in window.demo_banner.label.text()
-        assert controller.simulator is not None
-        assert window.base_url == controller.simulator.base_url
+        # The simulator starts on a worker; the session follows once it is up.
         qtbot.waitUntil(
             lambda: window.session is not None and window.session.bridge is not None, timeout=10_000
         )
+        assert controller.simulator is not None
+        assert window.base_url == controller.simulator.base_url
         # Demo jobs live in their own store, never mixed with real ones.
         assert Path(window.session.data_dir) == private_dirs / "demo"
         with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
@@ -204,8 +205,16 @@ def test_quitting_with_work_in_flight_asks_first(
     asked: list[int] = []
     window.ask_quit = lambda _w, n: asked.append(n) or False
     window.show()
+    qtbot.waitUntil(lambda: window.job_list.model.unfinished_count() == 4, timeout=10_000)
+    # Closing counts from the job list's memory: the store is not read on the GUI thread.
+    engine = session.engine
+    assert engine is not None
+    store_reads: list[str] = []
+    real_items = engine.items
+    engine.items = lambda *a, **k: store_reads.append("items") or real_items(*a, **k)  # type: ignore[method-assign]
     assert not window.close()  # the user chose "Keep working"
     assert asked == [4] and window.isVisible()
+    assert store_reads == []
     window.ask_quit = lambda _w, n: True
     assert window.close()
 
@@ -370,3 +379,83 @@ def test_with_jobs_and_no_photos_the_drop_area_is_one_line_and_the_jobs_get_the_
         assert not area.strip_samples_button.isVisible()  # photos were added once
     finally:
         jobs.bridge = None
+
+
+def test_remove_key_says_when_the_environment_still_holds_one(
+    qtbot, make_window, memory_keyring, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.engine import keys
+
+    memory_keyring.secrets[(keys.SERVICE, keys.ACCOUNT)] = "stored-key"
+    monkeypatch.setenv(keys.KEY_ENV, "env-key")
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
+    window = make_window()
+    with qtbot.waitSignal(window.key_removed, timeout=5000):
+        window.remove_key()
+    assert (keys.SERVICE, keys.ACCOUNT) not in memory_keyring.secrets
+    status = window.status_text.text()
+    assert keys.KEY_ENV in status and "next time" in status
+
+
+def test_remove_key_without_environment_key_says_it_is_gone(
+    qtbot, make_window, memory_keyring, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.engine import keys
+
+    memory_keyring.secrets[(keys.SERVICE, keys.ACCOUNT)] = "stored-key"
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
+    window = make_window()
+    with qtbot.waitSignal(window.key_removed, timeout=5000):
+        window.remove_key()
+    assert memory_keyring.secrets == {}
+    assert window.status_text.text() == "The API key was removed from this computer."
+
+
+def test_the_keyring_is_only_used_off_the_gui_thread(
+    qtbot, memory_keyring, monkeypatch, sim_factory
+) -> None:
+    import threading
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.engine import keys
+    from app.ui.app import AppController
+
+    sim = sim_factory()
+    calls: list[tuple[str, bool]] = []
+    for name in ("get_password", "set_password", "delete_password"):
+        real = getattr(memory_keyring, name)
+
+        def spy(*args, _real=real, _name=name):  # type: ignore[no-untyped-def]
+            calls.append((_name, threading.current_thread() is threading.main_thread()))
+            return _real(*args)
+
+        monkeypatch.setattr(memory_keyring, name, spy)
+    memory_keyring.secrets[(keys.SERVICE, keys.ACCOUNT)] = "stored-key"
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
+    controller = AppController(
+        demo=False, demo_if_no_key=False, base_url=sim.base_url, data_dir=None, error_reports=False
+    )
+    window = controller.window
+    qtbot.addWidget(window)
+    try:
+        controller.start()  # reads the stored key
+        qtbot.waitUntil(lambda: window.session is not None, timeout=10_000)
+        assert window.session.key == "stored-key"
+        with qtbot.waitSignal(window.key_removed, timeout=5000):
+            window.remove_key()
+        dialog = window.open_key_dialog()
+        dialog.key_edit.setText("new-key")
+        with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+            dialog.save_button.click()
+    finally:
+        window.ask_quit = lambda _w, _n: True
+        window.close()
+        controller.shutdown()
+    names = {name for name, _ in calls}
+    assert {"get_password", "set_password", "delete_password"} <= names
+    assert not any(on_gui for _, on_gui in calls), calls

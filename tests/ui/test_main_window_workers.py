@@ -90,3 +90,35 @@ def test_executor_runs_plain_callables(qtbot, workers: Workers) -> None:
     done = threading.Event()
     workers.io.executor().submit(done.set)
     assert done.wait(5)
+
+
+def test_session_stops_in_the_background_and_finishes_creates_on_the_wire(
+    qtbot, workers: Workers, sim_factory, private_dirs, tmp_path
+) -> None:
+    from engine.enginetools import make_jpegs, photos_of
+
+    from app.engine.model import BatchSettings
+    from app.ui.session import Session
+
+    sim = sim_factory(processing_time=30.0)
+    sim.script("POST", "/workflow", "slow:1")  # the create is on the wire for a second
+    session = Session(workers, key="k", base_url=sim.base_url, data_dir=private_dirs)
+    with qtbot.waitSignal(session.ready, timeout=10_000):
+        session.start()
+    engine = session.engine
+    assert engine is not None
+    created: list[int] = []
+    session.create_batch(
+        BatchSettings(), photos_of(make_jpegs(tmp_path / "in", 1)), [], created.append, print
+    )
+    qtbot.waitUntil(lambda: bool(created), timeout=10_000)
+    qtbot.wait(300)  # the create is now held by the server
+    stopped: list[bool] = []
+    began = time.monotonic()
+    session.shutdown_in_background(lambda: stopped.append(True))
+    assert time.monotonic() - began < 0.2  # the window is not frozen meanwhile
+    assert stopped == [] and not session.wait_stopped(0)
+    qtbot.waitUntil(lambda: stopped == [True], timeout=10_000)
+    assert session.wait_stopped(0)
+    assert len(sim.workflows) == 1  # the create on the wire was finished, not dropped
+    session.shutdown()  # the quit path after a background stop: returns at once

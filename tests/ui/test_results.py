@@ -356,3 +356,153 @@ def test_auto_mark_delivered_after_saving(
     assert len(puts) == 1 and set(puts[0]) == {"delivered_at"}
     assert _is_recent_stamp(puts[0]["delivered_at"])
     assert rig.engine.item(item.id).state is ItemState.SUCCEEDED  # type: ignore[union-attr]
+
+
+# --- thousands of results: incremental model, bounded memory, lazy loading ----------------
+
+
+def _snapshot(item_id: int, batch_id: int = 1, n_results: int = 1) -> Any:
+    from app.api import MediaFile
+    from app.engine.model import ItemSnapshot
+
+    return ItemSnapshot(
+        id=item_id,
+        batch_id=batch_id,
+        kind="photo",
+        sources=(f"/photos/p{item_id}.jpg",),
+        title=f"p{item_id}",
+        state=ItemState.SUCCEEDED,
+        status_text="success",
+        progress=100,
+        workflow_id=f"w{item_id}",
+        error=None,
+        results=tuple(
+            MediaFile("image/jpeg", f"http://h/files/{item_id}/r{n}.jpg") for n in range(n_results)
+        ),
+        files=(),
+        created_at=0.0,
+        updated_at=0.0,
+        finished_at=0.0,
+    )
+
+
+def test_the_model_inserts_and_removes_rows_instead_of_resetting(qtbot: Any) -> None:
+    from app.ui.results.model import ResultsModel
+
+    model = ResultsModel()
+    model.set_items([_snapshot(i) for i in range(0, 2000, 2)])
+    resets: list[int] = []
+    inserted: list[tuple[int, int]] = []
+    removed: list[tuple[int, int]] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    model.rowsRemoved.connect(lambda _p, first, last: removed.append((first, last)))
+    kept = model.index(700)
+    from PySide6.QtCore import QPersistentModelIndex
+
+    persistent = QPersistentModelIndex(kept)
+    tile_before = kept.data(ResultRole.TILE)
+
+    # A job finishing in the middle of the batch: one row goes in, nothing is reset.
+    model.set_items([*model.items.values(), _snapshot(501)])
+    assert inserted == [(251, 251)] and resets == []
+    assert persistent.row() == 701 and persistent.data(ResultRole.TILE) == tile_before
+    # An item that gets a second result: one more row, next to its first.
+    model.update_item(_snapshot(501, n_results=2))
+    assert inserted[-1] == (252, 252)
+    model.remove_item(501)
+    assert removed == [(251, 252)] and resets == []
+    assert model.rowCount() == 1000
+
+    # A preview arriving repaints its own row only (through the key -> rows index).
+    changed: list[int] = []
+    model.dataChanged.connect(
+        lambda top, bottom, *_: changed.extend(range(top.row(), bottom.row() + 1))
+    )
+    from PySide6.QtGui import QImage
+
+    tile = model.tiles[10]
+    image = QImage(8, 8, QImage.Format.Format_RGB32)
+    model.set_image(tile.key, image)
+    assert changed == [10]
+
+
+def test_previews_are_kept_in_a_bounded_lru_and_wanted_again_when_painted(qtbot: Any) -> None:
+    from PySide6.QtGui import QImage
+
+    from app.ui.results.model import PIXMAP_CACHE, ResultsModel
+
+    model = ResultsModel()
+    count = PIXMAP_CACHE + 100
+    model.set_items([_snapshot(i) for i in range(count)])
+    image = QImage(8, 8, QImage.Format.Format_RGB32)
+    for tile in model.tiles:
+        model.set_image(tile.key, image)
+    assert len(model.pixmaps) == PIXMAP_CACHE
+    assert model.tiles[0].key not in model.pixmaps  # the oldest went first
+    wanted: list[list[Any]] = []
+    model.wanted.connect(wanted.append)
+    assert model.index(0).data(ResultRole.PREVIEW) is None  # painted again: loaded again
+    qtbot.waitUntil(lambda: bool(wanted), timeout=1000)
+    assert [t.key for t in wanted[0]] == [model.tiles[0].key]
+
+
+def test_only_painted_tiles_load_and_a_burst_of_finished_jobs_refreshes_once(
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+) -> None:
+    rig = rig_factory(simulator.base_url)
+    panel = rig.panel
+    refreshes: list[int] = []
+    original = panel.model.set_items
+    panel.model.set_items = lambda items: (refreshes.append(1), original(items))[1]  # type: ignore[method-assign]
+    rig.run_batch(tmp_path / "in", 16)
+    assert len(refreshes) < 16  # coalesced, not one full refresh per finished job
+    visible = [
+        r
+        for r in range(panel.model.rowCount())
+        if panel.view.visualRect(panel.model.index(r)).intersects(panel.view.viewport().rect())
+    ]
+    assert 0 < len(visible) < 16
+    qtbot.waitUntil(
+        lambda: all(
+            isinstance(panel.model.index(r).data(ResultRole.PREVIEW), QPixmap) for r in visible
+        ),
+        timeout=15_000,
+    )
+    qtbot.wait(200)
+    fetched = [r for r in simulator.requests if r.method == "GET" and "/files/" in r.path]
+    inputs = [k for k in panel.model.pixmaps if k.startswith("input:")]
+    assert len(fetched) < 16 and len(inputs) < 16  # the rows never painted were not loaded
+
+
+def test_a_new_key_is_used_at_once_and_one_download_serves_preview_and_open(
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+) -> None:
+    from engine.enginetools import make_client
+
+    rig = rig_factory(simulator.base_url)
+    panel = rig.panel
+    rig.run_batch(tmp_path / "in", 1)
+    item = next(iter(panel.model.items.values()))
+    old = rig.engine.client
+    rig.engine.set_client(make_client(simulator.base_url, key="replaced-key"))
+    qtbot.waitUntil(lambda: not rig.panel.loader._downloads, timeout=15_000)
+    old.close()  # no download of the panel's own is still using it
+    seen: list[int] = []
+    panel.loader.workflow_ready.connect(lambda item_id, _w: seen.append(item_id))
+    panel.loader.request_workflow(item.id, item.workflow_id)
+    qtbot.waitUntil(lambda: seen == [item.id], timeout=10_000)
+    gets = [r for r in simulator.requests if r.method == "GET" and r.workflow_id]
+    assert gets[-1].api_key == "replaced-key"
+
+    # A preview and "open" asking for the same file at once: one download.
+    media = item.results[0]
+    before = len([r for r in simulator.requests if r.path.endswith(Path(media.url).name)])
+    opened: list[str] = []
+    panel.loader.request_image(media)
+    panel.loader.request_file(media, opened.append, lambda e: opened.append(repr(e)))
+    qtbot.waitUntil(lambda: bool(opened), timeout=15_000)
+    qtbot.waitUntil(lambda: isinstance(panel.model.pixmaps.get(media.url), QPixmap), timeout=15_000)
+    after = len([r for r in simulator.requests if r.path.endswith(Path(media.url).name)])
+    assert after - before == 1
+    assert Path(opened[0]).read_bytes()[:2] == b"\xff\xd8"

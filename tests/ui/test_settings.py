@@ -48,6 +48,7 @@ def test_settings_round_trip_through_the_file(qtbot: Any, tmp_path: Path) -> Non
     first.set_value(DOWNLOAD_FOLDER, str(tmp_path / "out"))
     first.set_value(AUTO_DOWNLOAD, True)
     first.set_value(UPLOAD_CONCURRENCY, 99)  # clamped to the declared range
+    first.sync()
 
     again = AppSettings.open(tmp_path)
     assert again.value(UPLOAD_CONCURRENCY) == 16
@@ -140,3 +141,29 @@ def test_clear_cache_empties_the_thumbnail_cache(
     qtbot.waitUntil(lambda: dialog.clear_cache_button.isEnabled(), timeout=5000)
     assert thumbs.size_bytes() == 0
     assert not list((tmp_path / "thumbs").rglob("*.jpg"))
+
+
+def test_values_reach_the_file_once_on_sync_not_on_every_change(qtbot: Any, tmp_path: Path) -> None:
+    settings = AppSettings.open(tmp_path)
+    settings.set_value(UPLOAD_CONCURRENCY, 9)
+    settings.set_value(STRIP_GPS, False)
+    assert settings.value(UPLOAD_CONCURRENCY) == 9  # in effect at once
+    assert "upload_concurrency" not in (tmp_path / "settings.ini").read_text()
+    settings.sync()
+    text = (tmp_path / "settings.ini").read_text()
+    assert "upload_concurrency=9" in text
+
+
+def test_server_address_is_checked_without_building_a_client(
+    qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from app.api import client
+
+    def no_client(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("an HTTP client was built on the GUI thread")
+
+    monkeypatch.setattr(client.WorkflowClient, "__init__", no_client)
+    settings = AppSettings.open(tmp_path)
+    assert settings.problem(SERVER_URL, "https://api.example.com") is None
+    assert settings.problem(SERVER_URL, "http://example.com")  # plain http to another machine
+    assert settings.problem(SERVER_URL, "not an address")

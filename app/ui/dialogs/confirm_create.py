@@ -3,6 +3,7 @@ skipped and why. It is the last chance before credit is spent, so it says it pla
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from collections.abc import Sequence
 
@@ -64,7 +65,7 @@ class ConfirmCreateDialog(QDialog):
         facts.setObjectName("confirmFacts")
         facts.setTextFormat(Qt.TextFormat.RichText)
         lines = [
-            self.tr("Template: <b>{template}</b>").format(template=_escape(template_label)),
+            self.tr("Template: <b>{template}</b>").format(template=html.escape(template_label)),
             self.tr("Visibility: <b>{visibility}</b>").format(visibility=visibility_label),
         ]
         if demo:
@@ -113,7 +114,3 @@ class ConfirmCreateDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

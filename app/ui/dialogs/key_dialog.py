@@ -1,11 +1,13 @@
 """The API key dialog: first-run welcome ("paste your key" or "try the demo") and Replace key.
 
-The key is checked against the server on a worker (`WorkflowClient.check_key`) before it is
-stored with `app.engine.keys.store_key`; where the system has no keyring the dialog says so and
-the key lives for this session only.
+The key is checked against the server and then stored with `app.engine.keys.store_key`, both on
+a worker (a keyring call may wait on an unlock prompt); Cancel while it is checked stores nothing.
+Where the system has no keyring the dialog says so and the key lives for this session only.
 """
 
 from __future__ import annotations
+
+import threading
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,11 +21,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.engine.keys import NO_KEYRING_MESSAGE, KeyOrigin, store_key
-from app.ui.workers import TaskRunner
+from app.engine.keys import NO_KEYRING_MESSAGE, KeyOrigin
+from app.ui.user_text import user_text
+from app.ui.workers import Task, TaskRunner
 
 
-def _check_key(key: str, base_url: str) -> None:
+def _check_and_store(key: str, base_url: str, cancelled: threading.Event) -> KeyOrigin | None:
+    """Check the key with the server, then store it (worker thread: network and keyring).
+
+    Returns None, storing nothing, when the user cancelled while the key was being checked.
+    """
+    from app.engine.keys import store_key
     from app.engine.session import make_client
 
     client = make_client(key, base_url, max_connections=2)
@@ -31,6 +39,9 @@ def _check_key(key: str, base_url: str) -> None:
         client.check_key()
     finally:
         client.close()
+    if cancelled.is_set():
+        return None
+    return store_key(key)
 
 
 class KeyDialog(QDialog):
@@ -60,6 +71,9 @@ class KeyDialog(QDialog):
         self.key: str | None = None
         self.origin: KeyOrigin | None = None
         self.chose_demo = False
+        self._task: Task | None = None
+        self._cancelled = threading.Event()
+        self._pending_key = ""
         self.setWindowTitle(self.tr("Welcome to vimbatch") if welcome else self.tr("API key"))
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
@@ -140,11 +154,12 @@ class KeyDialog(QDialog):
         cancel.setObjectName("cancelKey")
         buttons.rejected.connect(self.reject)
         self.save_button.clicked.connect(self._check)
-        self.key_edit.textChanged.connect(
-            lambda text: self.save_button.setEnabled(bool(text.strip()))
-        )
+        self.key_edit.textChanged.connect(self._text_changed)
         self.key_edit.returnPressed.connect(self._check)
         layout.addWidget(buttons)
+
+    def _text_changed(self, text: str) -> None:
+        self.save_button.setEnabled(bool(text.strip()))
 
     def _toggle_shown(self, shown: bool) -> None:
         self.key_edit.setEchoMode(
@@ -166,15 +181,26 @@ class KeyDialog(QDialog):
         self.status.setText(self.tr("Checking the key with Vimmerse…"))
         self.status.show()
         base_url = self.base_url
-        self.runner.submit(
-            lambda: _check_key(key, base_url),
-            lambda _none: self._accepted(key),
-            self._refused,
+        cancelled = self._cancelled = threading.Event()
+        self._pending_key = key
+        self._task = self.runner.submit(
+            lambda: _check_and_store(key, base_url, cancelled), self._accepted, self._refused
         )
 
-    def _accepted(self, key: str) -> None:
-        self.key = key
-        self.origin = store_key(key)
+    def reject(self) -> None:
+        """Cancel: a key still being checked is dropped (never stored), its answer ignored."""
+        self._cancelled.set()
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        super().reject()
+
+    def _accepted(self, origin: KeyOrigin | None) -> None:
+        self._task = None
+        if origin is None or self._cancelled.is_set():
+            return
+        self.key = self._pending_key
+        self.origin = origin
         self.checked.emit(True)
         if self.origin is KeyOrigin.SESSION:
             # Said in the dialog itself, so the user reads it before going on.
@@ -188,9 +214,11 @@ class KeyDialog(QDialog):
         self.accept()
 
     def _refused(self, error: BaseException) -> None:
-        message = getattr(error, "user_message", None) or str(error)
+        self._task = None
+        if self._cancelled.is_set():
+            return
         self.status.setStyleSheet("color: #c62828;")
-        self.status.setText(message)
+        self.status.setText(user_text(error))
         self.status.show()
         self.key_edit.setEnabled(True)
         self.save_button.setEnabled(True)

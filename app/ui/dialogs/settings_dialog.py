@@ -38,7 +38,8 @@ from app.ui.settings import (
     AppSettings,
     Setting,
 )
-from app.ui.workers import TaskRunner
+from app.ui.user_text import user_text
+from app.ui.workers import Task, TaskRunner
 
 Editor = QCheckBox | QSpinBox | QLineEdit
 
@@ -73,6 +74,7 @@ class SettingsDialog(QDialog):
         self.settings = settings
         self.caches = list(caches)
         self.runner = runner
+        self._tasks: list[Task] = []
         self.editors: dict[str, Editor] = {}
         self.problems: dict[str, QLabel] = {}
 
@@ -223,10 +225,12 @@ class SettingsDialog(QDialog):
         if not self.caches or self.runner is None:
             return
         caches = list(self.caches)
-        self.runner.submit(
-            lambda: sum(cache.size_bytes() for cache in caches),
-            lambda total: self.cache_label.setText(format_bytes(int(total))),
+        self._tasks.append(
+            self.runner.submit(lambda: sum(cache.size_bytes() for cache in caches), self._measured)
         )
+
+    def _measured(self, total: int) -> None:
+        self.cache_label.setText(format_bytes(int(total)))
 
     def clear_cache(self) -> None:
         if self.runner is None:
@@ -240,11 +244,22 @@ class SettingsDialog(QDialog):
                 cache.clear()
             return sum(cache.size_bytes() for cache in caches)
 
-        def done(total: object) -> None:
-            self.cache_label.setText(format_bytes(int(total)))  # type: ignore[call-overload]
-            self.clear_cache_button.setEnabled(True)
+        self._tasks.append(self.runner.submit(work, self._cleared, self._not_cleared))
 
-        self.runner.submit(work, done, lambda error: done(0))
+    def _cleared(self, total: int) -> None:
+        self.cache_label.setText(format_bytes(int(total)))
+        self.clear_cache_button.setEnabled(True)
+
+    def _not_cleared(self, error: BaseException) -> None:
+        self.cache_label.setText(user_text(error))
+        self.clear_cache_button.setEnabled(True)
+
+    def done(self, result: int) -> None:
+        """Closing: answers still on their way are dropped (the labels may be gone)."""
+        for task in self._tasks:
+            task.cancel()
+        self._tasks.clear()
+        super().done(result)
 
     def load(self) -> None:
         """Show the stored values."""
@@ -295,4 +310,5 @@ class SettingsDialog(QDialog):
             return
         for setting in ALL_SETTINGS:
             self.settings.set_value(setting, self.edited_value(setting))
+        self.settings.sync()
         super().accept()

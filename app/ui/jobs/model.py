@@ -334,12 +334,6 @@ class JobListModel(QAbstractListModel):
     def item(self, row: int) -> ItemSnapshot:
         return self._items[row]
 
-    def item_by_id(self, item_id: int) -> ItemSnapshot | None:
-        row = self._rows.get(item_id)
-        if row is not None:
-            return self._items[row]
-        return self._pending.get(item_id)
-
     def row_of(self, item_id: int) -> int | None:
         return self._rows.get(item_id)
 
@@ -350,6 +344,16 @@ class JobListModel(QAbstractListModel):
     def known_items(self) -> list[ItemSnapshot]:
         """Every item held, shown or still waiting for the next refresh tick."""
         return [*self._items, *self._pending.values()]
+
+    def unfinished_count(self) -> int:
+        """Items not finished yet (queued, sending or being made), from memory: what quitting
+        would leave for next time. Another vimbatch window's batches are not counted."""
+        busy = self.busy_batches
+        return sum(
+            1
+            for item in (*self._items, *self._pending.values())
+            if not item.state.is_final and item.batch_id not in busy
+        )
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)

@@ -18,7 +18,6 @@ from pathlib import Path
 from PySide6.QtCore import (
     QEvent,
     QItemSelection,
-    QItemSelectionModel,
     QLocale,
     QModelIndex,
     QObject,
@@ -447,9 +446,6 @@ class JobListPanel(QWidget):
         rows = sorted(self.view.selectionModel().selectedRows(), key=lambda i: i.row())
         items = [index.data(JobRole.ITEM) for index in rows]
         return [item for item in items if isinstance(item, ItemSnapshot)]
-
-    def selection_model(self) -> QItemSelectionModel:
-        return self.view.selectionModel()
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self.selection_changed_items.emit([item.id for item in self.selected_items()])

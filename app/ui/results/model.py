@@ -2,12 +2,15 @@
 
 Thin, after qutebrowser's DownloadModel: the panel decides what is shown and hands the model its
 items; the model only maps rows to tiles, holds the GUI-thread pixmaps and tells the view which
-row changed. Previews are asked for lazily: `data(PREVIEW)` notes a missing one as wanted and the
-`wanted` signal fires once per event-loop turn with every row the view actually painted.
+row changed (through key -> rows and item -> rows indexes, rebuilt when the tiles change). Previews
+are asked for lazily (TECH-NOTES §2): `data(PREVIEW)` notes a tile whose preview, "before" photo
+or needed workflow is missing as wanted, and the `wanted` signal fires once per event-loop turn
+with every row the view actually painted. Pixmaps live in an LRU of PIXMAP_CACHE.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -53,9 +56,13 @@ class Tile:
         return self.media.url
 
 
+PIXMAP_CACHE = 400  # LRU of previews and "before" photos (~0.7 MB each at 480 px)
+
+
 class ResultsModel(QAbstractListModel):
     """Signals:
-    wanted(list): tiles (list[Tile]) painted without a preview; the panel loads them.
+    wanted(list): tiles (list[Tile]) painted without their preview, "before" photo or (when
+        it is needed: a video's poster, steps shown) their workflow; the panel loads them.
     """
 
     wanted = Signal(list)
@@ -65,9 +72,13 @@ class ResultsModel(QAbstractListModel):
         self.tiles: list[Tile] = []
         self.items: dict[int, ItemSnapshot] = {}
         self.workflows: dict[int, Workflow] = {}
-        self.pixmaps: dict[str, QPixmap] = {}  # key -> pixmap (result URL or "input:<path>")
-        self.failures: dict[str, str] = {}
+        # key -> pixmap (result URL, "poster:<URL>" or "input:<path>"); least recently painted
+        # first. An evicted one is simply wanted again when painted (the files stay on disk).
+        self.pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
+        self.failures: dict[str, str] = {}  # also "workflow:<item id>" when it could not be read
         self.show_steps = False
+        self._rows_of_key: dict[str, list[int]] = {}
+        self._rows_of_item: dict[int, list[int]] = {}
         self._wanted: dict[str, Tile] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -77,10 +88,45 @@ class ResultsModel(QAbstractListModel):
     # --- contents ----------------------------------------------------------------------
 
     def set_items(self, items: Iterable[ItemSnapshot]) -> None:
-        self.beginResetModel()
+        """Show these items: only the rows that differ are inserted or removed, so the view
+        keeps its selection and scroll position and repaints only what changed."""
         self.items = {item.id: item for item in items}
-        self.tiles = self._build_tiles()
-        self.endResetModel()
+        self._set_tiles(self._build_tiles())
+
+    def _set_tiles(self, new: list[Tile]) -> None:
+        old = self.tiles
+        # Tiles are in item order, so a change is one run of rows: keep the common head and tail.
+        head = 0
+        limit = min(len(old), len(new))
+        while head < limit and old[head] == new[head]:
+            head += 1
+        tail = 0
+        while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+            tail += 1
+        removed = len(old) - head - tail
+        added = len(new) - head - tail
+        if removed:
+            self.beginRemoveRows(QModelIndex(), head, head + removed - 1)
+            self.tiles = old[:head] + old[len(old) - tail :]
+            self.endRemoveRows()
+        if added:
+            self.beginInsertRows(QModelIndex(), head, head + added - 1)
+            self.tiles = new
+            self.endInsertRows()
+        self.tiles = new
+        self._index_rows()
+        if self.tiles:  # an item's other fields (title, rating, ...) may have changed too
+            self.dataChanged.emit(self.index(0), self.index(len(self.tiles) - 1))
+
+    def _index_rows(self) -> None:
+        self._rows_of_key = {}
+        self._rows_of_item = {}
+        for row, tile in enumerate(self.tiles):
+            self._rows_of_item.setdefault(tile.item_id, []).append(row)
+            keys = {tile.key, poster_key(tile), self._before_key(tile)}
+            for key in keys:
+                if key is not None:
+                    self._rows_of_key.setdefault(key, []).append(row)
 
     def update_item(self, item: ItemSnapshot) -> None:
         """A shown item changed: rebuild when its results changed, else repaint its rows."""
@@ -88,25 +134,34 @@ class ResultsModel(QAbstractListModel):
         if old is None:
             return
         self.items[item.id] = item
-        if old.results != item.results:
-            self.set_items(list(self.items.values()))
+        if old.results != item.results or old.sources != item.sources:
+            self._set_tiles(self._build_tiles())
         else:
             self._changed_item(item.id)
 
     def remove_item(self, item_id: int) -> None:
         if self.items.pop(item_id, None) is not None:
-            self.set_items(list(self.items.values()))
+            self._set_tiles(self._build_tiles())
 
     def set_workflow(self, item_id: int, workflow: Workflow) -> None:
         self.workflows[item_id] = workflow
         if self.show_steps and item_id in self.items:
-            self.set_items(list(self.items.values()))
+            self._set_tiles(self._build_tiles())
         else:
             self._changed_item(item_id)
 
     def set_show_steps(self, shown: bool) -> None:
         self.show_steps = shown
-        self.set_items(list(self.items.values()))
+        self._set_tiles(self._build_tiles())
+
+    def needs_workflow(self, item_id: int) -> bool:
+        """The item's workflow is wanted (steps shown, or a video's poster) and not known yet."""
+        item = self.items.get(item_id)
+        if item is None or not item.workflow_id or item_id in self.workflows:
+            return False
+        if f"workflow:{item_id}" in self.failures:
+            return False
+        return self.show_steps or any(media.is_video for media in item.results)
 
     def _build_tiles(self) -> list[Tile]:
         tiles: list[Tile] = []
@@ -124,6 +179,9 @@ class ResultsModel(QAbstractListModel):
     def set_image(self, key: str, image: QImage) -> None:
         """A worker's preview arrived: the pixmap is made here, on the GUI thread."""
         self.pixmaps[key] = QPixmap.fromImage(image)
+        self.pixmaps.move_to_end(key)
+        while len(self.pixmaps) > PIXMAP_CACHE:
+            self.pixmaps.popitem(last=False)
         self.failures.pop(key, None)
         self._changed_key(key)
 
@@ -142,23 +200,26 @@ class ResultsModel(QAbstractListModel):
         return "", False
 
     def _changed_key(self, key: str) -> None:
-        for row, tile in enumerate(self.tiles):
-            before = self._before_key(tile)
-            if tile.key == key or poster_key(tile) == key or before == key:
-                index = self.index(row)
-                self.dataChanged.emit(index, index)
+        for row in self._rows_of_key.get(key, ()):
+            index = self.index(row)
+            self.dataChanged.emit(index, index)
 
     def _changed_item(self, item_id: int) -> None:
-        for row, tile in enumerate(self.tiles):
-            if tile.item_id == item_id:
-                index = self.index(row)
-                self.dataChanged.emit(index, index)
+        rows = self._rows_of_item.get(item_id)
+        if rows:  # an item's rows are adjacent
+            self.dataChanged.emit(self.index(rows[0]), self.index(rows[-1]))
 
     def _before_key(self, tile: Tile) -> str | None:
         item = self.items.get(tile.item_id)
         if item is None or item.kind == "url" or not item.sources:
             return None
         return "input:" + item.sources[0]
+
+    def _pixmap(self, key: str | None) -> QPixmap | None:
+        pixmap = self.pixmaps.get(key) if key is not None else None
+        if pixmap is not None:
+            self.pixmaps.move_to_end(key)  # type: ignore[arg-type]
+        return pixmap
 
     # --- Qt model ----------------------------------------------------------------------
 
@@ -178,14 +239,24 @@ class ResultsModel(QAbstractListModel):
             title = item.title if item else ""
             return f"{title} · {tile.step}" if tile.step else title
         if role == ResultRole.PREVIEW:
+            # Asked by the delegate for painted rows only: the one place previews, "before"
+            # photos and workflows become wanted.
             key = poster_key(tile) if tile.media.is_video else tile.key
-            pixmap = self.pixmaps.get(key)
-            if pixmap is None and key not in self.failures:
+            pixmap = self._pixmap(key)
+            before = self._before_key(tile)
+            if (
+                (pixmap is None and key not in self.failures)
+                or (
+                    before is not None
+                    and before not in self.pixmaps
+                    and before not in self.failures
+                )
+                or self.needs_workflow(tile.item_id)
+            ):
                 self._want(tile)
             return pixmap
         if role == ResultRole.BEFORE:
-            before = self._before_key(tile)
-            return self.pixmaps.get(before) if before else None
+            return self._pixmap(self._before_key(tile))
         if role == ResultRole.PREVIEW_FAILED:
             key = poster_key(tile) if tile.media.is_video else tile.key
             return self.failures.get(key, "")
@@ -198,7 +269,8 @@ class ResultsModel(QAbstractListModel):
     def _want(self, tile: Tile) -> None:
         if tile.key not in self._wanted:
             self._wanted[tile.key] = tile
-            self._timer.start()
+            if not self._timer.isActive():
+                self._timer.start()
 
     def _flush_wanted(self) -> None:
         tiles, self._wanted = list(self._wanted.values()), {}

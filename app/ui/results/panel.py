@@ -8,10 +8,14 @@ shows it on the tile ("Sending your change…") until it lands, and a failure st
 "Try again" until the user drops it.
 
 Wiring (by the main window):
-    panel = ResultsPanel(workers, settings, thumbnails, cache_dir)
-    window.set_results_panel(panel)
-    panel.set_engine(bridge)                                  # once the session is ready
-    job_list.selection_changed_items.connect(panel.set_selection)
+    panel = ResultsPanel(workers, settings, thumbnails, cache_dir)   # then added as a tab
+    panel.set_engine(bridge)              # once the session is ready (None when it ends)
+    panel.set_selection(item_ids)         # the job list's selection; empty: the latest batch
+    panel.close_panel()                   # before the session shuts down
+
+Fast with thousands of results: the shown set is worked out once per refresh (refreshes caused by
+finishing jobs are coalesced), the model inserts and removes only the rows that differ, and
+previews, "before" photos and workflows are fetched only for tiles the view paints.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QItemSelectionModel, QSignalBlocker, Qt, QUrl, Signal
+from PySide6.QtCore import QItemSelectionModel, QSignalBlocker, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -62,6 +66,7 @@ from app.ui.results.model import ResultRole, ResultsModel, Tile, poster_key
 from app.ui.results.previews import PreviewLoader, ResultFileCache, poster_of
 from app.ui.results.rating import StarRating
 from app.ui.settings import AUTO_MARK_DELIVERED, DOWNLOAD_FOLDER, NAME_PATTERN, AppSettings
+from app.ui.user_text import user_text
 from app.ui.workers import Workers
 
 
@@ -97,6 +102,8 @@ class ResultsEngine(Protocol):
         self, item_ids: Sequence[int], folder: Path, *, name_pattern: str = DEFAULT_NAME_PATTERN
     ) -> list[str]: ...
 
+
+REFRESH_MS = 100  # jobs finishing within this are shown together
 
 OverwriteQuestion = Callable[[QWidget, list[str]], OverwritePolicy | None]
 
@@ -140,11 +147,9 @@ class ResultsPanel(QWidget):
 
     Signals:
         message(str): plain words for the window's status bar (saved, deleted, a failure).
-        attention(): something finished that the user may want to see (the window may raise).
     """
 
     message = Signal(str)
-    attention = Signal()
     # A save finished: emitted from the engine's worker, delivered queued on the GUI thread.
     _save_finished = Signal(object)
 
@@ -166,6 +171,7 @@ class ResultsPanel(QWidget):
         self.all_items: dict[int, ItemSnapshot] = {}
         self.batches: dict[int, BatchSnapshot] = {}
         self.selection: list[int] = []
+        self._selected: set[int] = set()
         self._auto_delivered: set[int] = set()
         # What the details form was last filled with, so an event never overwrites an edit.
         self._filled: tuple[int, str, str, object] | None = None
@@ -181,12 +187,18 @@ class ResultsPanel(QWidget):
         )[0]
 
         self.model = ResultsModel(self)
-        self.loader = PreviewLoader(workers.io, self.files, thumbnails, self)
+        self.loader = PreviewLoader(workers.io, workers.cpu, self.files, thumbnails, self)
+        self.loader.client_source = self._current_client
         self.loader.image_ready.connect(self.model.set_image)
         self.loader.image_failed.connect(self.model.set_failure)
         self.loader.workflow_ready.connect(self._workflow_ready)
         self.model.wanted.connect(self._load_previews)
         self._save_finished.connect(self._saved, Qt.ConnectionType.QueuedConnection)
+        # Jobs finishing in a burst refresh the shown set once, not once each.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._refresh)
         self._build()
         self._update_actions()
 
@@ -344,7 +356,6 @@ class ResultsPanel(QWidget):
                     signal.disconnect(slot)
         self.bridge = bridge
         self.engine = bridge.engine if bridge is not None else None  # type: ignore[assignment]
-        self.loader.client = self.engine.client if self.engine is not None else None
         self.all_items.clear()
         self.batches.clear()
         if bridge is not None:
@@ -352,6 +363,11 @@ class ResultsPanel(QWidget):
                 signal.connect(slot)
             bridge.load()
         self._refresh()
+
+    def _current_client(self) -> WorkflowClient | None:
+        """Called on workers: the engine's client now (a replaced key is used at once)."""
+        engine = self.engine
+        return engine.client if engine is not None else None
 
     def _connections(self) -> list[tuple[Any, Callable[..., None]]]:
         bridge = self.bridge
@@ -388,12 +404,13 @@ class ResultsPanel(QWidget):
         if item.id in self.model.items:
             self.model.update_item(item)
             self._current_changed()
-        elif finished_now and self._in_scope(item):
-            self._refresh()
+        elif finished_now and self._may_show(item):
+            self._refresh_timer.start()  # restarted by each: one refresh after a burst
 
     def _item_removed(self, item_id: int) -> None:
         self.all_items.pop(item_id, None)
         self.selection = [i for i in self.selection if i != item_id]
+        self._selected.discard(item_id)
         self.model.remove_item(item_id)
         self._refresh_labels()
 
@@ -407,37 +424,36 @@ class ResultsPanel(QWidget):
     def set_selection(self, item_ids: Sequence[int]) -> None:
         """Show the results of these items (the job list's selection); empty: the whole batch."""
         self.selection = list(item_ids)
+        self._selected = set(self.selection)
         self._refresh()
 
-    show_items = set_selection
-
     def _scope_batch(self) -> int | None:
-        chosen = [self.all_items[i] for i in self.selection if i in self.all_items]
-        if chosen:
-            return chosen[0].batch_id
+        """The batch shown: the chosen jobs' one, else the latest (one pass over the items)."""
+        for item_id in self.selection:
+            item = self.all_items.get(item_id)
+            if item is not None:
+                return item.batch_id
         return max((item.batch_id for item in self.all_items.values()), default=None)
 
-    def _in_scope(self, item: ItemSnapshot) -> bool:
-        if self.selection:
-            return item.id in self.selection
-        return item.batch_id == self._scope_batch()
+    def _may_show(self, item: ItemSnapshot) -> bool:
+        """Cheap test for an event: could this item belong to the shown set?"""
+        if self._selected:
+            return item.id in self._selected
+        shown = next(iter(self.model.items.values()), None)
+        return shown is None or item.batch_id >= shown.batch_id
 
     def _shown_items(self) -> list[ItemSnapshot]:
-        return [
-            item
-            for item in self.all_items.values()
-            if self._in_scope(item) and item.state is ItemState.SUCCEEDED and item.results
-        ]
+        if self._selected:
+            chosen = self._selected
+            candidates = (self.all_items[i] for i in chosen if i in self.all_items)
+        else:
+            batch_id = self._scope_batch()
+            candidates = (i for i in self.all_items.values() if i.batch_id == batch_id)
+        return [item for item in candidates if item.state is ItemState.SUCCEEDED and item.results]
 
     def _refresh(self) -> None:
-        items = self._shown_items()
-        self.model.set_items(items)
-        for item in items:
-            if item.kind != "url" and item.sources:
-                self.loader.request_input(item.sources[0])
-            wants_workflow = self.steps_box.isChecked() or any(m.is_video for m in item.results)
-            if wants_workflow and item.workflow_id and item.id not in self.model.workflows:
-                self.loader.request_workflow(item.id, item.workflow_id)
+        self._refresh_timer.stop()
+        self.model.set_items(self._shown_items())
         self._refresh_labels()
         self._current_changed()
 
@@ -465,11 +481,25 @@ class ResultsPanel(QWidget):
 
     def _toggle_steps(self, shown: bool) -> None:
         self.model.set_show_steps(shown)
-        if shown:
-            self._refresh()
+        # Painted rows are asked again, so their workflows (the steps) become wanted.
+        self.view.viewport().update()
 
     def _load_previews(self, tiles: list[Tile]) -> None:
+        """Painted tiles lack something: their "before" photo, workflow or preview."""
+        model = self.model
         for tile in tiles:
+            item = model.items.get(tile.item_id)
+            if item is None:
+                continue
+            if item.kind != "url" and item.sources:
+                key = "input:" + item.sources[0]
+                if key not in model.pixmaps and key not in model.failures:
+                    self.loader.request_input(item.sources[0])
+            if model.needs_workflow(item.id) and item.workflow_id:
+                self.loader.request_workflow(item.id, item.workflow_id)
+            key = poster_key(tile) if tile.media.is_video else tile.key
+            if key in model.pixmaps or key in model.failures:
+                continue
             if not tile.media.is_video:
                 self.loader.request_image(tile.media)
                 continue
@@ -585,7 +615,7 @@ class ResultsPanel(QWidget):
             )
 
     def _command_failed(self, error: BaseException) -> None:
-        self.message.emit(str(getattr(error, "user_message", None) or error))
+        self.message.emit(user_text(error))
 
     def rate_selected(self, stars: int) -> None:
         self._send(self.chosen_items(), rating=str(stars))
@@ -690,10 +720,15 @@ class ResultsPanel(QWidget):
             self.opener(QUrl.fromLocalFile(local))
             return
         self.message.emit(self.tr("Fetching the result to open it…"))
-        self.loader.request_file(tile.media, self._open_file)
+        self.loader.request_file(tile.media, self._open_file, self._open_failed)
 
     def _open_file(self, path: str) -> None:
         self.opener(QUrl.fromLocalFile(path))
+
+    def _open_failed(self, error: BaseException) -> None:
+        self.message.emit(
+            self.tr("The result could not be opened: {why}").format(why=user_text(error))
+        )
 
     def _folder_of(self, item: ItemSnapshot) -> str | None:
         return str(Path(item.files[-1]).parent) if item.files else None
@@ -761,11 +796,7 @@ class ResultsPanel(QWidget):
 
     def _save_failed(self, error: BaseException) -> None:
         self.message.emit(
-            self.tr("The results could not be saved: {why}").format(
-                why=getattr(error, "user_message", None)
-                or getattr(error, "strerror", None)
-                or error
-            )
+            self.tr("The results could not be saved: {why}").format(why=user_text(error))
         )
 
     def _saved(self, future: Future[SaveOutcome]) -> None:
@@ -808,9 +839,7 @@ class ResultsPanel(QWidget):
                 self.tr("Report saved: {n} rows in {name}.").format(n=rows, name=Path(target).name)
             ),
             lambda error: self.message.emit(
-                self.tr("The report could not be saved: {why}").format(
-                    why=getattr(error, "strerror", None) or error
-                )
+                self.tr("The report could not be saved: {why}").format(why=user_text(error))
             ),
         )
 
@@ -818,6 +847,7 @@ class ResultsPanel(QWidget):
 
     def close_panel(self) -> None:
         """Stop timers and forget the engine (before the session shuts down)."""
+        self._refresh_timer.stop()
         self.model.stop()
         self.set_engine(None)
 

@@ -1,8 +1,9 @@
 """Result previews: result files fetched into a cache folder and shrunk, on worker threads.
 
-Workers download (WorkflowClient.download), shrink (ThumbnailCache) and build a QImage; the GUI
-thread turns it into a QPixmap (TECH-NOTES §1). Each URL is fetched once at a time; a request for
-one already on its way is ignored. Videos cannot be decoded here (no QtMultimedia), so their
+I/O workers download (WorkflowClient.download), CPU workers shrink (ThumbnailCache) and build a
+QImage; the GUI thread turns it into a QPixmap (TECH-NOTES §1, §5). Each URL is downloaded once at
+a time, whoever asks for it (a preview, opening it); a preview already on its way is not asked
+for twice. Videos cannot be decoded here (no QtMultimedia), so their
 poster is a still image from the workflow's per-step outputs, when one exists.
 """
 
@@ -19,7 +20,8 @@ from PySide6.QtGui import QImage
 
 from app.api import MediaFile, Workflow, WorkflowClient
 from app.images.thumbnails import ThumbnailCache
-from app.ui.workers import TaskRunner
+from app.ui.user_text import user_text
+from app.ui.workers import ErrorCallback, TaskRunner
 
 PREVIEW_SIZE = 480
 
@@ -47,10 +49,18 @@ class ResultFileCache:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+class PreviewError(Exception):
+    """Plain words for why a preview could not be made (`user_text` shows `user_message`)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.user_message = message
+
+
 def _to_qimage(data: bytes) -> QImage:
     image = QImage.fromData(data)
     if image.isNull():
-        raise ValueError("The preview could not be read.")
+        raise PreviewError("The preview could not be read.")
     return image
 
 
@@ -64,36 +74,57 @@ def poster_of(workflow: Workflow) -> MediaFile | None:
 
 
 class PreviewLoader(QObject):
-    """Fetches and shrinks previews on the I/O pool.
+    """Fetches results on the I/O pool and shrinks previews on the CPU pool.
 
     Signals:
         image_ready(str, QImage): a key (a result URL, or "input:<path>") and its preview.
-        image_failed(str, str): a key and the plain-words reason it has no preview.
-        file_ready(str, str): a result URL and the local file now holding it.
+        image_failed(str, str): a key (also "workflow:<item id>") and the plain-words reason.
         workflow_ready(int, object): an item id and its Workflow as the server describes it now.
     """
 
     image_ready = Signal(str, QImage)
     image_failed = Signal(str, str)
-    file_ready = Signal(str, str)
     workflow_ready = Signal(int, object)
 
     def __init__(
         self,
-        runner: TaskRunner,
+        io: TaskRunner,
+        cpu: TaskRunner,
         files: ResultFileCache,
         thumbnails: ThumbnailCache,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.runner = runner
+        self.io = io
+        self.cpu = cpu
         self.files = files
         self.thumbnails = thumbnails
-        self.client: WorkflowClient | None = None
+        # Read on the worker at the moment of each request, so a replaced or removed key is
+        # used (or missed) at once rather than the client of when the panel was wired.
+        self.client_source: Callable[[], WorkflowClient | None] = lambda: None
         self._busy: set[str] = set()
+        # URL -> callbacks waiting for its download: one download per URL at a time, whoever
+        # asked (a preview, opening the file).
+        self._downloads: dict[str, list[tuple[Callable[[str], None], ErrorCallback]]] = {}
         self.local: dict[str, str] = {}  # URL -> local file, once known to exist
 
-    def _run(self, key: str, fn: Callable[[], object], done: Callable[[object], None]) -> None:
+    def _client(self) -> WorkflowClient:
+        client = self.client_source()
+        if client is None:
+            raise PreviewError("Not connected to Vimmerse.")
+        return client
+
+    def _failed(self, key: str, error: BaseException) -> None:
+        self._busy.discard(key)
+        self.image_failed.emit(key, user_text(error))
+
+    def _run(
+        self,
+        runner: TaskRunner,
+        key: str,
+        fn: Callable[[], object],
+        done: Callable[[object], None],
+    ) -> None:
         if key in self._busy:
             return
         self._busy.add(key)
@@ -102,65 +133,84 @@ class PreviewLoader(QObject):
             self._busy.discard(key)
             done(value)
 
-        def failed(error: BaseException) -> None:
-            self._busy.discard(key)
-            reason = getattr(error, "user_message", None) or str(error) or type(error).__name__
-            self.image_failed.emit(key, str(reason))
-
-        self.runner.submit(fn, finished, failed)
+        runner.submit(fn, finished, lambda error: self._failed(key, error))
 
     def _fetch(self, media: MediaFile) -> Path:
         """On a worker: the result on disk, downloaded once."""
         target = self.files.path_for(media)
         if not target.is_file():
-            client = self.client
-            if client is None:
-                raise RuntimeError("Not connected to Vimmerse.")
+            client = self._client()
             target.parent.mkdir(parents=True, exist_ok=True)
             client.download(media.url, target)
         return target
 
+    def _download(
+        self, media: MediaFile, done: Callable[[str], None], failed: ErrorCallback
+    ) -> None:
+        """`done(local path)` once the result is on disk; joins a download already running."""
+        url = media.url
+        known = self.local.get(url)
+        if known is not None:
+            done(known)
+            return
+        waiting = self._downloads.get(url)
+        if waiting is not None:
+            waiting.append((done, failed))
+            return
+        self._downloads[url] = [(done, failed)]
+
+        def finished(value: object) -> None:
+            self.local[url] = str(value)
+            for on_done, _ in self._downloads.pop(url, []):
+                on_done(str(value))
+
+        def broke(error: BaseException) -> None:
+            for _, on_error in self._downloads.pop(url, []):
+                on_error(error)
+
+        self.io.submit(lambda: self._fetch(media), finished, broke)
+
     def request_image(self, media: MediaFile, key: str | None = None) -> None:
         """Preview of an image result (or of a video's poster, under the video's `key`)."""
         key = key or media.url
+        if key in self._busy:
+            return
+        self._busy.add(key)
 
-        def work() -> tuple[str, QImage]:
-            path = self._fetch(media)
-            return str(path), _to_qimage(self.thumbnails.get_or_make(path, PREVIEW_SIZE))
+        def shrink(path: str) -> None:
+            self._busy.discard(key)  # _run takes it again for the CPU stage
+            self._run(
+                self.cpu,
+                key,
+                lambda: _to_qimage(self.thumbnails.get_or_make(path, PREVIEW_SIZE)),
+                lambda image: self.image_ready.emit(key, image),
+            )
 
-        def done(value: object) -> None:
-            assert isinstance(value, tuple)
-            path, image = value
-            self.local[media.url] = path
-            self.file_ready.emit(media.url, path)
-            self.image_ready.emit(key, image)
-
-        self._run(key, work, done)
+        self._download(media, shrink, lambda error: self._failed(key, error))
 
     def request_input(self, path: str) -> None:
         key = "input:" + path
         self._run(
+            self.cpu,
             key,
             lambda: _to_qimage(self.thumbnails.get_or_make(path)),
             lambda image: self.image_ready.emit(key, image),
         )
 
-    def request_file(self, media: MediaFile, on_done: Callable[[str], None]) -> None:
-        """The result as a local file (a video before opening it); `on_done(path)`."""
-
-        def done(value: object) -> None:
-            self.local[media.url] = str(value)
-            self.file_ready.emit(media.url, str(value))
-            on_done(str(value))
-
-        self._run("file:" + media.url, lambda: self._fetch(media), done)
+    def request_file(
+        self,
+        media: MediaFile,
+        on_done: Callable[[str], None],
+        on_error: ErrorCallback | None = None,
+    ) -> None:
+        """The result as a local file (a video before opening it); `on_done(path)`, or
+        `on_error(exception)` when it cannot be fetched."""
+        self._download(media, on_done, on_error or (lambda _error: None))
 
     def request_workflow(self, item_id: int, workflow_id: str) -> None:
-        client = self.client
-        if client is None:
-            return
         self._run(
+            self.io,
             f"workflow:{item_id}",
-            lambda: client.get(workflow_id),
+            lambda: self._client().get(workflow_id),
             lambda workflow: self.workflow_ready.emit(item_id, workflow),
         )
