@@ -482,6 +482,7 @@ def test_a_new_key_is_used_at_once_and_one_download_serves_preview_and_open(
 
     rig = rig_factory(simulator.base_url)
     panel = rig.panel
+    panel.hide()  # nothing painted: this test asks for each load itself
     rig.run_batch(tmp_path / "in", 1)
     item = next(iter(panel.model.items.values()))
     old = rig.engine.client

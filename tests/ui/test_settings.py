@@ -167,3 +167,24 @@ def test_server_address_is_checked_without_building_a_client(
     assert settings.problem(SERVER_URL, "https://api.example.com") is None
     assert settings.problem(SERVER_URL, "http://example.com")  # plain http to another machine
     assert settings.problem(SERVER_URL, "not an address")
+
+
+def test_closing_the_dialog_while_the_cache_is_measured_is_harmless(
+    qtbot: Any, tmp_path: Path, workers: Workers
+) -> None:
+    import time
+
+    class SlowCache:
+        def size_bytes(self) -> int:
+            time.sleep(0.4)
+            return 1234
+
+        def clear(self) -> None:
+            pass
+
+    dialog = SettingsDialog(AppSettings.open(tmp_path), caches=[SlowCache()], runner=workers.io)
+    dialog.reject()
+    dialog.deleteLater()
+    qtbot.wait(50)  # the dialog is gone while the measurement still runs
+    qtbot.waitUntil(lambda: workers.io.pending() == 0, timeout=5000)
+    qtbot.wait(50)  # a late answer would have touched the deleted label here
