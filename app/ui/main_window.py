@@ -100,6 +100,27 @@ def _ask_quit(parent: QWidget, count: int) -> bool:
     return box.clickedButton() is stop
 
 
+def _ask_unsent(parent: QWidget, count: int) -> bool:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(parent.tr("Photos not sent yet"))
+    box.setText(
+        parent.tr("You added 1 photo but have not created a workflow for it. Quit anyway?")
+        if count == 1
+        else parent.tr(
+            "You added {n} photos but have not created workflows for them. Quit anyway?"
+        ).format(n=QLocale().toString(count))
+    )
+    box.setInformativeText(
+        parent.tr("They are not remembered: next time you would have to add them again.")
+    )
+    quit_button = box.addButton(parent.tr("Quit anyway"), QMessageBox.ButtonRole.AcceptRole)
+    stay = box.addButton(parent.tr("Keep them"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(stay)
+    box.exec()
+    return box.clickedButton() is quit_button
+
+
 class InfoBar(QFrame):
     """A quiet, dismissible line above the grid for summary notices (never a dialog per file)."""
 
@@ -168,7 +189,8 @@ class MainWindow(QMainWindow):
         self._creating = False
         # Replaceable so tests can read the real dialogs and answer them without a modal loop.
         self.confirm: AskDialog = _exec_dialog
-        self.ask_quit: Callable[[QWidget, int], bool] = _ask_quit
+        self._ask_quit: Callable[[QWidget, int], bool] = _ask_quit
+        self.ask_unsent: Callable[[QWidget, int], bool] = _ask_unsent
         self.settings_store = QSettings(
             str(data_dir / "window.ini"), QSettings.Format.IniFormat, self
         )
@@ -899,7 +921,32 @@ class MainWindow(QMainWindow):
         self.settings_panel.save(store)
         store.sync()
 
+    @property
+    def ask_quit(self) -> Callable[[QWidget, int], bool]:
+        """Asks whether to quit with `count` photos still being made.
+
+        Replacing it (tests, the self-test, benchmarks) answers every quit question, the one
+        about photos not sent yet (`ask_unsent`) included; set `ask_unsent` afterwards to
+        answer that one differently.
+        """
+        return self._ask_quit
+
+    @ask_quit.setter
+    def ask_quit(self, ask: Callable[[QWidget, int], bool]) -> None:
+        self._ask_quit = ask
+        self.ask_unsent = ask
+
+    def unsent_count(self) -> int:
+        """Photos (and web photos) added but not turned into workflows yet."""
+        if self._creating:  # being sent right now: the engine has them
+            return 0
+        return len(self.photos.usable_photos()) + len(self.urls)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        unsent = self.unsent_count()
+        if unsent and not self.ask_unsent(self, unsent):
+            event.ignore()
+            return
         # From the job list's memory (kept up to date by the engine's events), not the store:
         # reading thousands of items from SQLite here would freeze the window.
         in_flight = self.job_list.model.unfinished_count() if self.session is not None else 0

@@ -79,7 +79,10 @@ class Session(QObject):
 
     def start(self) -> None:
         """Open the store and build the engine on a worker; answers with `ready` or `failed`."""
-        executor = self.workers.io.executor()
+        # The engine's own pool, sized to the concurrency: its uploads never hold up the GUI's
+        # commands and previews on `workers.io`.
+        self.workers.set_engine_concurrency(self.concurrency)
+        executor = self.workers.engine.executor()
         kwargs: dict[str, Any] = {
             "base_url": self.base_url,
             "data_dir": self.data_dir,
@@ -116,6 +119,7 @@ class Session(QObject):
         """Apply the user's settings: now to a running engine, else when it is built."""
         self.concurrency = concurrency
         self.reports_wanted = error_reports
+        self.workers.set_engine_concurrency(concurrency)
         engine = self.engine
         if engine is None:
             return

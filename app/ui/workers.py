@@ -13,8 +13,9 @@ emit. The signals object is created on the GUI thread (so the delivery slot runs
 and parented to the runner, so Python dropping its reference from a worker thread never
 deletes a QObject on the wrong thread; it is `deleteLater()`-ed after delivery.
 
-Two runners are the norm (see `Workers`): CPU work (thumbnails, intake) sized to the cores, and
-I/O (network, engine calls) larger, so a slow upload never starves thumbnail decoding.
+Three runners are the norm (see `Workers`): CPU work (thumbnails, intake) sized to the cores, the
+engine's network work sized to the upload concurrency, and a small one for the GUI's own short
+jobs, so a slow upload never starves thumbnail decoding nor a Pause or Cancel.
 """
 
 from __future__ import annotations
@@ -219,16 +220,34 @@ class PoolExecutor:
         self._runner.pool.start(_PlainRunnable(fn))
 
 
-class Workers(QObject):
-    """The app's two pools: `cpu` for decoding and hashing, `io` for network and engine calls."""
+# Threads the engine needs beyond its uploads: status polls, result downloads, the watcher.
+ENGINE_EXTRA_THREADS = 4
 
-    def __init__(self, parent: QObject | None = None, *, io_threads: int = 8) -> None:
+
+class Workers(QObject):
+    """The app's pools.
+
+    `cpu`: decoding and hashing, sized to the cores. `engine`: the engine's own work (uploads,
+    polls, downloads), sized to the upload concurrency plus a few (`set_engine_concurrency`).
+    `io`: the GUI's short jobs (commands such as Pause and Cancel, previews, settings, the
+    keyring), kept apart so they never wait behind long uploads.
+    """
+
+    def __init__(
+        self, parent: QObject | None = None, *, io_threads: int = 4, engine_concurrency: int = 4
+    ) -> None:
         super().__init__(parent)
         cores = os.cpu_count() or 2
         self.cpu = TaskRunner("cpu", max(1, cores), self)
         self.io = TaskRunner("io", io_threads, self)
+        self.engine = TaskRunner("engine", engine_concurrency + ENGINE_EXTRA_THREADS, self)
+
+    def set_engine_concurrency(self, concurrency: int) -> None:
+        """Make room for `concurrency` uploads at once (the user's setting) besides the rest."""
+        self.engine.pool.setMaxThreadCount(max(1, concurrency) + ENGINE_EXTRA_THREADS)
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         cpu_done = self.cpu.shutdown(timeout_ms)
         io_done = self.io.shutdown(timeout_ms)
-        return cpu_done and io_done
+        engine_done = self.engine.shutdown(timeout_ms)
+        return cpu_done and io_done and engine_done

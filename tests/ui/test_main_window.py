@@ -459,3 +459,18 @@ def test_the_keyring_is_only_used_off_the_gui_thread(
     names = {name for name, _ in calls}
     assert {"get_password", "set_password", "delete_password"} <= names
     assert not any(on_gui for _, on_gui in calls), calls
+
+
+def test_quitting_with_photos_not_sent_yet_asks_first(qtbot, make_window, photo_dir) -> None:
+    window = make_window()
+    with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
+        window.add_paths([str(photo_dir)])
+    asked: list[int] = []
+    window.ask_unsent = lambda _w, n: asked.append(n) or False
+    window.show()
+    assert not window.close()  # "Keep them"
+    assert asked == [4] and window.isVisible()  # the broken file would not be sent anyway
+    assert window.photos.rowCount() == 5
+    window.ask_unsent = lambda _w, n: asked.append(n) or True
+    assert window.close()
+    assert asked == [4, 4]

@@ -122,3 +122,36 @@ def test_session_stops_in_the_background_and_finishes_creates_on_the_wire(
     assert session.wait_stopped(0)
     assert len(sim.workflows) == 1  # the create on the wire was finished, not dropped
     session.shutdown()  # the quit path after a background stop: returns at once
+
+
+def test_commands_never_wait_behind_the_engines_uploads(qtbot, workers: Workers) -> None:
+    from app.ui.workers import ENGINE_EXTRA_THREADS
+
+    workers.set_engine_concurrency(2)
+    threads = 2 + ENGINE_EXTRA_THREADS
+    assert workers.engine.pool.maxThreadCount() == threads
+    release = threading.Event()
+    executor = workers.engine.executor()
+    for _ in range(threads + 4):  # every engine thread busy with a long "upload", more queued
+        executor.submit(lambda: release.wait(10) and None)
+    try:
+        qtbot.waitUntil(lambda: workers.engine.pool.activeThreadCount() == threads, timeout=5000)
+        answered: list[str] = []
+        with qtbot.waitSignal(workers.io.idle, timeout=2000):
+            workers.io.submit(lambda: "paused", answered.append)
+        assert answered == ["paused"]
+    finally:
+        release.set()
+    workers.set_engine_concurrency(16)  # the setting's top value really gets 16 uploads
+    assert workers.engine.pool.maxThreadCount() == 16 + ENGINE_EXTRA_THREADS
+
+
+def test_the_concurrency_setting_sizes_the_engine_pool(qtbot, workers: Workers) -> None:
+    from app.ui.session import Session
+    from app.ui.workers import ENGINE_EXTRA_THREADS
+
+    session = Session(workers, key="k", base_url="http://127.0.0.1:9", concurrency=12)
+    session.configure(concurrency=12, error_reports=False)
+    assert workers.engine.pool.maxThreadCount() == 12 + ENGINE_EXTRA_THREADS
+    session.configure(concurrency=3, error_reports=False)
+    assert workers.engine.pool.maxThreadCount() == 3 + ENGINE_EXTRA_THREADS

@@ -8,6 +8,7 @@ Where the system has no keyring the dialog says so and the key lives for this se
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,9 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.engine.keys import NO_KEYRING_MESSAGE, KeyOrigin
 from app.ui.user_text import user_text
 from app.ui.workers import Task, TaskRunner
+
+if TYPE_CHECKING:  # keyring (~250 ms) is imported when the key is stored, not at start-up
+    from app.engine.keys import KeyOrigin
 
 
 def _check_and_store(key: str, base_url: str, cancelled: threading.Event) -> KeyOrigin | None:
@@ -199,6 +202,8 @@ class KeyDialog(QDialog):
         self._task = None
         if origin is None or self._cancelled.is_set():
             return
+        from app.engine.keys import NO_KEYRING_MESSAGE, KeyOrigin
+
         self.key = self._pending_key
         self.origin = origin
         self.checked.emit(True)

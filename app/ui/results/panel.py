@@ -5,7 +5,8 @@ save, save all, show in folder, rate, mark delivered, edit title / description /
 delete from Vimmerse, export the batch report. Every change to a workflow goes through
 `Engine.update_item`, which records it in the job store before sending and retries it; the panel
 shows it on the tile ("Sending your change…") until it lands, and a failure stays on the tile with
-"Try again" until the user drops it.
+"Try again" until the user drops it. Saving and the report live in `actions.py`, the title /
+description / visibility form in `details.py`; the panel lays them out and keeps their hooks.
 
 Wiring (by the main window):
     panel = ResultsPanel(workers, settings, thumbnails, cache_dir)   # then added as a tab
@@ -32,17 +33,12 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QFileDialog,
-    QFormLayout,
     QFrame,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QToolButton,
     QVBoxLayout,
@@ -58,14 +54,15 @@ from app.engine.model import (
     OverwritePolicy,
     SaveOutcome,
 )
-from app.engine.report import write_report
 from app.images.thumbnails import ThumbnailCache
 from app.ui.engine_bridge import EngineBridge
+from app.ui.results.actions import ResultActions, ask_overwrite
 from app.ui.results.delegate import ResultDelegate
+from app.ui.results.details import DetailsForm
 from app.ui.results.model import ResultRole, ResultsModel, Tile, poster_key
 from app.ui.results.previews import PreviewLoader, ResultFileCache, poster_of
 from app.ui.results.rating import StarRating
-from app.ui.settings import AUTO_MARK_DELIVERED, DOWNLOAD_FOLDER, NAME_PATTERN, AppSettings
+from app.ui.settings import AUTO_MARK_DELIVERED, AppSettings
 from app.ui.user_text import user_text
 from app.ui.workers import Workers
 
@@ -108,31 +105,6 @@ REFRESH_MS = 100  # jobs finishing within this are shown together
 OverwriteQuestion = Callable[[QWidget, list[str]], OverwritePolicy | None]
 
 
-def _ask_overwrite(parent: QWidget, names: list[str]) -> OverwritePolicy | None:
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle(parent.tr("Files already there"))
-    count = len(names)
-    box.setText(
-        parent.tr("“{name}” is already in that folder.").format(name=names[0])
-        if count == 1
-        else parent.tr("{n} of these files are already in that folder.").format(n=count)
-    )
-    box.setInformativeText(parent.tr("What should happen to them? This answer is used for all."))
-    rename = box.addButton(parent.tr("Keep both"), QMessageBox.ButtonRole.AcceptRole)
-    replace = box.addButton(parent.tr("Replace"), QMessageBox.ButtonRole.DestructiveRole)
-    skip = box.addButton(parent.tr("Skip them"), QMessageBox.ButtonRole.RejectRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(rename)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is rename:
-        return OverwritePolicy.RENAME
-    if clicked is replace:
-        return OverwritePolicy.OVERWRITE
-    return OverwritePolicy.SKIP if clicked is skip else None
-
-
 def _confirm(parent: QWidget, title: str, text: str, yes: str) -> bool:
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
     delete = box.addButton(yes, QMessageBox.ButtonRole.DestructiveRole)
@@ -150,8 +122,6 @@ class ResultsPanel(QWidget):
     """
 
     message = Signal(str)
-    # A save finished: emitted from the engine's worker, delivered queued on the GUI thread.
-    _save_finished = Signal(object)
 
     def __init__(
         self,
@@ -173,11 +143,9 @@ class ResultsPanel(QWidget):
         self.selection: list[int] = []
         self._selected: set[int] = set()
         self._auto_delivered: set[int] = set()
-        # What the details form was last filled with, so an event never overwrites an edit.
-        self._filled: tuple[int, str, str, object] | None = None
         # Replaceable so tests answer without modal dialogs or the system's player.
         self.opener: Callable[[QUrl], object] = QDesktopServices.openUrl
-        self.ask_overwrite: OverwriteQuestion = _ask_overwrite
+        self.ask_overwrite: OverwriteQuestion = ask_overwrite
         self.confirm: Callable[[str, str, str], bool] = lambda t, x, y: _confirm(self, t, x, y)
         self.choose_folder: Callable[[str], str] = lambda start: QFileDialog.getExistingDirectory(
             self, self.tr("Save results in"), start
@@ -193,7 +161,7 @@ class ResultsPanel(QWidget):
         self.loader.image_failed.connect(self.model.set_failure)
         self.loader.workflow_ready.connect(self._workflow_ready)
         self.model.wanted.connect(self._load_previews)
-        self._save_finished.connect(self._saved, Qt.ConnectionType.QueuedConnection)
+        self.saving = ResultActions(self)
         # Jobs finishing in a burst refresh the shown set once, not once each.
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -305,29 +273,13 @@ class ResultsPanel(QWidget):
         self.details_toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.details_toggle.toggled.connect(self._toggle_details)
         layout.addWidget(self.details_toggle)
-        self.details = QGroupBox(self)
-        self.details.setObjectName("resultDetails")
-        form = QFormLayout(self.details)
-        self.title_edit = QLineEdit(self.details)
-        self.title_edit.setObjectName("resultTitle")
-        form.addRow(self.tr("Title"), self.title_edit)
-        self.description_edit = QPlainTextEdit(self.details)
-        self.description_edit.setObjectName("resultDescription")
-        self.description_edit.setFixedHeight(60)
-        form.addRow(self.tr("Description"), self.description_edit)
-        self.visibility_combo = QComboBox(self.details)
-        self.visibility_combo.setObjectName("resultVisibility")
-        for visibility, words in (
-            (Visibility.PRIVATE, self.tr("Private — only you")),
-            (Visibility.UNLISTED, self.tr("Unlisted — anyone with the link")),
-            (Visibility.PUBLIC, self.tr("Public — everyone")),
-        ):
-            self.visibility_combo.addItem(words, visibility.value)
-        form.addRow(self.tr("Who can see it"), self.visibility_combo)
-        self.apply_button = QPushButton(self.tr("Apply changes"), self.details)
-        self.apply_button.setObjectName("applyDetailsButton")
+        self.details = DetailsForm(self)
+        # The form's fields, under the names the panel has always had.
+        self.title_edit = self.details.title_edit
+        self.description_edit = self.details.description_edit
+        self.visibility_combo = self.details.visibility_combo
+        self.apply_button = self.details.apply_button
         self.apply_button.clicked.connect(self.apply_details)
-        form.addRow("", self.apply_button)
         self.details.hide()
         layout.addWidget(self.details)
 
@@ -551,32 +503,7 @@ class ResultsPanel(QWidget):
                 self.tr("Your change was not saved on Vimmerse: {why}").format(why=errors[0])
             )
         if len(items) == 1:
-            self._fill_details(items[0])
-
-    def _form_values(self, item_id: int) -> tuple[int, str, str, object]:
-        return (
-            item_id,
-            self.title_edit.text(),
-            self.description_edit.toPlainText(),
-            self.visibility_combo.currentData(),
-        )
-
-    def _fill_details(self, item: ItemSnapshot) -> None:
-        """The form shows the item's latest values (a change not yet sent included), unless
-        the user is editing this item's values right now."""
-        if (
-            self._filled is not None
-            and self._filled[0] == item.id
-            and self._form_values(item.id) != self._filled
-        ):
-            return
-        self.title_edit.setText(item.title)
-        self.description_edit.setPlainText(item.description)
-        if item.visibility is not None:
-            index = self.visibility_combo.findData(item.visibility.value)
-            if index >= 0:
-                self.visibility_combo.setCurrentIndex(index)
-        self._filled = self._form_values(item.id)
+            self.details.fill(items[0])
 
     def _update_actions(self) -> None:
         items = self.chosen_items()
@@ -627,18 +554,7 @@ class ResultsPanel(QWidget):
         items = self.chosen_items()
         if len(items) != 1:
             return
-        item = items[0]
-        change: dict[str, Any] = {}
-        title = self.title_edit.text().strip()
-        if title and title != item.title:
-            change["title"] = title
-        description = self.description_edit.toPlainText()
-        if description != item.description:
-            change["description"] = description
-        visibility = Visibility(self.visibility_combo.currentData())
-        if visibility != item.visibility:
-            change["visibility"] = visibility
-        self._filled = None  # applied: the next event shows what the engine recorded
+        change = self.details.take_changes(items[0])
         if change:
             self._send(items, **change)
 
@@ -740,108 +656,14 @@ class ResultsPanel(QWidget):
             self.opener(QUrl.fromLocalFile(folder))
 
     def save_selected(self) -> None:
-        self._save(self.chosen_tiles())
+        self.saving.save(self.chosen_tiles())
 
     def save_all(self) -> None:
-        self._save(list(self.model.tiles))
-
-    def _save(self, tiles: list[Tile]) -> None:
-        """Save every result of the tiles' jobs (in their numbering) into a folder the user
-        picks; the engine writes the files and records them on the items."""
-        engine = self.engine
-        if engine is None:
-            return
-        ids = list(dict.fromkeys(t.item_id for t in tiles if t.item_id in self.model.items))
-        if not ids:
-            return
-        folder_text = self.choose_folder(self.settings.value(DOWNLOAD_FOLDER))
-        if not folder_text:
-            return
-        folder = Path(folder_text)
-        self.settings.set_value(DOWNLOAD_FOLDER, str(folder))
-        pattern = self.settings.value(NAME_PATTERN)
-        self.workers.io.submit(
-            lambda: engine.taken_names(ids, folder, name_pattern=pattern),
-            lambda taken: self._save_checked(ids, folder, pattern, taken),
-            self._save_failed,
-        )
-
-    def _save_checked(self, ids: list[int], folder: Path, pattern: str, taken: list[str]) -> None:
-        engine = self.engine
-        if engine is None:
-            return
-        policy = OverwritePolicy.RENAME
-        if taken:
-            answer = self.ask_overwrite(self, taken)
-            if answer is None:
-                return
-            policy = answer
-        count = sum(len(self.model.items[i].results) for i in ids if i in self.model.items)
-        self.message.emit(self.tr("Saving {n} results…").format(n=count))
-        local = dict(self.loader.local)
-        finished = self._save_finished
-
-        def announce(future: Future[SaveOutcome]) -> None:
-            # Runs on the engine's worker; the signal queues the outcome to the GUI thread.
-            # RuntimeError: the panel was deleted meanwhile (the window closed).
-            with contextlib.suppress(RuntimeError):
-                finished.emit(future)
-
-        self.workers.io.submit(
-            lambda: engine.save_results(
-                ids, folder, name_pattern=pattern, overwrite=policy, local_files=local
-            ).add_done_callback(announce),
-            on_error=self._save_failed,
-        )
-
-    def _save_failed(self, error: BaseException) -> None:
-        self.message.emit(
-            self.tr("The results could not be saved: {why}").format(why=user_text(error))
-        )
-
-    def _saved(self, future: Future[SaveOutcome]) -> None:
-        error = future.exception()
-        if error is not None:
-            self._save_failed(error)
-            return
-        outcome = future.result()
-        text = self.tr("Saved {n} files.").format(n=outcome.count)
-        if outcome.count == 1:
-            text = self.tr("Saved 1 file.")
-        if outcome.skipped:
-            text += " " + self.tr("{n} left as they were.").format(n=outcome.skipped)
-        if outcome.problems:
-            text += " " + self.tr("{n} could not be saved: {first}").format(
-                n=len(outcome.problems), first=outcome.problems[0]
-            )
-        self.message.emit(text)
-        if self.settings.value(AUTO_MARK_DELIVERED):
-            self._deliver_once([self.all_items[i] for i in outcome.saved if i in self.all_items])
-        self._update_actions()
-
-    # --- report --------------------------------------------------------------------------
+        self.saving.save(list(self.model.tiles))
 
     def export_report(self, path: str | None = None) -> None:
         """Write the CSV of the shown batch (asks where when `path` is None)."""
-        engine = self.engine
-        batch_id = self._scope_batch()
-        if engine is None or batch_id is None:
-            return
-        if path is None:
-            start = str(Path(self.settings.value(DOWNLOAD_FOLDER)) / "vimbatch-report.csv")
-            path = self.choose_report_file(start)
-            if not path:
-                return
-        target = path
-        self.workers.io.submit(
-            lambda: write_report(target, engine.items(batch_id), engine.batches()),
-            lambda rows: self.message.emit(
-                self.tr("Report saved: {n} rows in {name}.").format(n=rows, name=Path(target).name)
-            ),
-            lambda error: self.message.emit(
-                self.tr("The report could not be saved: {why}").format(why=user_text(error))
-            ),
-        )
+        self.saving.export_report(self._scope_batch(), path)
 
     # --- teardown ------------------------------------------------------------------------
 
