@@ -114,7 +114,9 @@ class WorkflowClient:
         self._key = check_api_key(api_key) if api_key and api_key.strip() else None
         self.retry = retry or RetryPolicy()
         self.governor = governor or RateGovernor()
-        self.cancel = cancel
+        # Always an event: close() sets it so that running transfers stop at their next chunk
+        # instead of holding a worker (and the app's quit) on a connection being torn down.
+        self.cancel = cancel if cancel is not None else threading.Event()
         self._origin = _origin(httpx.URL(self.base_url))
         self._http = httpx.Client(
             timeout=timeout or DEFAULT_TIMEOUT,
@@ -314,6 +316,7 @@ class WorkflowClient:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def close(self) -> None:
+        self.cancel.set()
         self._http.close()
 
     def __enter__(self) -> WorkflowClient:
@@ -411,7 +414,7 @@ class WorkflowClient:
             total = 0
         with part.open("wb") as out:
             for chunk in response.iter_bytes(64 * 1024):
-                if self.cancel is not None and self.cancel.is_set():
+                if self.cancel.is_set():
                     raise CancelledError()
                 out.write(chunk)
                 if on_progress is not None:
@@ -433,7 +436,7 @@ class WorkflowClient:
         number = 0
         while True:
             number += 1
-            if self.cancel is not None and self.cancel.is_set():
+            if self.cancel.is_set():
                 raise CancelledError()
             self.governor.wait(host, self.cancel)
             started = time.monotonic()

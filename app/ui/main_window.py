@@ -13,9 +13,9 @@ The window holds no batch logic: photos come from `PhotoGridModel`, settings fro
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QLocale, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -48,9 +48,9 @@ from app import APP_NAME
 from app.engine.model import Grouping, ItemState
 from app.images.formats import PHOTO_EXTENSIONS
 from app.images.thumbnails import ThumbnailCache
+from app.ui.account import AccountActions
+from app.ui.create_flow import CreateFlow
 from app.ui.demo import DemoBanner, sample_photos
-from app.ui.dialogs.confirm_create import ConfirmCreateDialog
-from app.ui.dialogs.key_dialog import KeyDialog
 from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.engine_bridge import EngineBridge
 from app.ui.image_grid import PhotoArea, PhotoGridModel, device_pixel_ratio, human_size
@@ -58,7 +58,6 @@ from app.ui.jobs.panel import JobListPanel
 from app.ui.jobs.thumbnails import JobThumbnails
 from app.ui.notify import BatchNotifier
 from app.ui.results.panel import ResultsPanel
-from app.ui.session import Session
 from app.ui.settings import (
     ERROR_REPORTS,
     THUMBNAIL_CACHE_MB,
@@ -66,8 +65,11 @@ from app.ui.settings import (
     AppSettings,
 )
 from app.ui.settings_panel import SettingsPanel
-from app.ui.user_text import user_text
 from app.ui.workers import Workers
+
+if TYPE_CHECKING:
+    from app.ui.dialogs.key_dialog import KeyDialog
+    from app.ui.session import Session
 
 DEFAULT_SIZE = QSize(1280, 800)
 SUMMARY_MS = 150
@@ -186,7 +188,6 @@ class MainWindow(QMainWindow):
         self.demo = demo
         self.session: Session | None = None
         self.urls: list[str] = []
-        self._creating = False
         # Replaceable so tests can read the real dialogs and answer them without a modal loop.
         self.confirm: AskDialog = _exec_dialog
         self._ask_quit: Callable[[QWidget, int], bool] = _ask_quit
@@ -204,6 +205,12 @@ class MainWindow(QMainWindow):
         self.results_panel = ResultsPanel(workers, self.settings, thumbs, data_dir / "cache")
         self._build_ui()
         self._build_actions()
+        self.create_flow = CreateFlow(self)
+        self.create_flow.created.connect(self.batch_created)
+        self.account = AccountActions(self, workers, self._base_url, self.remove_key_action)
+        self.account.key_changed.connect(self.key_changed)
+        self.account.key_removed.connect(self.key_removed)
+        self.account.status.connect(self.show_status)
         self.notifier = BatchNotifier(self, show_in_window=self.show_status)
         # While thousands of photos stream in, counts, labels and the progress bar are redrawn
         # at most this often: each new text re-lays the window out (bench/gui_responsiveness).
@@ -696,7 +703,7 @@ class MainWindow(QMainWindow):
             hint = self.tr("Connecting…")
         else:
             hint = self.tr("Ctrl+Enter also creates them.")
-        ready = n > 0 and problem is None and not self._creating
+        ready = n > 0 and problem is None and not self.create_flow.busy
         ready = ready and self.session is not None and self.session.bridge is not None
         self.create_button.setEnabled(ready)
         self.create_action.setEnabled(ready)
@@ -713,63 +720,7 @@ class MainWindow(QMainWindow):
 
     def create_workflows(self) -> None:
         """The primary action: confirm, then hand the batch to the engine on a worker."""
-        self._update_summary()
-        if not self.create_button.isEnabled() or self.session is None:
-            return
-        settings = self.settings.apply_to_batch(self.settings_panel.settings())
-        usable = self.photos.usable_photos()
-        skipped = self.photos.problem_photos()
-        urls = list(self.urls)
-        dialog = ConfirmCreateDialog(
-            count=self.workflow_count(),
-            template_label=self.settings_panel.template_label(),
-            visibility_label=settings.visibility.label,
-            skipped=skipped,
-            per_folder=settings.grouping is Grouping.PER_FOLDER,
-            demo=self.demo,
-            parent=self,
-        )
-        try:
-            if not self.confirm(dialog):
-                return
-        finally:
-            dialog.deleteLater()
-        self.settings_panel.save(self.settings_store)
-        self._creating = True
-        self._update_summary()
-        self.show_status(self.tr("Starting the batch…"))
-        sent = {p.path for p in usable}
-        self.session.create_batch(
-            settings,
-            usable,
-            urls,
-            lambda batch_id: self._created(batch_id, sent, urls),
-            self._create_failed,
-        )
-
-    def _created(self, batch_id: int, sent: set[Path], urls: list[str]) -> None:
-        self._creating = False
-        rows = [r for r in range(self.photos.rowCount()) if self.photos.photo(r).path in sent]
-        self.photos.remove_rows(rows)
-        self.urls = [u for u in self.urls if u not in urls]
-        left = self.photos.rowCount()
-        message = self.tr("Batch started: follow it in the list below.")
-        if left:
-            message += " " + self.tr("Photos that cannot be used stay here.")
-        self.show_status(message)
-        self._update_summary()
-        if not left:
-            # Nothing left to add: the jobs are what the user watches now.
-            total = sum(self.left_splitter.sizes())
-            self.left_splitter.setSizes([total * 2 // 5, total - total * 2 // 5])
-        self.batch_created.emit(batch_id)
-
-    def _create_failed(self, reason: str) -> None:
-        self._creating = False
-        self._update_summary()
-        self.info_bar.show_message(
-            self.tr("The batch could not be started: {reason}").format(reason=reason)
-        )
+        self.create_flow.start()
 
     # --- engine and key ------------------------------------------------------------------
 
@@ -832,54 +783,14 @@ class MainWindow(QMainWindow):
 
     def open_key_dialog(self) -> KeyDialog:
         """Ask for a key (the job list's "Enter key…" and Account ▸ Replace key come here)."""
-        base_url = self.base_url
-        dialog = KeyDialog(self.workers.io, base_url, welcome=False, parent=self)
-        dialog.accepted.connect(lambda: self._key_entered(dialog))
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-        return dialog
-
-    def _key_entered(self, dialog: KeyDialog) -> None:
-        if dialog.key:
-            self.key_changed.emit(dialog.key)
-            self.show_status(self.tr("Your API key was checked and saved."))
+        return self.account.open_key_dialog()
 
     def remove_key(self) -> None:
-        answer = QMessageBox.question(
-            self,
-            self.tr("Remove API key"),
-            self.tr(
-                "Forget the API key stored on this computer? You will be asked for it the next "
-                "time you send photos."
-            ),
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            # Imported here: keyring costs ~250 ms at start-up (TECH-NOTES §8); the keyring
-            # call runs on a worker because it may wait on an unlock prompt.
-            from app.engine.keys import clear_key
+        """Account ▸ Remove API key: asks, then forgets the stored key (on a worker)."""
+        self.account.remove_key()
 
-            self.remove_key_action.setEnabled(False)
-            self.workers.io.submit(clear_key, self._key_cleared, self._key_not_cleared)
-
-    def _key_cleared(self, _none: object = None) -> None:
-        from app.engine.keys import KEY_ENV
-
-        self.remove_key_action.setEnabled(True)
-        self.key_removed.emit()
-        if os.environ.get(KEY_ENV, "").strip():
-            self.show_status(
-                self.tr(
-                    "The API key was removed from this computer's password store, but the "
-                    "{name} environment variable still holds one: vimbatch will use it the "
-                    "next time it starts until that variable is removed."
-                ).format(name=KEY_ENV)
-            )
-        else:
-            self.show_status(self.tr("The API key was removed from this computer."))
-
-    def _key_not_cleared(self, error: BaseException) -> None:
-        self.remove_key_action.setEnabled(True)
-        self.show_status(user_text(error))
+    def _base_url(self) -> str:
+        return self.base_url
 
     def show_status(self, text: str) -> None:
         self.status_text.setText(text)
@@ -938,7 +849,7 @@ class MainWindow(QMainWindow):
 
     def unsent_count(self) -> int:
         """Photos (and web photos) added but not turned into workflows yet."""
-        if self._creating:  # being sent right now: the engine has them
+        if self.create_flow.busy:  # being sent right now: the engine has them
             return 0
         return len(self.photos.usable_photos()) + len(self.urls)
 

@@ -11,17 +11,20 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.engine.engine import Engine
 from app.engine.model import BatchSettings
-from app.engine.session import build_engine, make_client, resolve_base_url
 from app.images.photo import Photo
 from app.ui.engine_bridge import EngineBridge
 from app.ui.user_text import user_text
 from app.ui.workers import Workers
+
+if TYPE_CHECKING:
+    # The engine, httpx and keyring load when a session starts, after the window is shown
+    # (TECH-NOTES §8).
+    from app.engine.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,8 @@ class Session(QObject):
         super().__init__(parent)
         self.workers = workers
         self.key = key
+        from app.engine.session import resolve_base_url
+
         self.base_url = resolve_base_url(base_url)
         self.data_dir = data_dir
         # `error_reports` is the command line's word (--no-error-reports); `configure` adds the
@@ -93,6 +98,8 @@ class Session(QObject):
         }
 
         def build() -> tuple[Engine, int]:
+            from app.engine.session import build_engine
+
             engine = build_engine(**kwargs)
             unfinished = sum(1 for item in engine.items() if not item.state.is_final)
             return engine, unfinished
@@ -138,6 +145,8 @@ class Session(QObject):
         if engine is None:
             return
         base_url = self.base_url
+        from app.engine.session import make_client
+
         self.workers.io.submit(lambda: engine.set_client(make_client(key, base_url)))
 
     def create_batch(

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from app.api import (
+    CancelledError,
     CreateRequest,
     InsufficientCreditError,
     KeyMissingError,
@@ -263,3 +264,21 @@ def test_failure_descriptions_never_quote_the_key(client: WorkflowClient) -> Non
 
     described = client._describe(httpx.LocalProtocolError(f"Illegal header value b'{KEY}'"))
     assert KEY not in described and "LocalProtocolError" in described
+
+
+def test_a_closed_client_stops_its_transfers_instead_of_hanging(
+    sim: Simulator, photos: list[Path], tmp_path: Path
+) -> None:
+    """close() (quit, or a replaced key) sets the client's cancel event: transfers still queued
+    or mid-stream end with CancelledError at their next chunk instead of holding a worker."""
+    made = WorkflowClient(KEY, sim.base_url, retry=FAST)
+    workflow = made.create(CreateRequest(files=[photos[0]]))
+    finished = wait_finished(made, workflow.id)
+    assert finished.succeeded and finished.result
+    made.close()
+    assert made.cancel.is_set()
+    started = time.monotonic()
+    with pytest.raises(CancelledError):
+        made.download(finished.result[0].url, tmp_path / "after-close.jpg")
+    assert time.monotonic() - started < 1.0
+    assert not (tmp_path / "after-close.jpg").exists()
