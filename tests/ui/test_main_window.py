@@ -474,3 +474,32 @@ def test_quitting_with_photos_not_sent_yet_asks_first(qtbot, make_window, photo_
     window.ask_unsent = lambda _w, n: asked.append(n) or True
     assert window.close()
     assert asked == [4, 4]
+
+
+def test_leaving_the_demo_stops_its_engine_in_the_background(qtbot, sim_factory) -> None:
+    from app.ui.app import AppController
+
+    sim = sim_factory()
+    controller = AppController(
+        demo=True, demo_if_no_key=False, base_url=sim.base_url, data_dir=None, error_reports=False
+    )
+    window = controller.window
+    qtbot.addWidget(window)
+    try:
+        controller.start()
+        qtbot.waitUntil(
+            lambda: window.session is not None and window.session.bridge is not None, timeout=10_000
+        )
+        demo_session = window.session
+        window.key_changed.emit("real-key")  # as after "Enter key…" in the demo banner
+        # The demo engine stops on a worker; the window says so and is not held up meanwhile.
+        assert "Finishing" in window.status_text.text()
+        assert window.session is not demo_session and not window.session.demo
+        qtbot.waitUntil(lambda: demo_session.wait_stopped(0), timeout=10_000)
+        qtbot.waitUntil(lambda: window.status_text.text() == "", timeout=5000)
+        qtbot.waitUntil(lambda: window.session.bridge is not None, timeout=10_000)
+    finally:
+        window.ask_quit = lambda _w, _n: True
+        window.close()
+        controller.shutdown()
+    assert controller.workers.engine.pool.activeThreadCount() == 0
