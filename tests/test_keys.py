@@ -7,8 +7,8 @@ from pathlib import Path
 
 import keyring
 import pytest
-from conftest import MemoryKeyring
 from keyring.backends import fail
+from memory_keyring import MemoryKeyring
 
 from app.engine import keys
 
