@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -23,6 +24,8 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from app.engine.model import BatchSnapshot, EngineEvent, EventKind, ItemSnapshot, ItemState
 from app.ui.user_text import user_text
 from app.ui.workers import TaskRunner
+
+DRAIN_SECONDS = 0.008  # GUI time spent handing events on per event-loop turn
 
 
 class EngineLike(Protocol):
@@ -87,10 +90,21 @@ class EngineBridge(QObject):
 
     @Slot()
     def _drain(self) -> None:
+        # Time-boxed: each event reaches several Python slots, and under load (hundreds of
+        # polls answering at once while workers hash and decode) every one of them waits for
+        # the GIL; what is left goes back in the queue for the next event-loop turn, so
+        # painting and timers get their turn in between.
+        deadline = time.perf_counter() + DRAIN_SECONDS
         with self._lock:
             events, self._waiting = self._waiting, []
-        for event in events:
+        for done, event in enumerate(events, 1):
             self._dispatch(event)
+            if time.perf_counter() > deadline and done < len(events):
+                with self._lock:
+                    self._waiting[:0] = events[done:]
+                with contextlib.suppress(RuntimeError):
+                    self._wake.emit()
+                return
 
     def _dispatch(self, event: EngineEvent) -> None:
         if event.kind is EventKind.ITEM and event.item is not None:

@@ -243,7 +243,7 @@ class PhotoGridModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return photo.path.name
         if role == Qt.ItemDataRole.DecorationRole:
-            return self._pixmap_for(photo)
+            return self.pixmap_for(photo)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(photo)
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -472,7 +472,8 @@ class PhotoGridModel(QAbstractListModel):
 
     # --- thumbnails ---------------------------------------------------------------------
 
-    def _pixmap_for(self, photo: Photo) -> QPixmap:
+    def pixmap_for(self, photo: Photo) -> QPixmap:
+        """The photo's thumbnail, or a placeholder while it loads (asking for it)."""
         path = photo.path
         cached = self._pixmaps.get(path)
         if cached is not None:
@@ -499,7 +500,7 @@ class PhotoGridModel(QAbstractListModel):
             if path not in self._row_of:
                 continue
             self._loading.add(path)
-            assert self._thumbs is not None  # _pixmap_for never wishes without a cache
+            assert self._thumbs is not None  # pixmap_for never wishes without a cache
             self._cpu.submit(
                 partial(_thumbnail_job, self._thumbs, path, self._hash_of(path), self._box),
                 self._thumbnail_ready,
@@ -632,17 +633,27 @@ class PhotoDelegate(QStyledItemDelegate):
         picture = QRect(
             rect.left() + (rect.width() - ICON_SIZE) // 2, rect.top() + 6, ICON_SIZE, ICON_HEIGHT
         )
-        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        # Straight from our model when we can: each index.data() is a C++ round trip that
+        # waits for the GIL again while workers hash and decode.
+        model = index.model()
+        if isinstance(model, PhotoGridModel) and 0 <= index.row() < model.rowCount():
+            photo = model.photo(index.row())
+            pixmap: Any = model.pixmap_for(photo)
+            problem: Any = photo.problem
+            name_text = photo.path.name
+        else:
+            pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+            problem = index.data(ProblemRole)
+            name_text = str(index.data(Qt.ItemDataRole.DisplayRole))
         if isinstance(pixmap, QPixmap) and not pixmap.isNull():
             size = pixmap.size().scaled(picture.size(), Qt.AspectRatioMode.KeepAspectRatio)
             target = QRect(0, 0, size.width(), size.height())
             target.moveCenter(picture.center())
             painter.drawPixmap(target, pixmap)
-            if index.data(ProblemRole):
+            if problem:
                 faded = QColor(palette.color(QPalette.ColorRole.Base))
                 faded.setAlpha(110)
                 painter.fillRect(target, faded)
-        problem = index.data(ProblemRole)
 
         text_rect = QRect(
             rect.left() + 4,
@@ -661,7 +672,7 @@ class PhotoDelegate(QStyledItemDelegate):
             )
         painter.setPen(text_color)
         name = option.fontMetrics.elidedText(
-            str(index.data(Qt.ItemDataRole.DisplayRole)),
+            name_text,
             Qt.TextElideMode.ElideMiddle,
             text_rect.width(),
         )
