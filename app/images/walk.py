@@ -6,7 +6,7 @@ import errno
 import os
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -65,17 +65,27 @@ def is_image_url(text: str) -> bool:
     return suffix == "" or suffix in URL_UPLOAD_EXTENSIONS
 
 
-def walk(paths: Iterable[str | os.PathLike[str]]) -> WalkResult:
+def walk(
+    paths: Iterable[str | os.PathLike[str]], *, cancelled: Callable[[], bool] | None = None
+) -> WalkResult:
     """Expand files, folders (recursively) and web addresses into inputs.
 
     Hidden and system files inside folders are skipped silently; non-photo files inside folders
     go to `skipped`; explicitly named files are always returned (inspect says what is wrong with
     them). Folder links are followed once; a link back into its own ancestry is reported as a
-    loop. Runs in the calling thread."""
+    loop. Runs in the calling thread.
+
+    `cancelled`, when given, is called before each given path, folder and folder entry (so it
+    must be cheap); once it returns True the walk stops and returns what it found so far. It
+    cannot interrupt a single file-system call that hangs (a network folder that stops
+    answering)."""
     result = WalkResult()
     seen_files: set[tuple[int, int] | str] = set()
     seen_dirs: set[tuple[int, int]] = set()
+    stop = cancelled or _never
     for item in paths:
+        if stop():
+            break
         text = os.fspath(item)
         if is_url(text):
             if text.lower().startswith("file://"):
@@ -108,10 +118,15 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> WalkResult:
             result.problems.append(WalkProblem(str(path), _stat_problem(e)))
             continue
         if stat.S_ISDIR(st.st_mode):
-            _walk_dir(path, st, result, seen_files, seen_dirs)
+            if not _walk_dir(path, st, result, seen_files, seen_dirs, stop):
+                break
         else:
             _add_file(path, st, result, seen_files)
     return result
+
+
+def _never() -> bool:
+    return False
 
 
 def _stat_problem(error: OSError) -> str:
@@ -148,16 +163,20 @@ def _walk_dir(
     result: WalkResult,
     seen_files: set[Any],
     seen_dirs: set[tuple[int, int]],
-) -> None:
+    cancelled: Callable[[], bool],
+) -> bool:
+    """Walk one folder tree into `result`; False when `cancelled` stopped it early."""
     root_key = (root_st.st_dev, root_st.st_ino)
     if root_key in seen_dirs:
-        return
+        return True
     seen_dirs.add(root_key)
     # Depth-first with an explicit stack: no recursion limit on deep trees. Each entry carries the
     # identities of its ancestors so that a link into one of them is told apart from a link to a
     # folder that was merely walked already.
     stack: list[tuple[Path, frozenset[tuple[int, int]]]] = [(root, frozenset({root_key}))]
     while stack:
+        if cancelled():
+            return False
         folder, ancestors = stack.pop()
         try:
             with os.scandir(folder) as it:
@@ -172,6 +191,8 @@ def _walk_dir(
             continue
         subfolders: list[tuple[Path, frozenset[tuple[int, int]]]] = []
         for entry in entries:
+            if cancelled():
+                return False
             if _is_hidden(entry):
                 continue
             path = Path(entry.path)
@@ -208,3 +229,4 @@ def _walk_dir(
                     result.skipped.append(path)
         # Reversed so that the stack pops folders in name order, keeping files in a stable order.
         stack.extend(reversed(subfolders))
+    return True

@@ -127,15 +127,16 @@ def _inspect_one(path: Path) -> Photo:
 def _walk(paths: Sequence[str], stop: threading.Event) -> tuple[list[Path], list[str], list[str]]:
     """Files to inspect, image web addresses, and plain-language problems met while walking.
 
-    `app.images.walk` has no cancel hook and a huge or network folder can take minutes, so it
-    runs on a daemon thread of its own (plain Python, no Qt) while this pool job waits for it
-    and gives up as soon as `stop` is set: quitting never waits on a walk; the abandoned walk
-    ends with the process."""
+    The walk stops between entries once `stop` is set, but a network folder that stops
+    answering hangs inside one file-system call that no check can reach, so the walk runs on a
+    daemon thread of its own (plain Python, no Qt) while this pool job waits for it and gives up
+    as soon as `stop` is set: quitting never waits on a walk; a walk stuck in the kernel ends
+    with the process."""
     outcome: list[WalkResult | BaseException] = []
 
     def run() -> None:
         try:
-            outcome.append(walk(paths))
+            outcome.append(walk(paths, cancelled=stop.is_set))
         except BaseException as error:  # handed to the waiting job, raised there
             outcome.append(error)
 

@@ -113,3 +113,25 @@ def test_urls_become_url_items_and_paths_stay_paths(corpus: Corpus) -> None:
 )
 def test_is_image_url(text: str, expected: bool) -> None:
     assert is_image_url(text) is expected
+
+
+def test_walk_stops_early_when_cancelled_and_returns_what_it_found(tmp_path: Path) -> None:
+    folder = tmp_path
+    for depth in range(40):
+        folder = folder / f"level{depth:02d}"
+        folder.mkdir()
+        (folder / "photo.jpg").write_bytes(b"")
+    assert len(walk([tmp_path]).files) == 40
+
+    calls = 0
+
+    def cancelled() -> bool:
+        nonlocal calls
+        calls += 1
+        return calls > 30
+
+    result = walk([tmp_path], cancelled=cancelled)
+    assert 0 < len(result.files) < 40
+    # What was found is the top of the tree, in order: a prefix of the full walk.
+    assert result.files == walk([tmp_path]).files[: len(result.files)]
+    assert calls == 31  # the walk ended at the first True, asking nothing more

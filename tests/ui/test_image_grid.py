@@ -114,7 +114,7 @@ def test_quitting_during_a_walk_that_hangs_does_not_wait_for_it(
     release = threading.Event()
     started = threading.Event()
 
-    def hanging_walk(paths):
+    def hanging_walk(paths, cancelled=None):
         started.set()
         release.wait(30)
         return image_grid.WalkResult()

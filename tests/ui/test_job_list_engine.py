@@ -157,17 +157,29 @@ def test_pause_button_and_menu_commands_reach_the_engine(
         lambda: rig.states() == {ItemState.SUCCEEDED: 1, ItemState.FAILED: 2}, timeout=20_000
     )
 
+    # Nothing waits to be sent: there is nothing to pause.
+    panel.model.flush()
+    assert panel.pause_button.text() == "Pause sending"
+    assert not panel.pause_button.isEnabled()
+
+    # "Retry all failed" in the toolbar, on a slow server so the two are still on their way.
+    sim.config.latency = 1.0
+    qtbot.mouseClick(panel.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(panel.pause_button.isEnabled, timeout=5000)
     # Pause: the new batch waits; Resume sends it.
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.pause_button.text() == "Resume sending", timeout=5000)
+    assert panel.pause_button.isEnabled()
     assert panel.banner.isHidden()  # the user's own pause needs no banner
     rig.engine.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "more", 1, offset=50)))
     qtbot.wait(300)
-    # "Retry all failed" in the toolbar.
-    qtbot.mouseClick(panel.retry_button, Qt.MouseButton.LeftButton)
+    sim.config.latency = 0.0
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: rig.states() == {ItemState.SUCCEEDED: 4}, timeout=20_000)
     assert not panel.retry_button.isEnabled()
+    # All finished: nothing to pause any more.
+    qtbot.waitUntil(lambda: not panel.pause_button.isEnabled(), timeout=5000)
+    assert panel.pause_button.text() == "Pause sending"
 
 
 def test_rows_get_thumbnails_from_the_shared_cache(

@@ -129,6 +129,8 @@ class JobListPanel(QWidget):
         self.confirm: Confirm = _ask(self)
         # What the summary says while there is no job at all (the window makes it fit).
         self.empty_hint = self.tr("No jobs yet. Add photos, then press Create.")
+        # Items waiting for or in an upload (from the last summary): what "Pause sending" holds.
+        self._sendable = 0
 
         self.model = JobListModel(self)
         self.proxy = JobFilterProxy(self.model, self)
@@ -325,8 +327,8 @@ class JobListPanel(QWidget):
 
     def _update_pause_button(self, *_: object) -> None:
         paused = self.is_paused()
-        # Enabled with nothing to send too: pausing then holds the next batch (engine.pause()).
-        self.pause_button.setEnabled(self.bridge is not None)
+        # Pausing with nothing waiting to be sent would do nothing the user could see.
+        self.pause_button.setEnabled(self.bridge is not None and (paused or self._sendable > 0))
         if paused:
             self.pause_button.setText(self.tr("Resume sending"))
             self.pause_button.setToolTip(self.tr("Carry on sending the queued photos"))
@@ -426,6 +428,10 @@ class JobListPanel(QWidget):
         self.retry_button.setEnabled(
             self.bridge is not None and summary.count(ItemState.FAILED) > 0
         )
+        sendable = summary.count(ItemState.QUEUED, ItemState.UPLOADING)
+        if sendable != self._sendable:
+            self._sendable = sendable
+            self._update_pause_button()
         if summary.remaining and self.isVisible():
             if not self._clock.isActive():
                 self._clock.start()
