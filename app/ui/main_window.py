@@ -515,7 +515,11 @@ class MainWindow(QMainWindow):
             self.photos.add_paths(paths)
 
     def add_samples(self) -> None:
-        self.add_paths([str(p) for p in sample_photos()])
+        # Listing the bundled folder is file I/O: on a worker, like every other intake step.
+        self.workers.io.submit(sample_photos, self._add_sample_paths)
+
+    def _add_sample_paths(self, photos: list[Path]) -> None:
+        self.add_paths([str(p) for p in photos])
 
     def choose_photos(self) -> None:
         patterns = " ".join(f"*{ext}" for ext in sorted(PHOTO_EXTENSIONS))

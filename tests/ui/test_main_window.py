@@ -503,3 +503,20 @@ def test_leaving_the_demo_stops_its_engine_in_the_background(qtbot, sim_factory)
         window.close()
         controller.shutdown()
     assert controller.workers.engine.pool.activeThreadCount() == 0
+
+
+def test_try_with_sample_photos_adds_the_bundled_samples(qtbot, make_window) -> None:
+    from app.ui.demo import sample_photos
+
+    window = make_window()
+    window.show()
+    button = window.findChild(QPushButton, "samplesButton")
+    assert button is not None and button.isVisible()
+    with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    names = sorted(window.photos.photo(r).path.name for r in range(window.photos.rowCount()))
+    assert names == [p.name for p in sample_photos()] and len(names) >= 8
+    assert all(
+        window.photos.data(window.photos.index(r), ProblemRole) is None
+        for r in range(window.photos.rowCount())
+    )
