@@ -21,6 +21,7 @@ from pathlib import Path
 
 from app.api import ApiError, NotFoundError, Visibility, WorkflowClient
 from app.engine.batch_items import new_items
+from app.engine.crew import Crew
 from app.engine.downloads import item_stem as item_stem  # where callers have found it
 from app.engine.downloads import name_pattern_problem
 from app.engine.error_reports import ErrorReporter
@@ -110,34 +111,18 @@ class Engine:
         self._tasks = Tasks(executor, report=self._reporter.report, on_last=self._release_locks)
         self._scheduler = Scheduler(_Dispatch(self))
         self._events = Events(store, report=self._reporter.report, wake=self._tasks.wake)
-        self._updates = Updates(
-            store,
-            current_client,
+        crew = Crew(
+            store=store,
+            client=current_client,
             events=self._events,
             tasks=self._tasks,
             scheduler=self._scheduler,
             backoff=backoff,
             reporter=self._reporter,
         )
-        self._saving = Saving(
-            store,
-            current_client,
-            events=self._events,
-            tasks=self._tasks,
-            scheduler=self._scheduler,
-            backoff=backoff,
-        )
-        self._following = Following(
-            store,
-            current_client,
-            poll=poll or PollPolicy(),
-            backoff=backoff,
-            reporter=self._reporter,
-            saving=self._saving,
-            events=self._events,
-            tasks=self._tasks,
-            scheduler=self._scheduler,
-        )
+        self._updates = Updates(crew)
+        self._saving = Saving(crew)
+        self._following = Following(crew, poll=poll or PollPolicy(), saving=self._saving)
         self._sharing = Sharing(
             store,
             BatchLocks(store.path.parent / LOCKS_DIR),
@@ -149,18 +134,12 @@ class Engine:
             scheduler=self._scheduler,
         )
         self._uploads = Uploads(
-            store,
-            current_client,
-            backoff=backoff,
-            reporter=self._reporter,
+            crew,
             following=self._following,
             updates=self._updates,
             batches=self._sharing.held,
             cache_dir=self._cache_dir,
             concurrency=concurrency,
-            events=self._events,
-            tasks=self._tasks,
-            scheduler=self._scheduler,
         )
         self._recovery = Recovery(
             store,

@@ -4,7 +4,6 @@ until it succeeds or fails, then finishing its item or handing it to the downloa
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from functools import partial
 
 from app.api import (
@@ -15,47 +14,25 @@ from app.api import (
     MalformedResponseError,
     NotFoundError,
     Workflow,
-    WorkflowClient,
 )
-from app.engine.error_reports import ErrorReporter, describe_exception
-from app.engine.events import Events
+from app.engine.crew import Crew, CrewMember
+from app.engine.error_reports import describe_exception
 from app.engine.model import PAUSED_FOR_KEY, ItemState
-from app.engine.polling import Backoff, Failures, PollPolicy
+from app.engine.polling import PollPolicy
 from app.engine.saving import Saving
-from app.engine.scheduler import Scheduler
-from app.engine.store import Download, JobStore, StoredItem
-from app.engine.tasks import Tasks
+from app.engine.store import Download, StoredItem
 
 WORKFLOW_FAILED = "Vimmerse could not make a result from this one."
 WORKFLOW_CANCELLED = "The workflow was cancelled on Vimmerse."
 
 
-class Following:
+class Following(CrewMember):
     """Polls the items whose workflow exists on the server (SUBMITTED / RUNNING)."""
 
-    def __init__(
-        self,
-        store: JobStore,
-        client: Callable[[], WorkflowClient],
-        *,
-        events: Events,
-        tasks: Tasks,
-        scheduler: Scheduler,
-        poll: PollPolicy,
-        backoff: Backoff,
-        reporter: ErrorReporter,
-        saving: Saving,
-    ) -> None:
-        self._store = store
-        self._client = client
-        self._events = events
-        self._tasks = tasks
-        self._scheduler = scheduler
+    def __init__(self, crew: Crew, *, poll: PollPolicy, saving: Saving) -> None:
+        super().__init__(crew)
         self._poll = poll
-        self._backoff = backoff
-        self._reporter = reporter
         self._saving = saving
-        self._failures = Failures()
         self._lock = threading.Lock()
         self._interval: dict[int, float] = {}  # item -> its current poll interval
         self._key_blocked: set[int] = set()  # items whose poll waits for a key

@@ -4,20 +4,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from app.api import ApiError, CancelledError, MediaFile, WorkflowClient
+from app.api import ApiError, CancelledError, MediaFile
+from app.engine.crew import Crew, CrewMember
 from app.engine.downloads import choose_target, copy_result, item_result_name
-from app.engine.events import Events
 from app.engine.model import ItemSnapshot, ItemState, OverwritePolicy, SaveOutcome
-from app.engine.polling import Backoff, Failures
-from app.engine.scheduler import Scheduler
-from app.engine.store import Download, JobStore, StoredItem
-from app.engine.tasks import Tasks
+from app.engine.store import Download, StoredItem
 
 SAVE_STOPPED = "vimbatch was stopping, so nothing more was saved."
 
@@ -36,26 +32,11 @@ def _reason(exc: ApiError | OSError) -> str:
     return str(exc) if isinstance(exc, ApiError) else (exc.strerror or str(exc))
 
 
-class Saving:
+class Saving(CrewMember):
     """Downloads into batch folders, and the user's "save" of chosen items."""
 
-    def __init__(
-        self,
-        store: JobStore,
-        client: Callable[[], WorkflowClient],
-        *,
-        events: Events,
-        tasks: Tasks,
-        scheduler: Scheduler,
-        backoff: Backoff,
-    ) -> None:
-        self._store = store
-        self._client = client
-        self._events = events
-        self._tasks = tasks
-        self._scheduler = scheduler
-        self._backoff = backoff
-        self._failures = Failures()
+    def __init__(self, crew: Crew) -> None:
+        super().__init__(crew)
 
     # -- the batch's download folder -------------------------------------------------------
 

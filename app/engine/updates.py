@@ -7,7 +7,7 @@ shared with `vimbatch update`."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import partial
 
@@ -21,13 +21,10 @@ from app.api import (
     WorkflowClient,
     parse_timestamp,
 )
-from app.engine.error_reports import ErrorReporter, describe_exception
-from app.engine.events import Events
+from app.engine.crew import Crew, CrewMember
+from app.engine.error_reports import describe_exception
 from app.engine.model import ItemState
-from app.engine.polling import Backoff, Failures
-from app.engine.scheduler import Scheduler
-from app.engine.store import JobStore, StoredItem
-from app.engine.tasks import Tasks
+from app.engine.store import StoredItem
 
 UNEXPECTED_UPDATE = "Something unexpected went wrong while sending this change."
 NOT_SENT_YET = "This photo has not been sent to Vimmerse yet."
@@ -103,28 +100,11 @@ def refused_for_good(error: ApiError) -> bool:
     return not error.retryable and not isinstance(error, KeyMissingError | KeyRefusedError)
 
 
-class Updates:
+class Updates(CrewMember):
     """Sends the items' pending changes, one change of an item on its way at a time."""
 
-    def __init__(
-        self,
-        store: JobStore,
-        client: Callable[[], WorkflowClient],
-        *,
-        events: Events,
-        tasks: Tasks,
-        scheduler: Scheduler,
-        backoff: Backoff,
-        reporter: ErrorReporter,
-    ) -> None:
-        self._store = store
-        self._client = client
-        self._events = events
-        self._tasks = tasks
-        self._scheduler = scheduler
-        self._backoff = backoff
-        self._reporter = reporter
-        self._failures = Failures()
+    def __init__(self, crew: Crew) -> None:
+        super().__init__(crew)
         self._lock = threading.Lock()
         self._sending: set[int] = set()  # items whose change is on its way now
         self._again: set[int] = set()  # ... and changed again meanwhile

@@ -28,17 +28,13 @@ from app.api import (
     ServerError,
     ValidationError,
     Workflow,
-    WorkflowClient,
 )
 from app.engine.batch_items import photo_from_record, photo_record
-from app.engine.error_reports import ErrorReporter, describe_exception
-from app.engine.events import Events
+from app.engine.crew import Crew, CrewMember
+from app.engine.error_reports import describe_exception
 from app.engine.following import Following
 from app.engine.model import PAUSED_FOR_CREDIT, PAUSED_FOR_KEY, ItemSnapshot, ItemState
-from app.engine.polling import Backoff, Failures
-from app.engine.scheduler import Scheduler
-from app.engine.store import JobStore, StoredItem
-from app.engine.tasks import Tasks
+from app.engine.store import StoredItem
 from app.engine.updates import CREATE_FIELDS, Updates
 from app.images import (
     IntakeError,
@@ -64,38 +60,25 @@ UNEXPECTED_SEND = (
 )
 
 
-class Uploads:
+class Uploads(CrewMember):
     """The upload slots: which items are being sent (claimed), which wait for a retry, and
     which the user cancelled while they were being sent."""
 
     def __init__(
         self,
-        store: JobStore,
-        client: Callable[[], WorkflowClient],
+        crew: Crew,
         *,
-        events: Events,
-        tasks: Tasks,
-        scheduler: Scheduler,
-        backoff: Backoff,
-        reporter: ErrorReporter,
         following: Following,
         updates: Updates,
         batches: Callable[[], list[int]],
         cache_dir: Path,
         concurrency: int,
     ) -> None:
-        self._store = store
-        self._client = client
-        self._events = events
-        self._tasks = tasks
-        self._scheduler = scheduler
-        self._backoff = backoff
-        self._reporter = reporter
+        super().__init__(crew)
         self._following = following
         self._updates = updates
         self._batches = batches  # the batches this engine sends
         self._cache_dir = cache_dir
-        self._failures = Failures()
         self._lock = threading.RLock()
         self._concurrency = max(1, concurrency)
         self._claimed: dict[int, int] = {}  # item -> batch, taken by an upload task
