@@ -14,8 +14,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from app.images import problems as msg
 from app.images.atomic import atomic_write_bytes
 from app.images.convert import has_alpha
-from app.images.formats import JPEG_FORMATS, open_image
+from app.images.formats import JPEG_FORMATS, MAX_FILE_BYTES, open_image
 from app.images.hashing import hash_file
+from app.images.heif_thumbnails import embedded_thumbnail, read_heif_file
 from app.images.problems import PhotoChangedError, PhotoUnusableError, ProblemCode
 
 THUMBNAIL_SIZE = 256
@@ -31,6 +32,11 @@ def thumbnail_bytes(path: str | os.PathLike[str], size: int = THUMBNAIL_SIZE) ->
     Hand the bytes to the GUI as they are (a worker makes a QImage from them). Raises
     PhotoUnusableError (or PhotoChangedError when the file is gone). Thread-safe."""
     try:
+        embedded = _heif_embedded(path, size)
+        if embedded is not None:
+            # Already upright: libheif applies the HEIF rotation, which HEIC's EXIF only echoes.
+            embedded.thumbnail((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)
+            return _jpeg_of(embedded)
         with open_image(path) as im:
             # Shrink first, then transpose: exif_transpose on the full image would decode every
             # pixel and defeat reduced decoding (TECH-NOTES §1: 8× slower). The header and EXIF
@@ -59,6 +65,14 @@ def thumbnail_bytes(path: str | os.PathLike[str], size: int = THUMBNAIL_SIZE) ->
         ) from e
 
 
+def _heif_embedded(path: str | os.PathLike[str], size: int) -> Image.Image | None:
+    """An iPhone-style embedded HEIC thumbnail that fills the box (~10 ms instead of a ~0.8 s
+    full decode), or None for every other file (one 12-byte read) and for HEIC files without a
+    thumbnail large enough."""
+    data = read_heif_file(path, MAX_FILE_BYTES)
+    return None if data is None else embedded_thumbnail(data, size)
+
+
 def _jpeg_of(im: Image.Image) -> bytes:
     if has_alpha(im):
         rgba = im.convert("RGBA")
@@ -84,7 +98,8 @@ def reduce_decoding(im: Image.Image, size: int) -> None:
     if im.format in JPEG_FORMATS:
         im.draft("RGB", fitted)
     else:
-        # HEIF readers that can decode an embedded thumbnail do it here (pi-heif 1.4 cannot).
+        # HEIF readers that can decode an embedded thumbnail do it here (pi-heif cannot; HEIC
+        # thumbnails are read through libheif first, see _heif_embedded).
         im.draft(None, fitted)
 
 

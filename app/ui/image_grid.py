@@ -64,6 +64,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.images.checks import inspect
+from app.images.exif_preview import exif_preview
 from app.images.photo import Photo
 from app.images.problems import CORRUPT_MESSAGE, ProblemCode
 from app.images.thumbnails import ThumbnailCache
@@ -90,6 +91,7 @@ FIRST_SCREEN_ROWS = 120
 APPEND_MS = 150
 PIXMAP_CACHE = 1500  # LRU of display-sized pixmaps (~50 KB each at 1×)
 WANTED_MAX = 300  # rows once painted but not loaded yet; older wishes are forgotten
+PREVIEWS_PER_JOB = 96  # EXIF previews read per job: a screenful or two, ~0.2 ms each
 
 PhotoRole = Qt.ItemDataRole.UserRole + 1
 ProblemRole = Qt.ItemDataRole.UserRole + 2
@@ -165,6 +167,28 @@ def _thumbnail(cache: ThumbnailCache, path: Path, content_hash: str | None, box:
     image = QImage.fromData(data)
     if image.isNull():
         raise ValueError("thumbnail could not be decoded")
+    return _fit(image, box)
+
+
+def _previews_job(
+    paths: Sequence[Path], box: int, stop: threading.Event
+) -> list[tuple[Path, QImage]]:
+    """Runs on a worker: the camera's EXIF previews of these photos (where there is one of the
+    photo's shape), as stand-ins until their thumbnails are decoded."""
+    found: list[tuple[Path, QImage]] = []
+    for path in paths:
+        if stop.is_set():
+            break
+        data = exif_preview(path)
+        if data is None:
+            continue
+        image = QImage.fromData(data)
+        if not image.isNull():
+            found.append((path, _fit(image, box)))
+    return found
+
+
+def _fit(image: QImage, box: int) -> QImage:
     if max(image.width(), image.height()) > box:
         image = image.scaled(
             box,
@@ -223,6 +247,9 @@ class PhotoGridModel(QAbstractListModel):
         # Thumbnail state.
         self._box = max(ICON_SIZE, round(ICON_SIZE * device_pixel_ratio))
         self._pixmaps: OrderedDict[Path, QPixmap] = OrderedDict()
+        # Camera previews shown until the decoded thumbnail replaces them (then dropped).
+        self._previews: OrderedDict[Path, QPixmap] = OrderedDict()
+        self._preview_asked: set[Path] = set()
         self._wanted: OrderedDict[Path, None] = OrderedDict()
         self._loading: set[Path] = set()
         self._failed: set[Path] = set()
@@ -294,8 +321,13 @@ class PhotoGridModel(QAbstractListModel):
         return len(self._loading) + len(self._wanted)
 
     def has_thumbnail(self, row: int) -> bool:
+        """The decoded thumbnail is shown (or the photo cannot be shown)."""
         path = self._photos[row].path
         return path in self._pixmaps or path in self._failed
+
+    def has_picture(self, row: int) -> bool:
+        """A picture of the photo is shown: its thumbnail, or the camera's preview meanwhile."""
+        return self.has_thumbnail(row) or self._photos[row].path in self._previews
 
     # --- adding -------------------------------------------------------------------------
 
@@ -468,6 +500,8 @@ class PhotoGridModel(QAbstractListModel):
             self._hashes.discard(photo.content_hash)
         self._claimed.discard(photo.path)
         self._pixmaps.pop(photo.path, None)
+        self._previews.pop(photo.path, None)
+        self._preview_asked.discard(photo.path)
         self._wanted.pop(photo.path, None)
         self._failed.discard(photo.path)
 
@@ -493,9 +527,21 @@ class PhotoGridModel(QAbstractListModel):
                 self._wanted.popitem(last=False)
             if not self._loader.isActive():
                 self._loader.start()
-        return self._placeholder
+        return self._previews.get(path, self._placeholder)
 
     def _load_wanted(self) -> None:
+        # Previews first, in one quick job: the screen fills with real pictures at once while
+        # the thumbnails below take ~40 ms each.
+        asking = [p for p in reversed(self._wanted) if p not in self._preview_asked]
+        asking = asking[:PREVIEWS_PER_JOB]
+        if asking:
+            self._preview_asked.update(asking)
+            self._cpu.submit(
+                partial(_previews_job, asking, self._box, self._cpu.stopping),
+                self._previews_ready,
+                self._previews_failed,
+                priority=6,  # ahead of the thumbnails themselves
+            )
         while self._wanted and len(self._loading) < self._max_loading:
             path, _ = self._wanted.popitem(last=True)  # newest wish first: what is on screen now
             if path not in self._row_of:
@@ -513,9 +559,26 @@ class PhotoGridModel(QAbstractListModel):
         row = self._row_of.get(path)
         return self._photos[row].content_hash if row is not None else None
 
+    def _previews_ready(self, found: list[tuple[Path, QImage]]) -> None:
+        for path, image in found:
+            row = self._row_of.get(path)
+            # The thumbnail may have come first (from the disk cache): it stays.
+            if row is None or path in self._pixmaps or path in self._failed:
+                continue
+            self._previews[path] = QPixmap.fromImage(image)  # GUI thread only
+            while len(self._previews) > PIXMAP_CACHE:
+                self._previews.popitem(last=False)
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+    def _previews_failed(self, error: BaseException) -> None:
+        # Only stand-ins: the thumbnails still come. Logged, as it would be a bug.
+        log.error("EXIF previews failed", exc_info=(type(error), error, error.__traceback__))
+
     def _thumbnail_ready(self, result: tuple[Path, QImage]) -> None:
         path, image = result
         self._loading.discard(path)
+        self._previews.pop(path, None)  # the accurate picture replaces the camera's at once
         row = self._row_of.get(path)
         if row is not None:
             self._pixmaps[path] = QPixmap.fromImage(image)  # GUI thread only
@@ -528,6 +591,7 @@ class PhotoGridModel(QAbstractListModel):
 
     def _thumbnail_failed(self, path: Path, _error: BaseException | None = None) -> None:
         self._loading.discard(path)
+        self._previews.pop(path, None)
         self._failed.add(path)
         row = self._row_of.get(path)
         if row is not None:

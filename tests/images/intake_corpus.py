@@ -159,3 +159,20 @@ def build_corpus(root: Path) -> Corpus:
     loop = root / "sub" / "back-to-top"
     loop.symlink_to(root, target_is_directory=True)
     return Corpus(root=root, files=files)
+
+
+def exif_with_preview(preview: bytes, orientation: int = 1, *, big_endian: bool = False) -> bytes:
+    """EXIF (for Pillow's `exif=`) carrying an orientation and a JPEG preview in IFD1, as
+    cameras write it (Pillow itself cannot write IFD1)."""
+    e = ">" if big_endian else "<"
+    header = (b"MM\x00*" if big_endian else b"II*\x00") + struct.pack(e + "I", 8)
+    ifd0 = struct.pack(e + "H", 1) + struct.pack(e + "HHIHH", 0x0112, 3, 1, orientation, 0)
+    ifd1_at = 8 + len(ifd0) + 4
+    ifd0 += struct.pack(e + "I", ifd1_at)
+    data_at = ifd1_at + 2 + 3 * 12 + 4
+    ifd1 = struct.pack(e + "H", 3)
+    ifd1 += struct.pack(e + "HHIHH", 0x0103, 3, 1, 6, 0)
+    ifd1 += struct.pack(e + "HHII", 0x0201, 4, 1, data_at)
+    ifd1 += struct.pack(e + "HHII", 0x0202, 4, 1, len(preview))
+    ifd1 += struct.pack(e + "I", 0)
+    return b"Exif\x00\x00" + header + ifd0 + ifd1 + preview
