@@ -41,6 +41,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=None, help="seed for repeatable runs")
     parser.add_argument(
+        "--bandwidth-mbps",
+        type=float,
+        default=None,
+        metavar="MBITS",
+        help="pace request bodies to this many Mbit/s, all uploads together (default: no limit)",
+    )
+    parser.add_argument(
         "--key",
         action="append",
         default=None,
@@ -59,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail_rate=args.fail_rate,
         valid_keys=frozenset(args.key) if args.key else None,
         seed=args.seed,
+        bandwidth_mbps=args.bandwidth_mbps if args.bandwidth_mbps else None,
     )
     done = threading.Event()
 

@@ -31,6 +31,8 @@ class SimulatorConfig:
 
     `credit` is the number of creates still allowed (None: unlimited); each create spends one.
     `processing_time` is read when a workflow is created (each gets a little variation).
+    `bandwidth_mbps` paces request bodies, all connections together, like a venue's uplink
+    (None: loopback speed).
     """
 
     latency: float = 0.0
@@ -42,6 +44,7 @@ class SimulatorConfig:
     fail_rate: float = 0.0
     valid_keys: frozenset[str] | None = None
     seed: int | None = None
+    bandwidth_mbps: float | None = None
 
 
 @dataclass(frozen=True)

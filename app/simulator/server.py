@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from app.simulator.body import BodyError, BodyReader
+from app.simulator.link import Link, ThrottledStream
 from app.simulator.config import FAULT_OUTCOMES, RecordedFile, RecordedRequest, SimulatorConfig
 from app.simulator.multipart import MultipartError, MultipartForm, boundary_of, parse_multipart
 from app.simulator.protocol import (
@@ -65,6 +66,7 @@ class Simulator:
         self._requests: list[RecordedRequest] = []
         self._scripts: list[_Script] = []
         self._stopping = threading.Event()
+        self._link = Link(self._stopping)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -270,6 +272,14 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # head and body go in two writes: no 40 ms delayed-ACK stall
     server: _Server
 
+    def setup(self) -> None:
+        super().setup()
+        if self.server.simulator.config.bandwidth_mbps:
+            # A slow link holds little in flight: without this, loopback's multi-megabyte
+            # socket buffers would let the client believe a photo was sent long before it was.
+            with contextlib.suppress(OSError):
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
@@ -302,7 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
         is_api = not path.startswith("/files/")
         try:
             body = BodyReader(
-                self.rfile,
+                ThrottledStream(self.rfile, sim._link, lambda: sim.config.bandwidth_mbps),
                 self.headers.get("Content-Length"),
                 self.headers.get("Transfer-Encoding"),
             )
