@@ -18,8 +18,8 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from app.simulator.body import BodyError, BodyReader
-from app.simulator.link import Link, ThrottledStream
 from app.simulator.config import FAULT_OUTCOMES, RecordedFile, RecordedRequest, SimulatorConfig
+from app.simulator.link import Link, ThrottledStream
 from app.simulator.multipart import MultipartError, MultipartForm, boundary_of, parse_multipart
 from app.simulator.protocol import (
     HttpError,
