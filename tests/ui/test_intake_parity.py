@@ -76,7 +76,7 @@ def test_cli_and_window_make_the_same_items(
     window.settings_panel.title_pattern.setText(pattern)
     window.confirm = lambda _dialog: True
     with qtbot.waitSignal(window.batch_created, timeout=10_000):
-        window.create_flow.start()
+        window.create_workflows()
     QApplication.processEvents()
     assert session.engine is not None and session.engine.wait_submitted(1, timeout=20)
     from_window = _items(gui_data)
