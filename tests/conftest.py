@@ -20,7 +20,6 @@ from memory_keyring import MemoryKeyring
 
 from app.simulator import Simulator, SimulatorConfig
 
-
 # How long a test's threads and pool work may take to end once the test is over: they were
 # told to stop (engine shutdown, pool shutdown, simulator stop) and only need to get there.
 LEAK_GRACE_SECONDS = 10.0
