@@ -79,6 +79,8 @@ class BatchSettings:
     name_pattern: str = DEFAULT_NAME_PATTERN
     overwrite: OverwritePolicy = OverwritePolicy.RENAME
     strip_gps: bool = True
+    # Send photos larger than 2,560 px as smaller copies (slow links); originals untouched.
+    smaller_copies: bool = False
 
 
 @dataclass(frozen=True)

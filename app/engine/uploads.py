@@ -203,7 +203,14 @@ class Uploads(CrewMember):
         try:
             photos = self._photos_to_send(stored)
             for photo in photos:
-                files.append(prepare_upload(photo, self._cache_dir, strip_gps=settings.strip_gps))
+                files.append(
+                    prepare_upload(
+                        photo,
+                        self._cache_dir,
+                        strip_gps=settings.strip_gps,
+                        smaller=settings.smaller_copies,
+                    )
+                )
         except PhotoChangedError as exc:
             self._events.set(item_id, state=ItemState.NEEDS_ATTENTION, error=str(exc))
             return

@@ -4,6 +4,7 @@
 threads at once (a `PhotoList` belongs to one thread)."""
 
 from app.images.checks import inspect, recheck
+from app.images.convert import SMALLER_COPY_SIDE
 from app.images.duplicates import DuplicateSummary, mark_duplicates
 from app.images.formats import MAX_FILE_BYTES, MAX_PIXELS, MIN_SIDE, PHOTO_EXTENSIONS
 from app.images.hashing import hash_file
@@ -20,7 +21,12 @@ from app.images.intake import (
 )
 from app.images.jpeg_gps import strip_gps_jpeg
 from app.images.photo import Photo
-from app.images.prepare import PruneResult, prepare_upload, prune_upload_cache
+from app.images.prepare import (
+    PruneResult,
+    prepare_upload,
+    prune_upload_cache,
+    smaller_copy_estimate,
+)
 from app.images.problems import IntakeError, PhotoChangedError, PhotoUnusableError, ProblemCode
 from app.images.thumbnails import THUMBNAIL_SIZE, ThumbnailCache, thumbnail_bytes
 from app.images.walk import WalkProblem, WalkResult, is_image_url, is_url, walk
@@ -30,6 +36,7 @@ __all__ = [
     "MAX_PIXELS",
     "MIN_SIDE",
     "PHOTO_EXTENSIONS",
+    "SMALLER_COPY_SIDE",
     "THUMBNAIL_SIZE",
     "Added",
     "BatchIntake",
@@ -58,6 +65,7 @@ __all__ = [
     "prepare_upload",
     "prune_upload_cache",
     "recheck",
+    "smaller_copy_estimate",
     "strip_gps_jpeg",
     "thumbnail_bytes",
     "walk",

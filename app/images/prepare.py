@@ -14,7 +14,7 @@ from PIL import Image
 from app.images import problems as msg
 from app.images.atomic import atomic_write_bytes
 from app.images.checks import recheck
-from app.images.convert import write_converted
+from app.images.convert import SMALLER_COPY_SIDE, write_converted
 from app.images.formats import JPEG_FORMATS, MAX_PIXELS, UPLOAD_FORMATS
 from app.images.hashing import bytes_match
 from app.images.jpeg_gps import JpegStructureError, strip_gps_jpeg
@@ -25,10 +25,16 @@ _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyErr
 
 
 def prepare_upload(
-    photo: Photo, cache_dir: str | os.PathLike[str], *, strip_gps: bool = True
+    photo: Photo,
+    cache_dir: str | os.PathLike[str],
+    *,
+    strip_gps: bool = True,
+    smaller: bool = False,
 ) -> Path:
     """Return the file to upload for `photo`: its own path when it can go as it is, else a
-    converted or location-free copy in `cache_dir`.
+    converted or location-free copy in `cache_dir`. `smaller`: a photo larger than
+    SMALLER_COPY_SIDE goes as a smaller copy (long side 2,560 px, JPEG q90, upright, no GPS;
+    the original untouched) — for slow links.
 
     First re-checks the original (size, modification time, content hash) and raises
     PhotoChangedError if it changed or vanished since `inspect`; raises PhotoUnusableError when
@@ -37,6 +43,8 @@ def prepare_upload(
     if photo.problem_code is not None:
         raise PhotoUnusableError(photo.problem_code, photo.problem or msg.CORRUPT_MESSAGE)
     recheck(photo)
+    if smaller and max(photo.width or 0, photo.height or 0) > SMALLER_COPY_SIDE:
+        return _smaller_copy(photo, Path(cache_dir) / "uploads")
     wants_strip = strip_gps and photo.has_gps
     if photo.format in UPLOAD_FORMATS and not wants_strip:
         return photo.path
@@ -66,6 +74,40 @@ def prepare_upload(
         raise PhotoUnusableError(
             ProblemCode.CORRUPT, msg.TRUNCATED_MESSAGE if truncated else msg.CORRUPT_MESSAGE
         ) from e
+
+
+def _smaller_copy(photo: Photo, folder: Path) -> Path:
+    if photo.content_hash is None:
+        raise PhotoUnusableError(ProblemCode.CHANGED, msg.CHANGED_WHILE_CHECKING_MESSAGE)
+    stem = folder / f"{photo.content_hash}-small{SMALLER_COPY_SIDE}"
+    try:
+        for suffix in (".jpg", ".png"):  # PNG: a picture with transparency stays one
+            if _reuse(done := stem.with_suffix(suffix)):
+                return done
+        return write_converted(photo.path, stem, max_side=SMALLER_COPY_SIDE)
+    except Image.DecompressionBombError:
+        raise PhotoUnusableError(
+            ProblemCode.TOO_LARGE,
+            msg.too_large_pixels_message(photo.width, photo.height, MAX_PIXELS),
+        ) from None
+    except PermissionError:
+        raise PhotoUnusableError(ProblemCode.UNREADABLE, msg.NO_PERMISSION_MESSAGE) from None
+    except _DECODE_ERRORS as e:
+        truncated = "truncated" in str(e) or isinstance(e, EOFError)
+        raise PhotoUnusableError(
+            ProblemCode.CORRUPT, msg.TRUNCATED_MESSAGE if truncated else msg.CORRUPT_MESSAGE
+        ) from e
+
+
+def smaller_copy_estimate(photo: Photo) -> int:
+    """About how many bytes `photo` sends as a smaller copy (its own size when it is not larger
+    than the copy): ~2 bits a pixel at quality 90, never more than the original."""
+    long_side = max(photo.width or 0, photo.height or 0)
+    if long_side <= SMALLER_COPY_SIDE or not photo.width or not photo.height:
+        return photo.size
+    scale = SMALLER_COPY_SIDE / long_side
+    pixels = photo.width * photo.height * scale * scale
+    return min(photo.size, int(pixels * 0.25))
 
 
 def _write_stripped_jpeg(photo: Photo, dest: Path) -> None:
