@@ -22,6 +22,7 @@ from app.engine.model import (
 from app.engine.polling import Backoff, PollPolicy
 from app.engine.session import build_engine, make_client, open_store, resolve_base_url
 from app.engine.store import JobStore
+from app.engine.throughput import UploadPace
 from app.engine.titles import render_title, title_pattern_problem
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "PollPolicy",
     "SaveOutcome",
     "ThreadExecutor",
+    "UploadPace",
     "build_engine",
     "choose_target",
     "make_client",

@@ -47,6 +47,7 @@ from app.engine.scheduler import Scheduler
 from app.engine.sharing import BUSY_ELSEWHERE, WATCH_KEY, Sharing
 from app.engine.store import JobStore, StoredItem
 from app.engine.tasks import Tasks
+from app.engine.throughput import ThroughputMeter, UploadPace
 from app.engine.updates import Updates, change_of
 from app.engine.uploads import Uploads, carried_into_create
 from app.images import Photo, prune_upload_cache
@@ -133,6 +134,7 @@ class Engine:
             tasks=self._tasks,
             scheduler=self._scheduler,
         )
+        self._meter = ThroughputMeter()
         self._uploads = Uploads(
             crew,
             following=self._following,
@@ -140,6 +142,7 @@ class Engine:
             batches=self._sharing.held,
             cache_dir=self._cache_dir,
             concurrency=concurrency,
+            meter=self._meter,
         )
         self._recovery = Recovery(
             store,
@@ -414,6 +417,11 @@ class Engine:
 
     def set_concurrency(self, n: int) -> None:
         self._uploads.set_concurrency(n)
+
+    def upload_pace(self) -> UploadPace:
+        """The measured upload rate (all uploads together) and bytes per photo sent so far:
+        in memory, cheap enough for the GUI thread."""
+        return self._meter.pace()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until nothing is left to do right now (True), or `timeout` passes (False)."""

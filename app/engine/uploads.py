@@ -35,6 +35,7 @@ from app.engine.error_reports import describe_exception
 from app.engine.following import Following
 from app.engine.model import PAUSED_FOR_CREDIT, PAUSED_FOR_KEY, ItemSnapshot, ItemState
 from app.engine.store import StoredItem
+from app.engine.throughput import ThroughputMeter
 from app.engine.updates import CREATE_FIELDS, Updates
 from app.images import (
     IntakeError,
@@ -73,8 +74,10 @@ class Uploads(CrewMember):
         batches: Callable[[], list[int]],
         cache_dir: Path,
         concurrency: int,
+        meter: ThroughputMeter | None = None,
     ) -> None:
         super().__init__(crew)
+        self._meter = meter or ThroughputMeter()
         self._following = following
         self._updates = updates
         self._batches = batches  # the batches this engine sends
@@ -254,7 +257,7 @@ class Uploads(CrewMember):
             event_id=settings.event_id,
         )
         announce = self._events.upload_progress(sending, lambda: self._tasks.stopping)
-        upload = _BodyProgress(announce)
+        upload = _BodyProgress(announce, self._meter)
         try:
             workflow = client.create(request, attempts=1, on_progress=upload)
         except (KeyMissingError, KeyRefusedError) as exc:
@@ -292,6 +295,7 @@ class Uploads(CrewMember):
                 self._events.set(item_id, state=ItemState.FAILED, error=UNEXPECTED_NOT_SENT)
             self._report(snap, f"Create failed unexpectedly: {describe_exception(exc)}")
         else:
+            self._meter.photo_sent(upload.total)
             self._created(item_id, workflow)
             self._drop_converted(files, photos)
 
@@ -355,14 +359,17 @@ class _BodyProgress:
     A form is acted on only once all of it arrived, so a create stopped before its last byte
     cannot have created anything (the client decides resends the same way)."""
 
-    def __init__(self, announce: Callable[[int, int], None]) -> None:
+    def __init__(self, announce: Callable[[int, int], None], meter: ThroughputMeter) -> None:
         self._announce = announce
+        self._meter = meter
         self.sent = 0
         self.total = 0
         self.seen = False
 
     def __call__(self, sent: int, total: int) -> None:
         self.seen = True
+        # A resent attempt starts from 0 again: only bytes beyond the furthest count as new.
+        self._meter.add(sent - self.sent)
         self.sent = max(self.sent, sent)
         self.total = total
         self._announce(sent, total)
