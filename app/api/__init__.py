@@ -1,5 +1,6 @@
 """The Vimmerse Workflow API client: plain Python (httpx), no Qt."""
 
+from app.api.bandwidth import BandwidthCap
 from app.api.client import (
     DEFAULT_BASE_URL,
     DEFAULT_TIMEOUT,
@@ -41,6 +42,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "ApiError",
     "BadRequestError",
+    "BandwidthCap",
     "CancelledError",
     "Completion",
     "CreateRequest",

@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from app import __version__
+from app.api.bandwidth import BandwidthCap
 from app.api.errors import (
     ApiError,
     CancelledError,
@@ -109,8 +110,11 @@ class WorkflowClient:
         max_connections: int = 16,
         cancel: threading.Event | None = None,
         timeout: httpx.Timeout | None = None,
+        upload_cap: BandwidthCap | None = None,
     ) -> None:
         self.base_url = check_base_url(base_url)
+        # "Use at most N Mbit/s" for uploads; shared with the next client after a key change.
+        self.upload_cap = upload_cap if upload_cap is not None else BandwidthCap()
         self._key = check_api_key(api_key) if api_key and api_key.strip() else None
         self.retry = retry or RetryPolicy()
         self.governor = governor or RateGovernor()
@@ -159,7 +163,7 @@ class WorkflowClient:
         def attempt() -> Workflow:
             progress: UploadProgress | None = None
             try:
-                with open_multipart(request, on_progress, self.cancel) as body:
+                with open_multipart(request, on_progress, self.cancel, self.upload_cap) as body:
                     progress = body.progress
                     response = self._http.post(
                         url, data=body.data, files=body.files or None, headers=headers

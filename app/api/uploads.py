@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from app.api.bandwidth import BandwidthCap
 from app.api.errors import CancelledError
 from app.api.models import CreateRequest
 
@@ -78,11 +79,16 @@ class CountingReader(io.BufferedReader):
     """
 
     def __init__(
-        self, path: Path, progress: UploadProgress, cancel: threading.Event | None = None
+        self,
+        path: Path,
+        progress: UploadProgress,
+        cancel: threading.Event | None = None,
+        cap: BandwidthCap | None = None,
     ) -> None:
         super().__init__(io.FileIO(path, "rb"))
         self._progress = progress
         self._cancel = cancel
+        self._cap = cap
         self._key = id(self)
 
     def read(self, size: int | None = -1, /) -> bytes:
@@ -90,6 +96,8 @@ class CountingReader(io.BufferedReader):
         if self._cancel is not None and self._cancel.is_set():
             raise CancelledError()
         chunk = super().read(size)
+        if self._cap is not None:
+            self._cap.take(len(chunk), self._cancel)  # "Use at most N Mbit/s"
         self._progress.update(self._key, self.tell())
         return chunk
 
@@ -129,6 +137,7 @@ def open_multipart(
     request: CreateRequest,
     on_progress: ProgressCallback | None,
     cancel: threading.Event | None = None,
+    cap: BandwidthCap | None = None,
 ) -> Iterator[MultipartBody]:
     """Open every file of the request for one attempt; closes them all afterwards."""
     paths = [Path(p) for p in request.files]
@@ -137,6 +146,6 @@ def open_multipart(
     with ExitStack() as stack:
         files: list[tuple[str, tuple[str, IO[bytes], str]]] = []
         for path in paths:
-            reader = stack.enter_context(CountingReader(path, progress, cancel))
+            reader = stack.enter_context(CountingReader(path, progress, cancel, cap))
             files.append(("image_files", (path.name, reader, content_type_for(path))))
         yield MultipartBody(data=form_fields(request), files=files, progress=progress)

@@ -20,7 +20,14 @@ from app.engine.model import (
     SaveOutcome,
 )
 from app.engine.polling import Backoff, PollPolicy
-from app.engine.session import build_engine, make_client, open_store, resolve_base_url
+from app.engine.session import (
+    build_engine,
+    make_client,
+    open_store,
+    resolve_base_url,
+    set_upload_limit,
+    upload_limit,
+)
 from app.engine.store import JobStore
 from app.engine.throughput import UploadPace
 from app.engine.titles import render_title, title_pattern_problem
@@ -54,5 +61,7 @@ __all__ = [
     "render_title",
     "resolve_base_url",
     "result_name",
+    "set_upload_limit",
     "title_pattern_problem",
+    "upload_limit",
 ]

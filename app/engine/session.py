@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from app.api import DEFAULT_BASE_URL, RateGovernor, RetryPolicy, WorkflowClient
+from app.api import DEFAULT_BASE_URL, BandwidthCap, RateGovernor, RetryPolicy, WorkflowClient
 from app.engine.engine import Engine
 from app.engine.executor import Executor
 from app.engine.keys import load_key
@@ -20,6 +20,8 @@ BASE_URL_ENV = "VIMBATCH_BASE_URL"
 
 # One governor per server for the whole process: a 429 seen by one client slows every client.
 _governors: dict[str, RateGovernor] = {}
+# One upload cap for the whole process (off until the user sets one).
+_upload_cap = BandwidthCap()
 
 
 def resolve_base_url(arg: str | None = None) -> str:
@@ -38,11 +40,28 @@ def make_client(
     max_connections: int = 16,
     retry: RetryPolicy | None = None,
 ) -> WorkflowClient:
-    """A client for `base_url` (ValueError in plain words when the address is not usable)."""
+    """A client for `base_url` (ValueError in plain words when the address is not usable).
+    Every client of the process shares one upload cap (`set_upload_limit`): it is this
+    machine's uplink that the user shares with others."""
     governor = _governors.setdefault(base_url.rstrip("/"), RateGovernor())
     return WorkflowClient(
-        key, base_url, governor=governor, max_connections=max_connections, retry=retry
+        key,
+        base_url,
+        governor=governor,
+        max_connections=max_connections,
+        retry=retry,
+        upload_cap=_upload_cap,
     )
+
+
+def set_upload_limit(mbps: float | None) -> None:
+    """'Use at most N Mbit/s' for every upload of this process from now on (None or 0: no
+    limit). Uploads already running follow the new value from their next chunk."""
+    _upload_cap.set(mbps)
+
+
+def upload_limit() -> float | None:
+    return _upload_cap.mbps
 
 
 def quick_timings(seconds: float) -> tuple[PollPolicy, Backoff, RetryPolicy]:
