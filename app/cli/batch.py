@@ -22,7 +22,7 @@ from app.engine import (
     title_pattern_problem,
 )
 from app.engine.model import DEFAULT_NAME_PATTERN
-from app.engine.session import quick_timings
+from app.engine.session import quick_timings, set_upload_limit
 from app.engine.templates import load_catalog
 from app.images import Photo, gather, is_url
 
@@ -61,6 +61,7 @@ def settings_from_args(args: argparse.Namespace) -> BatchSettings:
         name_pattern=name_pattern,
         overwrite=OverwritePolicy(args.overwrite),
         strip_gps=not args.keep_location,
+        smaller_copies=args.smaller_copies,
     )
 
 
@@ -127,6 +128,7 @@ def busy_message(batch_id: int) -> str:
 
 def _engine(args: argparse.Namespace, key: str, base_url: str) -> Engine:
     poll, backoff, retry = quick_timings(args.poll) if args.poll else (None, None, None)
+    set_upload_limit(args.max_upload_mbps)
     return build_engine(
         base_url=base_url,
         data_dir=args.data_dir,

@@ -20,6 +20,27 @@ def _positive(text: str) -> int:
     return value
 
 
+def _mbps(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a number.") from None
+    if not 0 < value <= 100_000:
+        raise argparse.ArgumentTypeError("choose a number of Mbit/s above 0.")
+    return value
+
+
+def _add_upload_limit(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--max-upload-mbps",
+        type=_mbps,
+        default=default,
+        metavar="N",
+        help="use at most N Mbit/s for sending photos, so others on the network keep theirs "
+        "(default: no limit)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vimbatch",
@@ -56,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # Tests and demos: every wait (polls, retries) scaled to this many seconds.
     parser.add_argument("--poll", type=float, default=None, help=argparse.SUPPRESS)
+    _add_upload_limit(parser, None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     submit = commands.add_parser("submit", help="send photos, folders or image links")
@@ -98,10 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument(
         "--keep-location", action="store_true", help="do not remove GPS location from photos"
     )
+    submit.add_argument(
+        "--smaller-copies",
+        action="store_true",
+        help="send copies of at most 2,560 pixels (JPEG quality 90, no GPS) instead of the "
+        "originals: about 4× fewer bytes for slow connections; originals are left untouched",
+    )
+    # After the command too (SUPPRESS: a value given before the command is kept).
+    _add_upload_limit(submit, argparse.SUPPRESS)
 
     resume = commands.add_parser("resume", help="carry on with unfinished work")
     resume.add_argument("--concurrency", type=_positive, default=4, metavar="N")
     _add_follow_options(resume)
+    _add_upload_limit(resume, argparse.SUPPRESS)
 
     status = commands.add_parser("status", help="show the job list, or workflows on Vimmerse")
     status.add_argument("workflow_ids", nargs="*", metavar="WORKFLOW_ID")

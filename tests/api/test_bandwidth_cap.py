@@ -24,8 +24,7 @@ def test_two_uploads_together_stay_under_the_cap(simulator: Simulator, tmp_path:
     with WorkflowClient("k", simulator.base_url, upload_cap=cap) as client:
         started = time.monotonic()
         threads = [
-            threading.Thread(target=client.create, args=(CreateRequest(files=[f]),))
-            for f in files
+            threading.Thread(target=client.create, args=(CreateRequest(files=[f]),)) for f in files
         ]
         for thread in threads:
             thread.start()
