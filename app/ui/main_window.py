@@ -62,6 +62,7 @@ from app.ui.settings import (
     ERROR_REPORTS,
     THUMBNAIL_CACHE_MB,
     UPLOAD_CONCURRENCY,
+    UPLOAD_LIMIT_MBPS,
     AppSettings,
 )
 from app.ui.settings_panel import SettingsPanel
@@ -454,11 +455,15 @@ class MainWindow(QMainWindow):
     def _setting_changed(self, key: str) -> None:
         if key == THUMBNAIL_CACHE_MB.key:
             self.thumbnail_cache.max_bytes = self.settings.cache_bytes()
-        elif key in (UPLOAD_CONCURRENCY.key, ERROR_REPORTS.key):
+        elif key in (UPLOAD_CONCURRENCY.key, ERROR_REPORTS.key, UPLOAD_LIMIT_MBPS.key):
             self._apply_engine_settings()
 
     def _apply_engine_settings(self) -> None:
         if self.session is not None:
+            # Here, not at import: the engine's modules load with the session (start-up time).
+            from app.engine.session import set_upload_limit
+
+            set_upload_limit(self.settings.value(UPLOAD_LIMIT_MBPS) or None)
             self.session.configure(
                 concurrency=self.settings.value(UPLOAD_CONCURRENCY),
                 error_reports=self.settings.value(ERROR_REPORTS),

@@ -54,6 +54,7 @@ class Setting(Generic[T]):
     maximum: int = 0
     suffix: str = ""
     kind: str = ""
+    zero_text: str = ""  # what an int editor shows at its minimum of 0 (e.g. "No limit")
 
     @property
     def label(self) -> str:
@@ -145,6 +146,21 @@ UPLOAD_CONCURRENCY = Setting(
     minimum=1,
     maximum=16,
 )
+UPLOAD_LIMIT_MBPS = Setting(
+    "sending/max_upload_mbps",
+    int,
+    0,
+    _noop("Use at most"),
+    SECTION_SENDING,
+    _noop(
+        "Leaves part of the connection to others, e.g. at a venue where everyone shares the "
+        "Wi-Fi. Sending takes longer the lower it is."
+    ),
+    minimum=0,
+    maximum=10_000,
+    suffix=" Mbit/s",
+    zero_text=_noop("No limit"),
+)
 STRIP_GPS = Setting(
     "privacy/remove_location",
     bool,
@@ -192,6 +208,7 @@ ALL_SETTINGS: tuple[Setting[Any], ...] = (
     AUTO_DOWNLOAD,
     AUTO_MARK_DELIVERED,
     UPLOAD_CONCURRENCY,
+    UPLOAD_LIMIT_MBPS,
     STRIP_GPS,
     ERROR_REPORTS,
     THUMBNAIL_CACHE_MB,

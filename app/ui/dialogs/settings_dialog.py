@@ -138,6 +138,10 @@ class SettingsDialog(QDialog):
             editor = QSpinBox(self)
             editor.setRange(setting.minimum, setting.maximum)
             editor.setSuffix(QCoreApplication.translate("Settings", setting.suffix))
+            if setting.zero_text:
+                editor.setSpecialValueText(
+                    QCoreApplication.translate("Settings", setting.zero_text)
+                )
             editor.setMaximumWidth(140)
             row = editor
         else:
