@@ -10,7 +10,7 @@ worker through the `Session`. It knows nothing of the window: the window updates
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 from app.engine.model import BatchSettings, Grouping
 from app.images.photo import Photo
 from app.ui.dialogs.confirm_create import ConfirmCreateDialog
+from app.ui.sending_estimate import SendingEstimate
 from app.ui.session import Session
 
 AskDialog = Callable[[ConfirmCreateDialog], bool]
@@ -34,6 +35,8 @@ class BatchRequest:
     workflows: int  # how many workflows the batch makes (per photo or per folder)
     template_label: str  # the template's name as the user sees it
     demo: bool = False  # demo mode: the confirmation says that nothing real is sent
+    sending: SendingEstimate | None = None  # how long sending takes: originals / smaller copies
+    smaller_copies: bool = False  # the user's last choice for this template
 
 
 class CreateFlow(QObject):
@@ -43,10 +46,13 @@ class CreateFlow(QObject):
         created(int batch_id, list sent): the batch exists; `sent` holds the path (text) of
             every photo and every web address that went into it.
         failed(str): the batch could not be created, in plain words; nothing was sent.
+        smaller_copies_chosen(str template_id, bool): the confirmation offered smaller copies
+            and the user confirmed with this choice (the window remembers it per template).
     """
 
     created = Signal(int, list)
     failed = Signal(str)
+    smaller_copies_chosen = Signal(str, bool)
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -66,13 +72,19 @@ class CreateFlow(QObject):
             skipped=list(request.skipped),
             per_folder=settings.grouping is Grouping.PER_FOLDER,
             demo=request.demo,
+            sending=request.sending,
+            smaller_copies=request.smaller_copies,
             parent=self._parent,
         )
         try:
             if not confirm(dialog):
                 return False
+            offered = dialog.smaller_box is not None
+            settings = replace(settings, smaller_copies=dialog.smaller_copies())
         finally:
             dialog.deleteLater()
+        if offered:
+            self.smaller_copies_chosen.emit(settings.template_id, settings.smaller_copies)
         self.busy = True
         photos = list(request.photos)
         urls = list(request.urls)

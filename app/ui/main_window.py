@@ -58,6 +58,7 @@ from app.ui.jobs.panel import JobListPanel
 from app.ui.jobs.thumbnails import JobThumbnails
 from app.ui.notify import BatchNotifier
 from app.ui.results.panel import ResultsPanel
+from app.ui.sending_estimate import estimate_sending
 from app.ui.settings import (
     ERROR_REPORTS,
     THUMBNAIL_CACHE_MB,
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
 
 DEFAULT_SIZE = QSize(1280, 800)
 SUMMARY_MS = 150
+SMALLER_COPIES_KEY = "sending/smaller_copies"  # + "/<template id>": the last choice for it
 
 AskDialog = Callable[[QWidget], bool]
 
@@ -208,6 +210,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.create_flow = CreateFlow(self)
         self.create_flow.created.connect(self._batch_sent)
+        self.create_flow.smaller_copies_chosen.connect(self._remember_smaller_copies)
         self.create_flow.failed.connect(self._batch_failed)
         self.account = AccountActions(self, workers, self._base_url, self.remove_key_action)
         self.account.key_changed.connect(self.key_changed)
@@ -734,20 +737,36 @@ class MainWindow(QMainWindow):
         session = self.session
         if not self.create_button.isEnabled() or session is None:
             return
+        settings = self.settings.apply_to_batch(self.settings_panel.settings())
+        photos = self.photos.usable_photos()
+        engine = session.engine
         request = BatchRequest(
-            settings=self.settings.apply_to_batch(self.settings_panel.settings()),
-            photos=self.photos.usable_photos(),
+            settings=settings,
+            photos=photos,
             urls=list(self.urls),
             skipped=self.photos.problem_photos(),
             workflows=self.workflow_count(),
             template_label=self.settings_panel.template_label(),
             demo=self.demo,
+            sending=estimate_sending(
+                photos,
+                engine.upload_pace().rate if engine is not None else None,
+                self.settings.value(UPLOAD_LIMIT_MBPS) or None,
+            ),
+            smaller_copies=self._smaller_copies_for(settings.template_id),
         )
         if not self.create_flow.start(session, request, self.confirm):
             return
         self.settings_panel.save(self.settings_store)
         self._update_summary()
         self.show_status(self.tr("Starting the batch…"))
+
+    def _smaller_copies_for(self, template_id: str) -> bool:
+        value = self.settings_store.value(f"{SMALLER_COPIES_KEY}/{template_id}", False)
+        return value is True or str(value).lower() == "true"
+
+    def _remember_smaller_copies(self, template_id: str, smaller: bool) -> None:
+        self.settings_store.setValue(f"{SMALLER_COPIES_KEY}/{template_id}", smaller)
 
     def _batch_sent(self, batch_id: int, sent: list[str]) -> None:
         """The batch exists: what went into it leaves the grid; the jobs are shown."""

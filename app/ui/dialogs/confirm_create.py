@@ -7,8 +7,9 @@ import html
 from collections import Counter
 from collections.abc import Sequence
 
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.images.photo import Photo
+from app.ui.sending_estimate import SendingEstimate
 
 MAX_LISTED = 200  # enough to recognise the files; the count says the rest
 
@@ -32,6 +34,8 @@ class ConfirmCreateDialog(QDialog):
         skipped: Sequence[Photo],
         per_folder: bool = False,
         demo: bool = False,
+        sending: SendingEstimate | None = None,
+        smaller_copies: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -75,6 +79,10 @@ class ConfirmCreateDialog(QDialog):
         facts.setText("<br>".join(lines))
         facts.setWordWrap(True)
         layout.addWidget(facts)
+        # Offered when sending takes more than a few minutes (or chosen before for this template).
+        self.smaller_box: QCheckBox | None = None
+        if sending is not None and (sending.offer_smaller or smaller_copies):
+            self.smaller_box = self._add_smaller_copies(layout, sending, smaller_copies)
         if skipped:
             note = QLabel(
                 self.tr("1 photo will be skipped:")
@@ -114,3 +122,56 @@ class ConfirmCreateDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def smaller_copies(self) -> bool:
+        """The user's choice: send smaller copies (False when it was not offered)."""
+        return self.smaller_box is not None and self.smaller_box.isChecked()
+
+    def _add_smaller_copies(
+        self, layout: QVBoxLayout, sending: SendingEstimate, checked: bool
+    ) -> QCheckBox:
+        where = (
+            self.tr("at the speed measured so far")
+            if sending.measured
+            else self.tr("on a typical Wi-Fi connection")
+        )
+        note = QLabel(
+            self.tr("Sending the photos takes about {time} {where}.").format(
+                time=about(sending.original_seconds), where=where
+            ),
+            self,
+        )
+        note.setObjectName("confirmSendingTime")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        box = QCheckBox(
+            self.tr("Send smaller copies instead: about {time}").format(
+                time=about(sending.smaller_seconds)
+            ),
+            self,
+        )
+        box.setObjectName("confirmSmallerCopies")
+        box.setChecked(checked)
+        box.setToolTip(
+            self.tr(
+                "Copies of at most 2,560 pixels, without location data, are sent instead of "
+                "the originals: plenty for the results, and about 4 times fewer bytes. Your "
+                "photos are not changed."
+            )
+        )
+        layout.addWidget(box)
+        return box
+
+
+def about(seconds: float) -> str:
+    """'9 min', '2 h 5 min', '40 s': rounded the way a person says it."""
+    if seconds < 60:
+        return QCoreApplication.translate("ConfirmCreate", "{n} s").format(
+            n=max(5, round(seconds / 5) * 5)
+        )
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return QCoreApplication.translate("ConfirmCreate", "{n} min").format(n=minutes)
+    return QCoreApplication.translate("ConfirmCreate", "{h} h {m} min").format(
+        h=minutes // 60, m=minutes % 60
+    )
