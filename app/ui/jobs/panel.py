@@ -58,7 +58,7 @@ from app.ui.jobs.delegate import JobDelegate
 from app.ui.jobs.filters import JobFilter, JobFilterProxy
 from app.ui.jobs.menu import JobAction, build_menu, items_for
 from app.ui.jobs.model import JobListModel, JobRole
-from app.ui.jobs.summary import SummaryBar, summarize
+from app.ui.jobs.summary import PaceTracker, SummaryBar, summarize
 from app.ui.jobs.thumbnails import JobThumbnails
 
 # Elapsed times on screen move once a second; only visible rows repaint.
@@ -131,6 +131,8 @@ class JobListPanel(QWidget):
         self.empty_hint = self.tr("No jobs yet. Add photos, then press Create.")
         # Items waiting for or in an upload (from the last summary): what "Pause sending" holds.
         self._sendable = 0
+        # Learns how long Vimmerse takes per photo, for the time-left estimate.
+        self._pace = PaceTracker()
 
         self.model = JobListModel(self)
         self.proxy = JobFilterProxy(self.model, self)
@@ -389,7 +391,10 @@ class JobListPanel(QWidget):
                 self._refresh_summary()
 
     def _refresh_summary(self) -> None:
-        summary = summarize(self.model.shown_items())
+        pace = None
+        if self.bridge is not None and self.model.rowCount():
+            pace = self.bridge.engine.upload_pace()  # in memory: no I/O on this thread
+        summary = summarize(self.model.shown_items(), pace, self._pace)
         hint = self.empty_hint if self.bridge is not None else self.tr("Connecting…")
         note = ""
         busy = self.model.busy_batches

@@ -1,13 +1,21 @@
 """The summary bar under the job list: how many photos are where, and about how long is left.
 
 `summarize()` is a plain function over snapshots (tested on its own); `SummaryBar` shows it.
-The estimate is the recent pace: the time between the last (up to) 20 photos that finished
-during the current run, applied to the photos still to go. With fewer than two finished so far
-there is no honest estimate, so the bar says it is still estimating.
+The estimate is built on what was measured, even for a small batch that finishes in one wave:
+- sending: the bytes still to go (photos waiting, the rest of those being sent; the size per
+  photo measured so far) over the upload rate the engine measured;
+- making: how long Vimmerse took per photo, measured on the photos finished in this run (a
+  `PaceTracker` notes when each was handed over), or, before any finished, projected from the
+  progress Vimmerse reports for those being made.
+The last photo to be sent then needs one making time; photos being made need the rest of
+theirs. Without those measurements the recent pace (the time between the last photos that
+finished) stands in; with nothing measured at all the bar says it is still estimating.
 """
 
 from __future__ import annotations
 
+import statistics
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,9 +24,40 @@ from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from app.engine.model import ItemSnapshot, ItemState
+from app.engine.throughput import UploadPace
 from app.ui.jobs.model import format_duration
 
 PACE_WINDOW = 20
+MIN_PROGRESS = 10  # below this, a server's progress says little about the time left
+_SENDING = (ItemState.QUEUED, ItemState.UPLOADING)
+
+
+class PaceTracker:
+    """When each item was handed to Vimmerse (first seen submitted) and how long the finished
+    ones took from there: the measured making time. Fed by `summarize` on the GUI thread."""
+
+    def __init__(self) -> None:
+        self._handed_over: dict[int, float] = {}
+        self._durations: list[float] = []
+        self._finished: set[int] = set()
+
+    def observe(self, item: ItemSnapshot, now: float) -> None:
+        state = item.state
+        if state.is_remote:
+            self._handed_over.setdefault(item.id, now)
+        elif state is ItemState.SUCCEEDED and item.id not in self._finished:
+            self._finished.add(item.id)
+            started = self._handed_over.pop(item.id, None)
+            if started is not None and item.finished_at is not None:
+                self._durations.append(max(0.0, item.finished_at - started))
+                del self._durations[:-PACE_WINDOW]
+
+    def elapsed(self, item: ItemSnapshot, now: float) -> float | None:
+        started = self._handed_over.get(item.id)
+        return None if started is None else now - started
+
+    def making_seconds(self) -> float | None:
+        return statistics.median(self._durations) if self._durations else None
 
 
 @dataclass(frozen=True)
@@ -36,30 +75,75 @@ class Summary:
         return sum(self.counts.values())
 
 
-def summarize(items: Iterable[ItemSnapshot]) -> Summary:
+def summarize(
+    items: Iterable[ItemSnapshot],
+    pace: UploadPace | None = None,
+    tracker: PaceTracker | None = None,
+    now: float | None = None,
+) -> Summary:
+    """Counts and the time left. `pace`: the engine's measured upload rate; `tracker`: kept by
+    the caller between calls (it learns how long making a photo takes)."""
+    now = time.time() if now is None else now
     counts: Counter[ItemState] = Counter()
     finish_times: list[float] = []
     run_start: float | None = None
     delivered = 0
+    to_send = 0.0  # photos' worth of bytes still to go
+    making: list[tuple[float, int]] = []  # photos being made: (seconds at it, progress)
     for item in items:
         counts[item.state] += 1
+        if tracker is not None:
+            tracker.observe(item, now)
         if item.delivered_at is not None:
             delivered += 1
         if not item.state.is_final:
             run_start = item.created_at if run_start is None else min(run_start, item.created_at)
+            if item.state is ItemState.QUEUED:
+                to_send += 1
+            elif item.state is ItemState.UPLOADING:
+                to_send += 1 - item.progress / 100
+            elif item.state.is_remote and tracker is not None:
+                elapsed = tracker.elapsed(item, now)
+                if elapsed is not None:
+                    making.append((elapsed, item.progress))
         elif item.finished_at is not None and item.state is not ItemState.CANCELLED:
             finish_times.append(item.finished_at)
     remaining = sum(n for state, n in counts.items() if not state.is_final)
     eta: float | None = None
     if remaining == 0:
         eta = 0.0
-    elif run_start is not None:
-        # Only photos finished since the oldest unfinished one was added tell today's pace.
-        recent = sorted(t for t in finish_times if t >= run_start)[-PACE_WINDOW:]
-        if len(recent) >= 2 and recent[-1] > recent[0]:
-            per_item = (recent[-1] - recent[0]) / (len(recent) - 1)
-            eta = per_item * remaining
+    else:
+        eta = _measured_eta(to_send, making, pace, tracker)
+        if eta is None and run_start is not None:
+            # Only photos finished since the oldest unfinished one was added tell today's pace.
+            recent = sorted(t for t in finish_times if t >= run_start)[-PACE_WINDOW:]
+            if len(recent) >= 2 and recent[-1] > recent[0]:
+                per_item = (recent[-1] - recent[0]) / (len(recent) - 1)
+                eta = per_item * remaining
     return Summary(counts=dict(counts), remaining=remaining, eta_seconds=eta, delivered=delivered)
+
+
+def _measured_eta(
+    to_send: float,
+    making: list[tuple[float, int]],
+    pace: UploadPace | None,
+    tracker: PaceTracker | None,
+) -> float | None:
+    """The time left from measurements only, or None when something needed is not measured."""
+    per_photo = tracker.making_seconds() if tracker is not None else None
+    if per_photo is None:
+        # Nothing finished yet: project from the progress Vimmerse reports.
+        projected = [e * 100 / p for e, p in making if p >= MIN_PROGRESS and e > 0]
+        per_photo = statistics.median(projected) if projected else None
+    if per_photo is None:
+        return None
+    longest_making = max((max(0.0, per_photo - e) for e, _ in making), default=0.0)
+    if to_send <= 0:
+        return longest_making
+    if pace is None or pace.rate is None or pace.bytes_per_photo is None:
+        return None
+    sending = to_send * pace.bytes_per_photo / pace.rate
+    return max(sending + per_photo, longest_making)
 
 
 def summary_text(summary: Summary, paused: bool = False, empty: str | None = None) -> str:
