@@ -179,6 +179,7 @@ def run_once(args: argparse.Namespace, tmp: Path, photos: Path, jobs: Path) -> d
     try:
         window.resize(1280, 800)
         window.show()
+        workers.warm_up()  # as run_gui does once the window shows
         heart = Heartbeat()
         heart.start()
         run_until(lambda: False, 1.0)

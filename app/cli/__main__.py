@@ -4,4 +4,6 @@ import sys
 
 from app.cli import main
 
-sys.exit(main())
+# Guarded: processes that check photos start with "spawn", which runs this module again.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -285,6 +285,7 @@ def run_gui(
         )
         raise
     QTimer.singleShot(0, controller.start)
+    QTimer.singleShot(0, controller.workers.warm_up)
     try:
         return int(app.exec())
     finally:

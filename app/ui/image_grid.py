@@ -65,6 +65,7 @@ from PySide6.QtWidgets import (
 
 from app.images.checks import inspect
 from app.images.exif_preview import exif_preview
+from app.images.inspect_processes import InspectProcesses
 from app.images.intake import PhotoList
 from app.images.photo import Photo
 from app.images.problems import CORRUPT_MESSAGE, ProblemCode
@@ -107,7 +108,12 @@ def human_size(n: int) -> str:
     return QLocale().formattedDataSize(n, 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat)
 
 
-def _inspect_chunk(paths: Sequence[Path], stop: threading.Event) -> list[Photo]:
+def _inspect_chunk(
+    paths: Sequence[Path], stop: threading.Event, processes: InspectProcesses | None = None
+) -> list[Photo]:
+    if processes is not None:
+        # In another process: this thread only waits, and the GUI thread keeps the GIL.
+        return processes.inspect_chunk(paths, stop)
     photos: list[Photo] = []
     for path in paths:
         if stop.is_set():  # quitting: the outcome is dropped anyway, so do not read on
@@ -225,9 +231,11 @@ class PhotoGridModel(QAbstractListModel):
         parent: QObject | None = None,
         *,
         device_pixel_ratio: float = 1.0,
+        processes: InspectProcesses | None = None,
     ) -> None:
         super().__init__(parent)
         self._cpu = cpu
+        self._processes = processes  # where photos are checked (None: on the CPU pool)
         self._thumbs = thumbnails  # app.images.ThumbnailCache, or None: placeholders only
         self._photos = PhotoList(listener=self)
         # Intake state.
@@ -404,7 +412,7 @@ class PhotoGridModel(QAbstractListModel):
             chunk = self._chunks.popleft()
             self._chunks_in_flight += 1
             self._cpu.submit(
-                partial(_inspect_chunk, chunk, self._cpu.stopping),
+                partial(_inspect_chunk, chunk, self._cpu.stopping, self._processes),
                 self._inspected,
                 self._chunk_failed,
             )

@@ -202,7 +202,11 @@ class MainWindow(QMainWindow):
 
         thumbs = ThumbnailCache(data_dir / "cache" / "thumbnails", self.settings.cache_bytes())
         self.photos = PhotoGridModel(
-            workers.cpu, thumbs, self, device_pixel_ratio=device_pixel_ratio()
+            workers.cpu,
+            thumbs,
+            self,
+            device_pixel_ratio=device_pixel_ratio(),
+            processes=workers.processes,
         )
         self.thumbnail_cache = thumbs
         self.results_panel = ResultsPanel(workers, self.settings, thumbs, data_dir / "cache")

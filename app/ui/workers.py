@@ -29,6 +29,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
+from app.images.inspect_processes import InspectProcesses
+
 log = logging.getLogger(__name__)
 
 ResultCallback = Callable[[Any], None]
@@ -241,6 +243,13 @@ class Workers(QObject):
         self.cpu = TaskRunner("cpu", max(1, cores), self)
         self.io = TaskRunner("io", io_threads, self)
         self.engine = TaskRunner("engine", engine_concurrency + ENGINE_EXTRA_THREADS, self)
+        # Photos are checked in other processes (started on first use, or by warm_up()).
+        self.processes = InspectProcesses(max(1, cores))
+
+    def warm_up(self) -> None:
+        """Start the processes that check photos, on a worker, so that the first drop does not
+        wait for them (the app calls it once its window shows)."""
+        self.cpu.submit(self.processes.warm_up, priority=-1)
 
     def set_engine_concurrency(self, concurrency: int) -> None:
         """Make room for `concurrency` uploads at once (the user's setting) besides the rest."""
@@ -248,6 +257,7 @@ class Workers(QObject):
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         cpu_done = self.cpu.shutdown(timeout_ms)
+        self.processes.shutdown()  # after the CPU pool: nothing waits on them any more
         io_done = self.io.shutdown(timeout_ms)
         engine_done = self.engine.shutdown(timeout_ms)
         return cpu_done and io_done and engine_done

@@ -392,8 +392,11 @@ class JobListPanel(QWidget):
 
     def _refresh_summary(self) -> None:
         pace = None
-        if self.bridge is not None and self.model.rowCount():
-            pace = self.bridge.engine.upload_pace()  # in memory: no I/O on this thread
+        # The engine's measured upload rate: in memory, no I/O on this thread. (Tests may
+        # connect a stand-in bridge without an engine.)
+        engine = getattr(self.bridge, "engine", None)
+        if engine is not None and self.model.rowCount():
+            pace = engine.upload_pace()
         summary = summarize(self.model.shown_items(), pace, self._pace)
         hint = self.empty_hint if self.bridge is not None else self.tr("Connecting…")
         note = ""
