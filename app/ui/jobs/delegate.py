@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 
 from app.engine.model import ItemSnapshot, ItemState
 from app.ui.icons import paint_globe, paint_state_glyph
-from app.ui.jobs.model import JobRole, status_text, time_text
+from app.ui.jobs.filters import JobFilterProxy
+from app.ui.jobs.model import JobListModel, JobRole, status_text, time_text
 
 THUMB = 48
 BADGE = 18
@@ -40,6 +41,24 @@ _SHOW_PROGRESS = frozenset({ItemState.UPLOADING, ItemState.SUBMITTED, ItemState.
 _Index = QModelIndex | QPersistentModelIndex
 
 
+def _paint_data(index: _Index) -> tuple[ItemSnapshot, str, QPixmap | None] | None:
+    """The row's item, title and thumbnail straight from the JobListModel (through the filter
+    proxy when there is one), or through `data()` for any other model."""
+    model = index.model()
+    if isinstance(model, JobFilterProxy):
+        source = model.mapToSource(index)
+        if source.isValid():
+            return model.job_model().paint_data(source.row())
+    elif isinstance(model, JobListModel) and 0 <= index.row() < model.rowCount():
+        return model.paint_data(index.row())
+    item = index.data(JobRole.ITEM)
+    if not isinstance(item, ItemSnapshot):
+        return None
+    pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+    title = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+    return item, title, pixmap if isinstance(pixmap, QPixmap) else None
+
+
 class JobDelegate(QStyledItemDelegate):
     """Paints job rows of a JobListModel (or a proxy over it). No signals."""
 
@@ -49,12 +68,15 @@ class JobDelegate(QStyledItemDelegate):
         return QSize(THUMB + 400, height)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        item = index.data(JobRole.ITEM)
-        if not isinstance(item, ItemSnapshot):
+        found = _paint_data(index)
+        if found is None:
             super().paint(painter, option, index)
             return
+        item, title_text, pixmap = found
+        # No initStyleOption: it asks the model for a dozen roles (each a round trip into
+        # Python) to fill in text and icon that the panel below blanks anyway. The view has
+        # set the state, rect, palette, font and widget already.
         opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
         widget: QWidget | None = opt.widget
         style = widget.style() if widget is not None else QApplication.style()
         rect: QRect = opt.rect
@@ -78,13 +100,7 @@ class JobDelegate(QStyledItemDelegate):
 
         inner = rect.adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN)
         thumb_rect = QRect(inner.left(), inner.top() + (inner.height() - THUMB) // 2, THUMB, THUMB)
-        self._paint_thumbnail(
-            painter,
-            thumb_rect,
-            index.data(Qt.ItemDataRole.DecorationRole),
-            palette,
-            web=item.kind == "url",
-        )
+        self._paint_thumbnail(painter, thumb_rect, pixmap, palette, web=item.kind == "url")
 
         x = thumb_rect.right() + 1 + SPACING
         font: QFont = QFont(opt.font)
@@ -113,9 +129,7 @@ class JobDelegate(QStyledItemDelegate):
         title_left = first.left() + BADGE + SPACING
         title_rect = QRect(title_left, first.top(), time_rect.left() - SPACING - title_left, line_h)
         title = title_metrics.elidedText(
-            str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
-            Qt.TextElideMode.ElideMiddle,
-            max(0, title_rect.width()),
+            title_text, Qt.TextElideMode.ElideMiddle, max(0, title_rect.width())
         )
         painter.setFont(title_font)
         painter.drawText(

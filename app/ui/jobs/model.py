@@ -334,6 +334,20 @@ class JobListModel(QAbstractListModel):
     def item(self, row: int) -> ItemSnapshot:
         return self._items[row]
 
+    def paint_data(self, row: int) -> tuple[ItemSnapshot, str, QPixmap | None]:
+        """What the delegate paints for a row, in one call: the item as shown, its title and
+        its thumbnail (None while it loads). Each `data()` call is a round trip from C++ that
+        waits for the GIL again while workers run; a job list paints dozens of rows."""
+        item = self.shown(self._items[row])
+        title = item.title or self._fallback_title(item)
+        path = self._thumbnail_path(item)
+        pixmap = (
+            self._thumbnails.pixmap(path)
+            if path is not None and self._thumbnails is not None
+            else None
+        )
+        return item, title, pixmap
+
     def row_of(self, item_id: int) -> int | None:
         return self._rows.get(item_id)
 
