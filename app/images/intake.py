@@ -18,6 +18,7 @@ Plain Python, no Qt. A `PhotoList` belongs to one thread (the CLI's, or the GUI 
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -48,9 +49,11 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def path_key(path: Path) -> PhotoKey:
     """A batch's order of paths: natural, then the exact text (IMG_01 and IMG_1, a.jpg and
-    A.jpg still have one fixed order)."""
+    A.jpg still have one fixed order). Remembered: the window asks for the same paths' keys
+    again and again (each sort, insert and row lookup), on the GUI thread."""
     text = str(path)
     return natural_key(text), text
 
