@@ -84,7 +84,8 @@ ICON_HEIGHT = 112  # its height: a 4:3 landscape fills it, a portrait stands in 
 CELL = QSize(156, 150)  # fixed grid size: picture + one line of text
 INSPECT_CHUNK = 32  # files per intake job: big enough to amortise, small enough to stream
 CHUNKS_IN_FLIGHT = 4
-SLICE_SECONDS = 0.025  # GUI time spent appending rows per event-loop turn
+SLICE_SECONDS = 0.012  # GUI time spent appending rows per event-loop turn
+APPEND_CHUNK = 128  # photos listed per step of a slice
 # Rows go in at once until the first screenful shows, then at most every APPEND_MS in bigger
 # chunks: each insert re-lays the grid out and repaints every visible cell (dozens of Python
 # calls, each waiting for the GIL while workers hash and decode), so fewer, bigger inserts keep
@@ -439,11 +440,13 @@ class PhotoGridModel(QAbstractListModel):
         self._end_job()
 
     def _append_slice(self) -> None:
+        # Listed in steps of APPEND_CHUNK until the slice's time is up: listing sorts and
+        # de-duplicates on this thread, and thousands at once (photos now arrive from worker
+        # processes faster than the grid takes them) would hold the window for tens of ms.
         deadline = time.monotonic() + SLICE_SECONDS
-        batch: list[Photo] = []
-        while self._queued and (len(batch) < 64 or time.monotonic() < deadline):
-            batch.append(self._queued.popleft())
-        if batch:
+        listed_any = False
+        while self._queued and (not listed_any or time.monotonic() < deadline):
+            batch = [self._queued.popleft() for _ in range(min(APPEND_CHUNK, len(self._queued)))]
             added = self._photos.add(batch)
             arrived = {id(p) for p in batch}
             # A photo listed earlier that an earlier copy (in batch order) replaced now: the
@@ -456,6 +459,8 @@ class PhotoGridModel(QAbstractListModel):
             for photo in added.left_out:
                 if photo.path not in self._photos:  # a copy; the same file again keeps its row
                     self._forget(photo)
+            listed_any = True
+        if listed_any:
             self.summary_changed.emit()
         if self._queued:
             self._schedule_append()
