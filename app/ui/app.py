@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
 SWITCH_INTERVAL = 0.001  # seconds; CPython's default is 0.005
+WARM_UP_MS = 400  # then the processes that check photos start (Workers.warm_up)
 
 
 def app_icon() -> QIcon:
@@ -285,7 +286,8 @@ def run_gui(
         )
         raise
     QTimer.singleShot(0, controller.start)
-    QTimer.singleShot(0, controller.workers.warm_up)
+    # Once the first paint is done: the processes' start-up must not compete with it.
+    QTimer.singleShot(WARM_UP_MS, controller.workers.warm_up)
     try:
         return int(app.exec())
     finally:
