@@ -233,10 +233,14 @@ class PhotoGridModel(QAbstractListModel):
         *,
         device_pixel_ratio: float = 1.0,
         processes: InspectProcesses | None = None,
+        waiting: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._cpu = cpu
-        self._processes = processes  # where photos are checked (None: on the CPU pool)
+        # Where photos are checked: in worker `processes`, waited for on the `waiting` runner
+        # (threads that only wait, so the CPU pool stays free for thumbnails); else on `cpu`.
+        self._processes = processes
+        self._checks = waiting if processes is not None and waiting is not None else cpu
         self._thumbs = thumbnails  # app.images.ThumbnailCache, or None: placeholders only
         self._photos = PhotoList(listener=self)
         # Intake state.
@@ -412,8 +416,8 @@ class PhotoGridModel(QAbstractListModel):
         while self._chunks and self._chunks_in_flight < CHUNKS_IN_FLIGHT:
             chunk = self._chunks.popleft()
             self._chunks_in_flight += 1
-            self._cpu.submit(
-                partial(_inspect_chunk, chunk, self._cpu.stopping, self._processes),
+            self._checks.submit(
+                partial(_inspect_chunk, chunk, self._checks.stopping, self._processes),
                 self._inspected,
                 self._chunk_failed,
             )

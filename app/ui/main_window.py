@@ -207,6 +207,7 @@ class MainWindow(QMainWindow):
             self,
             device_pixel_ratio=device_pixel_ratio(),
             processes=workers.processes,
+            waiting=workers.waiting,
         )
         self.thumbnail_cache = thumbs
         self.results_panel = ResultsPanel(workers, self.settings, thumbs, data_dir / "cache")

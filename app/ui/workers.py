@@ -222,6 +222,8 @@ class PoolExecutor:
         self._runner.pool.start(_PlainRunnable(fn))
 
 
+# Threads that wait for the photo-checking processes (the grid keeps 4 chunks in flight).
+WAITING_THREADS = 4
 # Threads the engine needs beyond its uploads: status polls, result downloads, the watcher.
 ENGINE_EXTRA_THREADS = 4
 
@@ -243,8 +245,11 @@ class Workers(QObject):
         self.cpu = TaskRunner("cpu", max(1, cores), self)
         self.io = TaskRunner("io", io_threads, self)
         self.engine = TaskRunner("engine", engine_concurrency + ENGINE_EXTRA_THREADS, self)
-        # Photos are checked in other processes (started on first use, or by warm_up()).
+        # Photos are checked in other processes (started on first use, or by warm_up()); the
+        # jobs that wait for them have threads of their own, so that the CPU pool is free for
+        # thumbnails meanwhile.
         self.processes = InspectProcesses(max(1, cores))
+        self.waiting = TaskRunner("waiting", WAITING_THREADS, self)
 
     def warm_up(self) -> None:
         """Start the processes that check photos, on a worker, so that the first drop does not
@@ -257,7 +262,8 @@ class Workers(QObject):
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         cpu_done = self.cpu.shutdown(timeout_ms)
-        self.processes.shutdown()  # after the CPU pool: nothing waits on them any more
+        waiting_done = self.waiting.shutdown(timeout_ms)
+        self.processes.shutdown()  # after the pools: nothing waits on them any more
         io_done = self.io.shutdown(timeout_ms)
         engine_done = self.engine.shutdown(timeout_ms)
-        return cpu_done and io_done and engine_done
+        return cpu_done and waiting_done and io_done and engine_done
