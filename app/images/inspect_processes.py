@@ -15,8 +15,10 @@ never wrong.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,6 +32,7 @@ from app.images.problems import CORRUPT_MESSAGE, ProblemCode
 log = logging.getLogger(__name__)
 
 WAIT_SLICE = 0.05  # how often a waiting caller looks whether it should stop
+NICE = 10  # the processes' scheduling priority below the app's (POSIX; Windows: unchanged)
 
 
 def inspect_all(paths: Sequence[Path]) -> list[Photo]:
@@ -46,6 +49,14 @@ def inspect_all(paths: Sequence[Path]) -> list[Photo]:
 
 def _ready() -> bool:
     return True
+
+
+def _lower_priority() -> None:
+    """In each worker process: yield the CPU to the window's process (its GUI thread, the
+    thumbnails on screen). Checking a big folder is background work."""
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(NICE)
 
 
 class InspectProcesses:
@@ -112,7 +123,9 @@ class InspectProcesses:
             if self._pool is None:
                 try:
                     self._pool = ProcessPoolExecutor(
-                        self._workers, mp_context=multiprocessing.get_context("spawn")
+                        self._workers,
+                        mp_context=multiprocessing.get_context("spawn"),
+                        initializer=_lower_priority,
                     )
                 except (OSError, ValueError) as e:
                     log.warning("Photos are checked in this process: %s", e)
