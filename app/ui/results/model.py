@@ -3,7 +3,7 @@
 Thin, after qutebrowser's DownloadModel: the panel decides what is shown and hands the model its
 items; the model only maps rows to tiles, holds the GUI-thread pixmaps and tells the view which
 row changed (through key -> rows and item -> rows indexes, rebuilt when the tiles change). Previews
-are asked for lazily (docs/ARCHITECTURE.md, "Facts measured"): `data(PREVIEW)` notes a tile whose preview, "before" photo
+are asked for lazily (docs/ARCHITECTURE.md, "Facts: a grid of thousands"): `data(PREVIEW)` notes a tile whose preview, "before" photo
 or needed workflow is missing as wanted, and the `wanted` signal fires once per event-loop turn
 with every row the view actually painted. Pixmaps live in an LRU of PIXMAP_CACHE.
 
