@@ -78,6 +78,33 @@ def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 
 @pytest.fixture
+def make_engine(private_dirs: Path) -> Iterator[Callable[..., Any]]:
+    """`make_engine(base_url, *, data_dir=None, **options)`: an engine on a real store (the
+    test's data folder unless `data_dir`), with fast timings (tests/engine/enginetools.py
+    `new_engine` takes the options); shut down and closed after the test, whatever happened."""
+    from engine.enginetools import close, new_engine
+
+    engines: list[Any] = []
+
+    def make(base_url: str, *, data_dir: Path | None = None, **options: Any) -> Any:
+        engine = new_engine(data_dir or private_dirs, base_url, **options)
+        engines.append(engine)
+        return engine
+
+    yield make
+    for engine in reversed(engines):
+        close(engine)
+
+
+@pytest.fixture
+def recorder() -> Any:
+    """A Recorder (tests/engine/enginetools.py): subscribe it to collect an engine's events."""
+    from engine.enginetools import Recorder
+
+    return Recorder()
+
+
+@pytest.fixture
 def simulator() -> Iterator[Simulator]:
     """A started Workflow API simulator on loopback, fast (0.3 s per workflow); stopped after."""
     sim = Simulator(SimulatorConfig(processing_time=0.3))
