@@ -286,7 +286,7 @@ def test_a_failed_update_is_shown_on_the_item_and_retried(
 
 
 def test_edit_title_description_and_visibility(
-    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path, settle: Any
 ) -> None:
     rig = rig_factory(simulator.base_url)
     rig.run_batch(tmp_path / "in", 1)
@@ -310,7 +310,7 @@ def test_edit_title_description_and_visibility(
     assert (shown.title, shown.description, shown.visibility) == ("Smith wedding", "Table 4", "0")
     # Applying again with nothing changed sends nothing.
     panel.apply_button.click()
-    qtbot.wait(200)
+    settle(rig.engine, rig.bridge)
     assert len(_puts(simulator)) == 1
 
 
@@ -337,7 +337,7 @@ def test_delete_confirms_that_server_files_go_and_removes_the_item(
 
 
 def test_auto_mark_delivered_after_saving(
-    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path, settle: Any
 ) -> None:
     rig = rig_factory(simulator.base_url)
     rig.run_batch(tmp_path / "in", 1)
@@ -351,7 +351,7 @@ def test_auto_mark_delivered_after_saving(
         lambda: bool(panel.model.items[item.id].delivered_at) and _settled(rig, item.id),
         timeout=10_000,
     )
-    qtbot.wait(200)  # a second PUT, if the save and the auto-deliver both sent one
+    settle(rig.engine, rig.bridge)  # a second PUT, if the save and the auto-deliver both sent one
     puts = [r.json for r in _puts(simulator)]
     assert len(puts) == 1 and set(puts[0]) == {"delivered_at"}
     assert _is_recent_stamp(puts[0]["delivered_at"])
@@ -448,7 +448,7 @@ def test_previews_are_kept_in_a_bounded_lru_and_wanted_again_when_painted(qtbot:
 
 
 def test_only_painted_tiles_load_and_a_burst_of_finished_jobs_refreshes_once(
-    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path, settle: Any
 ) -> None:
     rig = rig_factory(simulator.base_url)
     panel = rig.panel
@@ -469,7 +469,7 @@ def test_only_painted_tiles_load_and_a_burst_of_finished_jobs_refreshes_once(
         ),
         timeout=15_000,
     )
-    qtbot.wait(200)
+    settle(rig.engine, rig.bridge)  # every load asked for has finished
     fetched = [r for r in simulator.requests if r.method == "GET" and "/files/" in r.path]
     inputs = [k for k in panel.model.pixmaps if k.startswith("input:")]
     assert len(fetched) < 16 and len(inputs) < 16  # the rows never painted were not loaded
