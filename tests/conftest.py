@@ -27,13 +27,16 @@ LEAK_GRACE_SECONDS = 10.0
 
 @pytest.fixture(autouse=True)
 def _no_leaked_threads(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fail a test that leaves a thread or Qt thread-pool work running (napari's conftest
-    does the same): a leaked engine scheduler or upload keeps talking to a simulator that is
-    gone, and makes a later test flaky instead of this one red.
+    """Fail a test that leaves a thread, Qt thread-pool work or a running QTimer behind
+    (napari's conftest does the same): a leaked engine scheduler or upload keeps talking to a
+    simulator that is gone, a leaked timer fires into the next test, and a later test turns
+    flaky instead of this one red.
 
     Autouse and defined first, so it is set up before, and torn down after, every other
-    fixture of the test (windows, sessions, pools and simulators are closed by then)."""
+    fixture of the test (windows, sessions, pools and simulators are closed by then; pytest-qt
+    has closed the test's widgets too)."""
     before = set(threading.enumerate())
+    timers = _track_timers(request) if "PySide6.QtCore" in sys.modules else None
     yield
     deadline = time.monotonic() + LEAK_GRACE_SECONDS
     leaked: list[threading.Thread] = []
@@ -52,10 +55,48 @@ def _no_leaked_threads(request: pytest.FixtureRequest) -> Iterator[None]:
         remaining = max(0, int((deadline - time.monotonic()) * 1000))
         if not pool.waitForDone(remaining):
             problems.append(f"{pool.activeThreadCount()} QThreadPool job(s) still running")
+    if timers is not None:
+        # Widgets closed by pytest-qt were handed to deleteLater: let them (and their timers) go.
+        qt_core.QCoreApplication.sendPostedEvents(None, qt_core.QEvent.Type.DeferredDelete)
+        running = [t for t in timers if _is_active(t)]
+        problems += [f"a QTimer ({_timer_owner(t)}) is still running" for t in running]
     if problems:
         pytest.fail(
             f"{request.node.nodeid} left work running: " + "; ".join(problems), pytrace=False
         )
+
+
+def _track_timers(request: pytest.FixtureRequest) -> list[Any]:
+    """Every QTimer started (through Python) during the test."""
+    from PySide6.QtCore import QTimer
+
+    started: list[Any] = []
+    original = QTimer.start
+
+    def start(timer: Any, *args: Any) -> None:
+        started.append(timer)
+        original(timer, *args)
+
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(QTimer, "start", start)
+    request.addfinalizer(monkeypatch.undo)
+    return started
+
+
+def _is_active(timer: Any) -> bool:
+    try:
+        return bool(timer.isActive())
+    except RuntimeError:  # its C++ object was deleted with its parent: it cannot fire
+        return False
+
+
+def _timer_owner(timer: Any) -> str:
+    try:
+        parent = timer.parent()
+    except RuntimeError:
+        return "deleted"
+    name = type(parent).__name__ if parent is not None else "no parent"
+    return f"interval {timer.interval()} ms, in {name}"
 
 
 @pytest.fixture(autouse=True)
