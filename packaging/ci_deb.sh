@@ -39,7 +39,10 @@ trap purge EXIT
 
 deb "making the package"
 rm -f dist/vimbatch_*.deb
-"$VENV/bin/python" packaging/make_deb.py
+# make_deb.py needs only the standard library: the project's venv, or the Python there is.
+python="$VENV/bin/python"
+[ -x "$python" ] || python=$(command -v python3)
+"$python" packaging/make_deb.py
 package=$(ls "$ROOT"/dist/vimbatch_*.deb)
 size=$(stat -c %s "$package")
 
@@ -70,8 +73,11 @@ done
 deb "checking that the package's Depends cover the system libraries the app links to"
 # Every library the bundle loads from outside /opt/vimbatch must come from a package that
 # vimbatch depends on, directly or not (libraries Qt opens at run time are not seen here).
+# Every package named in the recursive listing, providers of virtual packages included
+# (Ubuntu's libglib2.0-0 is provided by libglib2.0-0t64).
 closure=$(apt-cache depends --recurse --installed --no-recommends --no-suggests --no-conflicts \
-    --no-breaks --no-replaces --no-enhances vimbatch | grep -v '^ ' | tr -d '<>' | sort -u)
+    --no-breaks --no-replaces --no-enhances vimbatch \
+    | sed -E 's/^ +//; s/^\|?[A-Za-z-]+: //' | tr -d '<>' | sort -u)
 missing=()
 checked=0
 while read -r library; do
