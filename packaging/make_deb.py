@@ -44,6 +44,8 @@ TEST_ONLY_DEBS = {"xvfb", "xauth"}
 # Linked to by the bundle but not in bootstrap.sh's lists (they come with a desktop anyway):
 # the Wayland platform plugin's client libraries, and libxcb itself.
 EXTRA_DEBS = ("libwayland-client0", "libwayland-cursor0", "libxcb1")
+# Renamed for 64-bit time_t in Debian 13 and Ubuntu 24.04: either name will do.
+RENAMED_DEBS = {"libglib2.0-0": "libglib2.0-0t64 | libglib2.0-0"}
 MAINTAINER = os.environ.get("VIMBATCH_DEB_MAINTAINER", "Vimmerse <support@vimmerse.net>")
 HOMEPAGE = "https://www.vimmerse.net/"
 # The Linux app folder also carries these for a manual install (packaging/build.py); the
@@ -115,7 +117,7 @@ def glibc_version() -> str:
 def depends() -> list[str]:
     debs = [name for name in bootstrap_debs() if name not in TEST_ONLY_DEBS]
     debs += [name for name in EXTRA_DEBS if name not in debs]
-    return [f"libc6 (>= {glibc_version()})", *debs]
+    return [f"libc6 (>= {glibc_version()})", *(RENAMED_DEBS.get(name, name) for name in debs)]
 
 
 def architecture() -> str:
