@@ -176,7 +176,8 @@ class AppController(QObject):
         simulator = self.simulator
         if simulator is None:
             return
-        self.window.base_url = simulator.base_url
+        # The window's base_url stays the real service's: a key typed in the demo is checked
+        # with Vimmerse, never with the simulator (which takes any key).
         self._start_session(DEMO_KEY, simulator.base_url, demo_dir, True)
 
     def _demo_failed(self, error: BaseException) -> None:

@@ -207,10 +207,13 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.create_flow = CreateFlow(self)
         self.create_flow.created.connect(self.batch_created)
-        self.account = AccountActions(self, workers, self._base_url, self.remove_key_action)
+        self.account = AccountActions(
+            self, workers, self._base_url, self.remove_key_action, in_demo=lambda: self.demo
+        )
         self.account.key_changed.connect(self.key_changed)
         self.account.key_removed.connect(self.key_removed)
         self.account.status.connect(self.show_status)
+        self.account.notice.connect(self._lasting_notice)
         self.notifier = BatchNotifier(self, show_in_window=self.show_status)
         # While thousands of photos stream in, counts, labels and the progress bar are redrawn
         # at most this often: each new text re-lays the window out (bench/gui_responsiveness).
@@ -798,6 +801,12 @@ class MainWindow(QMainWindow):
 
     def show_status(self, text: str) -> None:
         self.status_text.setText(text)
+
+    def _lasting_notice(self, text: str) -> None:
+        """Something the user must not miss: in the info bar (stays until dismissed) and in
+        the status line."""
+        self.info_bar.show_message(text)
+        self.show_status(text)
 
     def _about(self) -> None:
         from app import __version__

@@ -1,0 +1,158 @@
+"""What a newcomer hit (issue 12), driven the way they drove it: demo, key, quitting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.ui.app import AppController
+from app.ui.dialogs.key_dialog import KeyDialog
+from app.ui.fit import needed_height
+
+
+@pytest.fixture
+def demo_app(qtbot, private_dirs: Path) -> Iterator[AppController]:  # type: ignore[no-untyped-def]
+    """The app as `vimbatch --demo` starts it, its demo session up; shut down after."""
+    controller = AppController(
+        demo=True, demo_if_no_key=False, base_url=None, data_dir=None, error_reports=False
+    )
+    window = controller.window
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    controller.start()
+    qtbot.waitUntil(
+        lambda: window.session is not None and window.session.bridge is not None, timeout=15_000
+    )
+    try:
+        yield controller
+    finally:
+        window.ask_quit = lambda _w, _n: True
+        window.close()
+        controller.shutdown()
+
+
+def _key_dialog(qtbot, controller: AppController) -> KeyDialog:  # type: ignore[no-untyped-def]
+    window = controller.window
+    qtbot.mouseClick(window.demo_banner.key_button, Qt.MouseButton.LeftButton)
+    dialog = window.findChild(KeyDialog, "keyDialog")
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    return dialog
+
+
+def test_a_key_typed_in_the_demo_is_checked_with_the_real_service(
+    qtbot, sim_factory, monkeypatch, private_dirs, memory_keyring
+) -> None:
+    # The "real" service: a simulator that knows one key, reached as VIMBATCH_BASE_URL says.
+    service = sim_factory(valid_keys=frozenset({"good-key"}))
+    monkeypatch.setenv("VIMBATCH_BASE_URL", service.base_url)
+    controller = AppController(
+        demo=True, demo_if_no_key=False, base_url=None, data_dir=None, error_reports=False
+    )
+    window = controller.window
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        controller.start()
+        qtbot.waitUntil(
+            lambda: window.session is not None and window.session.bridge is not None,
+            timeout=15_000,
+        )
+        demo_session = window.session
+        assert controller.simulator is not None
+        demo_requests = len(controller.simulator.requests)
+
+        dialog = _key_dialog(qtbot, controller)
+        # Before anything happens, the dialog says what leaving the demo means.
+        assert "leaves the demo" in dialog.intro.text()
+        assert "starts empty" in dialog.intro.text()
+        qtbot.keyClicks(dialog.key_edit, "abc")
+        with qtbot.waitSignal(dialog.checked, timeout=10_000) as checked:
+            qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        assert checked.args == [False]
+        assert "checked and saved" not in window.status_text.text()
+        assert dialog.isVisible() and dialog.status.isVisible()
+        assert "key" in dialog.status.text().lower()
+        assert memory_keyring.secrets == {}
+        assert window.session is demo_session and window.demo
+        # The check went to the service, not to the demo's simulator.
+        assert [r.api_key for r in service.requests] == ["abc"]
+        assert all(r.api_key != "abc" for r in controller.simulator.requests[demo_requests:])
+
+        dialog.key_edit.clear()
+        qtbot.keyClicks(dialog.key_edit, "good-key")
+        with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+            qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        # Never a silent switch: the window says what became of the demo and its jobs.
+        assert not window.demo and not window.demo_banner.isVisible()
+        assert window.info_bar.isVisible()
+        text = window.info_bar.label.text()
+        assert "left the demo" in text and "stay in the demo" in text
+        assert window.session is not demo_session and not window.session.demo
+        assert Path(window.session.data_dir) == private_dirs
+        assert window.session.base_url == service.base_url
+        qtbot.waitUntil(lambda: window.session.bridge is not None, timeout=10_000)
+        assert window.job_list.model.rowCount() == 0
+    finally:
+        window.ask_quit = lambda _w, _n: True
+        window.close()
+        controller.shutdown()
+
+
+def assert_nothing_clipped(dialog) -> None:  # type: ignore[no-untyped-def]
+    """Every visible wrapped label gets the height its text needs, and no two overlap."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QLabel
+
+    labels = [
+        label
+        for label in dialog.findChildren(QLabel)
+        if label.isVisibleTo(dialog) and label.wordWrap() and label.text()
+    ]
+    assert labels
+    rects: list[tuple[QLabel, QRect]] = []
+    for label in labels:
+        needed = label.heightForWidth(label.width())
+        assert label.height() >= needed, (label.objectName(), label.height(), needed)
+        rect = QRect(label.mapTo(dialog, label.rect().topLeft()), label.size())
+        assert dialog.rect().contains(rect), (label.objectName(), rect, dialog.rect())
+        for other, other_rect in rects:
+            assert not rect.intersects(other_rect), (label.objectName(), other.objectName())
+        rects.append((label, rect))
+
+
+def test_the_key_dialog_says_one_thing_and_never_overlaps(qtbot, workers, sim_factory) -> None:
+    import keyring
+    from keyring.backends.null import Keyring as NullKeyring
+
+    from app.engine import keys
+
+    keyring.set_keyring(NullKeyring())
+    sim = sim_factory(valid_keys=frozenset({"good-key"}))
+    dialog = KeyDialog(workers.io, sim.base_url, welcome=False, leaving_demo=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.key_edit.setText("wrong-key")
+    with qtbot.waitSignal(dialog.checked, timeout=10_000):
+        dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.height() >= needed_height(dialog), timeout=2000)
+    assert_nothing_clipped(dialog)
+    dialog.key_edit.setText("good-key")
+    with qtbot.waitSignal(dialog.checked, timeout=10_000):
+        dialog.save_button.click()
+    try:
+        assert not dialog.status.isVisibleTo(dialog)
+        assert "only until you quit" in dialog.note.text()
+        assert "password store, never in a file" not in dialog.note.text()
+        for width in (dialog.minimumWidth(), 700, 1100):
+            dialog.resize(width, 10)  # as small as the window manager allows
+            qtbot.wait(20)
+            qtbot.waitUntil(lambda: dialog.height() >= needed_height(dialog), timeout=2000)
+            assert_nothing_clipped(dialog)
+    finally:
+        keys.clear_key()
