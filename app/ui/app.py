@@ -245,6 +245,22 @@ class AppController(QObject):
         if self.session is not None and not self.session.demo:
             self.session.set_key("")
 
+    def quit_by_signal(self, force: bool) -> None:
+        """SIGINT/SIGTERM (app.ui.quit_signals): close the window as File ▸ Quit does; a
+        second signal closes an open question and quits without asking."""
+        window = self.window
+        if not force:
+            window.close()
+            return
+        window.quit_without_asking = True
+        modal = QApplication.activeModalWidget()
+        if modal is not None and modal is not window:
+            # Ends the question's own event loop; the close below runs once it has returned.
+            modal.close()
+            QTimer.singleShot(0, window.close)
+        else:
+            window.close()
+
     def shutdown(self) -> None:
         """Stop everything in order: engines (creates on the wire finish), pools, simulator."""
         self.settings.sync()
@@ -285,8 +301,14 @@ def run_gui(
             None, APP_NAME, QCoreApplication.translate("app", "vimbatch could not start.")
         )
         raise
+    from app.ui.quit_signals import QuitOnSignal
+
+    signals = QuitOnSignal(controller.quit_by_signal)
     QTimer.singleShot(0, controller.start)
     try:
         return int(app.exec())
     finally:
+        # Still installed while stopping: a second Ctrl-C must not raise KeyboardInterrupt
+        # in the middle of the engine's shutdown.
         controller.shutdown()
+        signals.uninstall()

@@ -156,3 +156,105 @@ def test_the_key_dialog_says_one_thing_and_never_overlaps(qtbot, workers, sim_fa
             assert_nothing_clipped(dialog)
     finally:
         keys.clear_key()
+
+
+def _start_app(data: Path, *args: str):  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        VIMBATCH_DATA_DIR=str(data),
+        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("VIMMERSE_API_KEY", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT"])
+def test_a_quit_signal_closes_the_window_as_quit_does(tmp_path: Path, signame: str) -> None:
+    import signal
+    import time
+
+    data = tmp_path / "data"
+    process = _start_app(data, "--demo")
+    try:
+        # The demo's job store appears once the event loop runs the session: by then the
+        # signal handling is in place (it is installed before the loop starts).
+        deadline = time.monotonic() + 60
+        while not (data / "demo" / "jobs.sqlite3").exists():
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the app did not start"
+            time.sleep(0.05)
+        assert not (data / "window.ini").exists()
+        sent = time.monotonic()
+        process.send_signal(getattr(signal, signame))
+        out, err = process.communicate(timeout=30)
+        took = time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, (out, err)
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    # Closed the way Quit closes it: the window's state was saved.
+    assert (data / "window.ini").exists()
+    assert took < 15, took
+
+
+def test_signals_reach_the_gui_thread_as_calls_not_keyboard_interrupts(qtbot) -> None:
+    import os
+    import signal
+
+    from app.ui.quit_signals import QuitOnSignal
+
+    calls: list[bool] = []
+    before = signal.getsignal(signal.SIGINT)
+    handler = QuitOnSignal(calls.append)
+    try:
+        os.kill(os.getpid(), signal.SIGINT)  # would raise KeyboardInterrupt without it
+        qtbot.waitUntil(lambda: calls == [False], timeout=5000)
+        os.kill(os.getpid(), signal.SIGINT)
+        qtbot.waitUntil(lambda: calls == [False, True], timeout=5000)
+    finally:
+        handler.uninstall()
+        handler.deleteLater()
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_second_signal_quits_without_waiting_for_an_answer(
+    qtbot, demo_app: AppController, photo_dir: Path
+) -> None:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    window = demo_app.window
+    with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
+        window.add_paths([str(photo_dir)])
+    asked: list[int] = []
+
+    def ask(_w: object, n: int) -> bool:
+        # The real question is modal: show one, as the user would see it, and say "Keep them".
+        box = QMessageBox(window)
+        box.setText("Quit anyway?")
+        box.open()
+        asked.append(n)
+        qtbot.waitUntil(lambda: QApplication.activeModalWidget() is box, timeout=5000)
+        demo_app.quit_by_signal(True)  # the second signal arrives while it is open
+        qtbot.waitUntil(lambda: not box.isVisible(), timeout=5000)
+        return False
+
+    window.ask_unsent = ask
+    demo_app.quit_by_signal(False)  # first signal: asks, like Quit (photos not sent yet)
+    assert asked == [4]
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert asked == [4]  # the forced close asked nothing more
+    assert (Path(window.data_dir) / "window.ini").exists()
