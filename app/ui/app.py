@@ -156,17 +156,18 @@ class AppController(QObject):
 
     def start_demo(self) -> None:
         """Start the simulator and make the demo folder on a worker, then the demo session."""
-        from app.ui.demo import demo_data_dir, start_simulator
+        from app.ui.demo import demo_data_dir, demo_server_dir, start_simulator
 
         self.window.set_demo(True)
         data_dir = self.data_dir
 
         def prepare() -> Path:
+            demo_dir = demo_data_dir(data_dir)
             if self.simulator is None:
                 # Set from the worker so that `shutdown` stops it even if the app quits
                 # before the result is delivered (the pools are waited for first).
-                self.simulator = start_simulator()
-            return demo_data_dir(data_dir)
+                self.simulator = start_simulator(demo_server_dir(demo_dir))
+            return demo_dir
 
         self.workers.io.submit(prepare, self._demo_prepared, self._demo_failed)
 
