@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from engine.enginetools import make_jpegs, photos_of
+
 from app.api import WorkflowClient
 from app.engine import BatchSettings, ItemState
 from app.engine.session import build_engine, quick_timings
 from app.simulator import Simulator, SimulatorConfig
-from engine.enginetools import make_jpegs, photos_of
 
 
 def test_an_interrupted_demo_batch_resumes_after_a_restart(tmp_path: Path) -> None:
@@ -73,9 +74,10 @@ def test_an_interrupted_demo_batch_resumes_after_a_restart(tmp_path: Path) -> No
         record = json.loads(next((state / "workflows").glob("*.json")).read_text())
         served = third.workflows[record["id"]]
         assert served["processing_status"] == "success"
-        assert served["media_result"][0]["size"] == (
-            state / "files" / record["id"] / "result.jpg"
-        ).stat().st_size
+        assert (
+            served["media_result"][0]["size"]
+            == (state / "files" / record["id"] / "result.jpg").stat().st_size
+        )
 
 
 def test_without_a_state_folder_nothing_is_kept(tmp_path: Path) -> None:
