@@ -135,7 +135,9 @@ class JobDelegate(QStyledItemDelegate):
             status_right = bar.left() - SPACING
         status_rect = QRect(title_left, second.top(), status_right - title_left, line_h)
         status = metrics.elidedText(
-            status_text(item), Qt.TextElideMode.ElideRight, max(0, status_rect.width())
+            str(index.data(JobRole.STATUS_TEXT) or status_text(item)),
+            Qt.TextElideMode.ElideRight,
+            max(0, status_rect.width()),
         )
         if not selected:
             # The status is secondary: a softer tone, still at full contrast for attention states.
