@@ -258,3 +258,53 @@ def test_a_second_signal_quits_without_waiting_for_an_answer(
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
     assert asked == [4]  # the forced close asked nothing more
     assert (Path(window.data_dir) / "window.ini").exists()
+
+
+def test_settings_show_the_whole_reason_and_ok_says_why_nothing_was_saved(
+    qtbot, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from app.ui.dialogs.settings_dialog import SettingsDialog
+    from app.ui.settings import NAME_PATTERN, AppSettings
+
+    settings = AppSettings.open(tmp_path)
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.resize(dialog.minimumSize())  # the smallest the user can make it
+    qtbot.waitUntil(lambda: dialog.size() == dialog.minimumSize(), timeout=2000)
+    pattern = dialog.editors[NAME_PATTERN.key]
+    pattern.selectAll()
+    qtbot.keyClicks(pattern, "{foo}/{n}")
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and settings.value(NAME_PATTERN) != "{foo}/{n}"
+    # OK said why nothing happened, next to the buttons.
+    assert dialog.refusal.isVisible() and "Nothing was saved" in dialog.refusal.text()
+    assert "File names" in dialog.refusal.text()
+    problem = dialog.problems[NAME_PATTERN.key]
+    reason = problem.text()
+    assert "{foo}" in reason and reason.rstrip().endswith("{folder}.")
+    # The whole reason shows: every line of it, inside the visible part of the sections.
+    viewport = dialog.sections.viewport()
+
+    def reason_in_view() -> bool:
+        top_left = problem.mapTo(viewport, QPoint(0, 0))
+        return viewport.rect().contains(QRect(top_left, problem.size()))
+
+    qtbot.waitUntil(reason_in_view, timeout=2000)
+    assert problem.height() >= problem.heightForWidth(problem.width())
+    assert problem.width() >= pattern.width() * 0.9  # wrapped across the field, not a sliver
+    assert dialog.focusWidget() is pattern
+    # The buttons stay in view at this size.
+    for button in dialog.buttons.buttons():
+        top_left = button.mapTo(dialog, QPoint(0, 0))
+        assert dialog.rect().contains(QRect(top_left, button.size()))
+    # Fixing it clears the refusal; OK then stores.
+    pattern.setText("{stem}-{n}.{ext}")
+    assert not dialog.refusal.isVisible()
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible() and settings.value(NAME_PATTERN) == "{stem}-{n}.{ext}"
