@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from app.ui.app import AppController
 from app.ui.dialogs.key_dialog import KeyDialog
@@ -308,3 +309,72 @@ def test_settings_show_the_whole_reason_and_ok_says_why_nothing_was_saved(
     assert not dialog.refusal.isVisible()
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible() and settings.value(NAME_PATTERN) == "{stem}-{n}.{ext}"
+
+
+def test_the_save_folder_dialog_starts_somewhere_real(tmp_path: Path) -> None:
+    from app.ui.folder_choice import StartFolder, start_folder
+
+    default = tmp_path / "Pictures" / "Vimmerse"
+    # The default is made when it is where the dialog starts: *Choose* works at once.
+    assert start_folder(str(default), str(default)) == StartFolder(str(default))
+    assert default.is_dir()
+    assert start_folder("", str(tmp_path / "other" / "Vimmerse")).folder.endswith("Vimmerse")
+    # Any other missing folder: the nearest one that exists, the missing name suggested.
+    gone = tmp_path / "usb" / "Shoot 2026" / "Results"
+    assert start_folder(str(gone), str(default)) == StartFolder(str(tmp_path), "usb")
+    assert not (tmp_path / "usb").exists()
+
+
+def test_the_folder_dialog_takes_a_new_folder_name(qtbot, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
+
+    from app.ui.folder_choice import FolderDialog, StartFolder
+
+    (tmp_path / "Existing").mkdir()
+    dialog = FolderDialog(None, "Save results in", StartFolder(str(tmp_path), "Vimmerse"))
+    qtbot.addWidget(dialog)
+    dialog.open()
+    qtbot.waitExposed(dialog)
+    edit = dialog.findChild(QLineEdit, "fileNameEdit")
+    choose = dialog.findChild(QDialogButtonBox, "buttonBox").button(
+        QDialogButtonBox.StandardButton.Open
+    )
+    assert edit.text() == "Vimmerse"
+    assert choose.isEnabled()  # the suggested folder does not exist yet: still choosable
+    edit.selectAll()  # the user types over the suggestion
+    qtbot.keyClicks(edit, "Wedding 2026")
+    assert edit.text() == "Wedding 2026"
+    assert choose.isEnabled()
+    with qtbot.waitSignal(dialog.accepted, timeout=2000):
+        qtbot.mouseClick(choose, Qt.MouseButton.LeftButton)
+    assert dialog.chosen() == str(tmp_path / "Wedding 2026")
+    assert not (tmp_path / "Wedding 2026").exists()  # made by the engine when it saves
+
+    again = FolderDialog(None, "Save results in", StartFolder(str(tmp_path)))
+    qtbot.addWidget(again)
+    again.open()
+    qtbot.waitExposed(again)
+    edit = again.findChild(QLineEdit, "fileNameEdit")
+    edit.setText("Existing")
+    with qtbot.waitSignal(again.accepted, timeout=2000):
+        again.accept()
+    assert again.chosen() == str(tmp_path / "Existing")
+
+
+def test_settings_choose_opens_where_the_folder_is_or_nearest(
+    qtbot, tmp_path: Path, workers
+) -> None:
+    from app.ui.dialogs.settings_dialog import SettingsDialog
+    from app.ui.folder_choice import StartFolder
+    from app.ui.settings import DOWNLOAD_FOLDER, AppSettings
+
+    dialog = SettingsDialog(AppSettings.open(tmp_path / "data"), runner=workers.io)
+    qtbot.addWidget(dialog)
+    starts: list[StartFolder] = []
+    dialog.choose_folder = lambda start: starts.append(start) or str(tmp_path / "picked")
+    editor = dialog.editors[DOWNLOAD_FOLDER.key]
+    editor.setText(str(tmp_path / "missing" / "deeper"))
+    browse = dialog.findChild(QPushButton, f"browse-{DOWNLOAD_FOLDER.key}")
+    qtbot.mouseClick(browse, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.text() == str(tmp_path / "picked"), timeout=5000)
+    assert starts == [StartFolder(str(tmp_path), "missing")]

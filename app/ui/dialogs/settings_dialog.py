@@ -10,7 +10,7 @@ deleting thousands of files takes time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt, QTimer
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.engine.downloads import result_name
+from app.ui.folder_choice import StartFolder, ask_folder, start_folder
 from app.ui.settings import (
     ALL_SETTINGS,
     NAME_PATTERN,
@@ -43,6 +43,7 @@ from app.ui.settings import (
     SECTIONS,
     AppSettings,
     Setting,
+    default_download_folder,
 )
 from app.ui.user_text import user_text
 from app.ui.workers import Task, TaskRunner
@@ -87,6 +88,10 @@ class SettingsDialog(QDialog):
         self._tasks: list[Task] = []
         self.editors: dict[str, Editor] = {}
         self.problems: dict[str, QLabel] = {}
+        # Replaceable so tests answer without a modal dialog.
+        self.choose_folder: Callable[[StartFolder], str] = lambda start: ask_folder(
+            self, self.tr("Save results in"), start
+        )
 
         outer = self.outer = QVBoxLayout(self)
         outer.setSpacing(8)
@@ -247,7 +252,21 @@ class SettingsDialog(QDialog):
             )
 
     def _choose_folder(self, editor: QLineEdit) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Save results in"), editor.text())
+        """The folder dialog opens where the field points, or as near as exists (found on a
+        worker: it reads the disk, and creates the default folder when it starts there)."""
+        wanted = editor.text().strip()
+        if self.runner is None:
+            self._folder_start_known(editor, StartFolder(wanted))
+            return
+        self._tasks.append(
+            self.runner.submit(
+                lambda: start_folder(wanted, default_download_folder()),
+                lambda start: self._folder_start_known(editor, start),
+            )
+        )
+
+    def _folder_start_known(self, editor: QLineEdit, start: StartFolder) -> None:
+        folder = self.choose_folder(start)
         if folder:
             editor.setText(folder)
 

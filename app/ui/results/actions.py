@@ -17,8 +17,14 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.engine.model import OverwritePolicy, SaveOutcome
 from app.engine.report import write_report
+from app.ui.folder_choice import StartFolder, start_folder
 from app.ui.results.model import Tile
-from app.ui.settings import AUTO_MARK_DELIVERED, DOWNLOAD_FOLDER, NAME_PATTERN
+from app.ui.settings import (
+    AUTO_MARK_DELIVERED,
+    DOWNLOAD_FOLDER,
+    NAME_PATTERN,
+    default_download_folder,
+)
 from app.ui.user_text import user_text
 
 if TYPE_CHECKING:
@@ -73,7 +79,21 @@ class ResultActions(QObject):
         ids = list(dict.fromkeys(t.item_id for t in tiles if t.item_id in panel.model.items))
         if not ids:
             return
-        folder_text = panel.choose_folder(panel.settings.value(DOWNLOAD_FOLDER))
+        wanted = panel.settings.value(DOWNLOAD_FOLDER)
+        # Where the folder dialog opens is found on a worker: it reads the disk, and creates
+        # the default folder when that is where it starts.
+        panel.workers.io.submit(
+            lambda: start_folder(wanted, default_download_folder()),
+            lambda start: self._ask_folder(ids, start),
+            self._save_failed,
+        )
+
+    def _ask_folder(self, ids: list[int], start: StartFolder) -> None:
+        panel = self.panel
+        engine = panel.engine
+        if engine is None:
+            return
+        folder_text = panel.choose_folder(start)
         if not folder_text:
             return
         folder = Path(folder_text)
