@@ -103,7 +103,7 @@ class SettingsDialog(QDialog):
         self.sections.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.content = QWidget(self.sections)
         self.content.setObjectName("settingsContent")
-        layout = QVBoxLayout(self.content)
+        layout = self.content_layout = QVBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
         self.advanced_toggle = QToolButton(self)
@@ -158,7 +158,9 @@ class SettingsDialog(QDialog):
         defaults.clicked.connect(self.restore_defaults)
         outer.addWidget(self.buttons)
         self.load()
-        self.resize(self._preferred_size())
+        # The size chosen here; once the user resized the dialog, it keeps their size.
+        self._auto_size = self._preferred_size()
+        self.resize(self._auto_size)
 
     # --- building ----------------------------------------------------------------------
 
@@ -247,9 +249,12 @@ class SettingsDialog(QDialog):
         )
         self.groups[SECTION_ADVANCED].setVisible(shown)
         if shown:
-            QTimer.singleShot(
-                0, lambda: self.sections.ensureWidgetVisible(self.groups[SECTION_ADVANCED])
-            )
+
+            def grow_then_show() -> None:
+                self._grow_to_content()
+                self.sections.ensureWidgetVisible(self.groups[SECTION_ADVANCED])
+
+            QTimer.singleShot(0, grow_then_show)
 
     def _choose_folder(self, editor: QLineEdit) -> None:
         """The folder dialog opens where the field points, or as near as exists (found on a
@@ -295,15 +300,21 @@ class SettingsDialog(QDialog):
 
     def _preferred_size(self) -> QSize:
         """Everything in view without scrolling, within the screen's room."""
+        self.content_layout.activate()
         hint = self.content.sizeHint()
         margins = self.outer.contentsMargins()
-        width = max(self.minimumWidth(), hint.width() + margins.left() + margins.right() + 24)
+        scrollbar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        width = max(
+            self.minimumWidth(), hint.width() + margins.left() + margins.right() + scrollbar
+        )
+        below = [self.buttons] + ([self.refusal] if not self.refusal.isHidden() else [])
         height = (
             hint.height()
-            + self.buttons.sizeHint().height()
+            + sum(widget.sizeHint().height() for widget in below)
             + margins.top()
             + margins.bottom()
-            + 3 * self.outer.spacing()
+            + (len(below) + 1) * self.outer.spacing()
+            + 2 * self.sections.frameWidth()
         )
         screen = self.screen() or QGuiApplication.primaryScreen()
         if screen is not None:
@@ -311,6 +322,18 @@ class SettingsDialog(QDialog):
             width = min(width, max(self.minimumWidth(), room.width() * 9 // 10))
             height = min(height, max(self.minimumHeight(), room.height() * 9 // 10))
         return QSize(width, max(height, self.minimumHeight()))
+
+    def _grow_to_content(self) -> None:
+        """Taller (never smaller) when what shows grew (a reason, the Advanced section),
+        unless the user gave the dialog a size of their own (the sections scroll then)."""
+        if self.size() != self._auto_size:
+            return
+        wanted = self._preferred_size()
+        if wanted.height() > self.height() or wanted.width() > self.width():
+            self._auto_size = QSize(
+                max(wanted.width(), self.width()), max(wanted.height(), self.height())
+            )
+            self.resize(self._auto_size)
 
     def _measure(self) -> None:
         if not self.caches or self.runner is None:
@@ -369,7 +392,11 @@ class SettingsDialog(QDialog):
                 self.sections.ensureWidgetVisible(problem)
             self.sections.ensureWidgetVisible(editor)
 
-        QTimer.singleShot(0, bring_into_view)
+        def grow_then_show() -> None:
+            self._grow_to_content()
+            QTimer.singleShot(0, bring_into_view)
+
+        QTimer.singleShot(0, grow_then_show)
 
     def done(self, result: int) -> None:
         """Closing: answers still on their way are dropped (the labels may be gone)."""

@@ -87,7 +87,7 @@ def status_text(item: ItemSnapshot, offline: bool = False) -> str:
     """The status line of a row: the state in words, with the reason or the progress
     (while sending, the share of the photo's bytes sent). `offline`: Vimmerse cannot be
     reached now; photos waiting to be sent say so (the engine leaves their stored text alone)."""
-    if offline and item.state in (ItemState.QUEUED, ItemState.UPLOADING):
+    if offline and item.state is ItemState.QUEUED:
         return offline_text()
     label = state_label(item.state)
     if item.state in (ItemState.UPLOADING, ItemState.RUNNING) and item.progress > 0:
