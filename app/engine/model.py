@@ -156,6 +156,14 @@ class SaveOutcome:
         return sum(len(files) for files in self.saved.values())
 
 
+class EventKind(StrEnum):
+    ITEM = "item"  # an item changed: `item` holds its new snapshot
+    ITEM_REMOVED = "item_removed"  # an item was deleted from the store: `item` is its last state
+    BATCH = "batch"  # a batch was created, paused or resumed: `batch` holds it
+    NOTICE = "notice"  # something the user should read: `message`
+    CONNECTION = "connection"  # the connection to Vimmerse changed: `connection` holds it
+
+
 class ConnectionStatus(StrEnum):
     ONLINE = "online"  # Vimmerse answers (or nothing has been tried yet)
     OFFLINE = "offline"  # can't reach Vimmerse: sending waits, a light health check backs off
@@ -167,14 +175,6 @@ class ConnectionState:
     status: ConnectionStatus = ConnectionStatus.ONLINE
     message: str | None = None  # plain words for a banner, None when ONLINE
     until: float | None = None  # unix time the next try / the slow-down ends, when known
-
-
-class EventKind(StrEnum):
-    ITEM = "item"  # an item changed: `item` holds its new snapshot
-    ITEM_REMOVED = "item_removed"  # an item was deleted from the store: `item` is its last state
-    BATCH = "batch"  # a batch was created, paused or resumed: `batch` holds it
-    NOTICE = "notice"  # something the user should read: `message`
-    CONNECTION = "connection"
 
 
 @dataclass(frozen=True)
