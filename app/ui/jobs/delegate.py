@@ -158,7 +158,9 @@ class JobDelegate(QStyledItemDelegate):
             status_right = bar.left() - SPACING
         status_rect = QRect(left, line.top(), status_right - left, line_h)
         status = metrics.elidedText(
-            status_text(item), Qt.TextElideMode.ElideRight, max(0, status_rect.width())
+            str(index.data(JobRole.STATUS_TEXT) or status_text(item)),
+            Qt.TextElideMode.ElideRight,
+            max(0, status_rect.width()),
         )
         # The status is secondary: a softer tone, still at full contrast for attention states.
         if soft is not None and item.state not in (ItemState.FAILED, ItemState.NEEDS_ATTENTION):

@@ -53,6 +53,7 @@ from app.engine.model import (
 )
 from app.images.thumbnails import ThumbnailCache
 from app.ui.engine_bridge import EngineBridge
+from app.ui.folder_choice import StartFolder, ask_folder
 from app.ui.results.actions import OverwriteQuestion, ResultActions, ask_overwrite
 from app.ui.results.delegate import ResultDelegate
 from app.ui.results.details import DetailsForm
@@ -113,7 +114,8 @@ class ResultsPanel(QWidget):
         self.opener: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.ask_overwrite: OverwriteQuestion = ask_overwrite
         self.confirm: Callable[[str, str, str], bool] = lambda t, x, y: _confirm(self, t, x, y)
-        self.choose_folder: Callable[[str], str] = lambda start: QFileDialog.getExistingDirectory(
+        # Given where to start (`app.ui.folder_choice.start_folder`, found on a worker).
+        self.choose_folder: Callable[[StartFolder], str] = lambda start: ask_folder(
             self, self.tr("Save results in"), start
         )
         self.choose_report_file: Callable[[str], str] = lambda start: QFileDialog.getSaveFileName(
