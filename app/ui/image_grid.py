@@ -85,7 +85,7 @@ CELL = QSize(156, 150)  # fixed grid size: picture + one line of text
 INSPECT_CHUNK = 32  # files per intake job: big enough to amortise, small enough to stream
 CHUNKS_IN_FLIGHT = 4
 SLICE_SECONDS = 0.012  # GUI time spent appending rows per event-loop turn
-APPEND_CHUNK = 128  # photos listed per step of a slice
+APPEND_CHUNK = 64  # photos listed per step of a slice
 # Rows go in at once until the first screenful shows, then at most every APPEND_MS in bigger
 # chunks: each insert re-lays the grid out and repaints every visible cell (dozens of Python
 # calls, each waiting for the GIL while workers hash and decode), so fewer, bigger inserts keep
