@@ -4,8 +4,8 @@
         [--photos N] [--jobs N] [--runs N] [--profile]
 
 A 10 ms heartbeat timer on the GUI thread measures the longest gap between beats (a stall);
-target: under 50 ms (issue 14; it was 100). Also printed: the 99th percentile and median of the gaps, time until every
-photo is in the grid, and until every visible thumbnail shows. Baseline in the same run: the
+target: under 50 ms (issue 14; it was 100). Also printed: the 99th percentile and median of the
+gaps, time until every photo is in the grid, and until every visible thumbnail shows. Baseline in the same run: the
 heartbeat with nothing going on. Each run (3 by default) starts from an empty data folder.
 
 The simulator runs in a subprocess (`python -m app.simulator`), as a real server would: in this
