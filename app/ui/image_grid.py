@@ -66,7 +66,7 @@ from PySide6.QtWidgets import (
 from app.images.checks import inspect
 from app.images.exif_preview import exif_preview
 from app.images.inspect_processes import InspectProcesses
-from app.images.intake import PhotoList
+from app.images.intake import PhotoList, path_key
 from app.images.photo import Photo
 from app.images.problems import CORRUPT_MESSAGE, ProblemCode
 from app.images.thumbnails import ThumbnailCache
@@ -114,12 +114,17 @@ def _inspect_chunk(
 ) -> list[Photo]:
     if processes is not None:
         # In another process: this thread only waits, and the GUI thread keeps the GIL.
-        return processes.inspect_chunk(paths, stop)
-    photos: list[Photo] = []
-    for path in paths:
-        if stop.is_set():  # quitting: the outcome is dropped anyway, so do not read on
-            break
-        photos.append(_inspect_one(path))
+        photos = processes.inspect_chunk(paths, stop)
+    else:
+        photos = []
+        for path in paths:
+            if stop.is_set():  # quitting: the outcome is dropped anyway, so do not read on
+                break
+            photos.append(_inspect_one(path))
+    for photo in photos:
+        # Here rather than on the GUI thread, which lists them: the batch-order key (a
+        # remembered function) and the path's hash (kept by the Path object).
+        path_key(photo.path)
     return photos
 
 
