@@ -39,7 +39,7 @@ def test_two_uploads_together_stay_under_the_cap(simulator: Simulator, tmp_path:
     with WorkflowClient("k", simulator.base_url, upload_cap=cap) as client:
         started = time.monotonic()
         client.create(CreateRequest(files=[files[0]]))
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < took / 2
 
 
 def test_stop_ends_a_paced_upload_at_once(simulator: Simulator, tmp_path: Path) -> None:
