@@ -136,7 +136,8 @@ def open_multipart(
     progress = UploadProgress(total, on_progress)
     with ExitStack() as stack:
         files: list[tuple[str, tuple[str, IO[bytes], str]]] = []
-        for path in paths:
+        for index, path in enumerate(paths):
             reader = stack.enter_context(CountingReader(path, progress, cancel))
-            files.append(("image_files", (path.name, reader, content_type_for(path))))
+            name = request.names[index] if index < len(request.names) else ""
+            files.append(("image_files", (name or path.name, reader, content_type_for(path))))
         yield MultipartBody(data=form_fields(request), files=files, progress=progress)
