@@ -40,7 +40,7 @@ from app.api.governor import RateGovernor
 from app.api.models import CreateRequest, Visibility, Workflow
 from app.api.responses import error_for_status, read_body
 from app.api.retry import RetryPolicy, sleep
-from app.api.uploads import ProgressCallback, open_multipart
+from app.api.uploads import LastBytesHook, ProgressCallback, open_multipart
 
 DEFAULT_BASE_URL = "https://api.vimmerse.net"
 
@@ -185,9 +185,12 @@ class WorkflowClient:
     ) -> Workflow:
         """POST /workflow. Files are streamed from disk; `on_progress(sent, total)` in bytes.
 
-        `on_body_sent()` runs (on the calling thread, at most once per attempt) the moment the
-        whole request body has been handed to the socket: before it, nothing can have been
-        created; after it, a lost answer leaves the create in doubt (MaybeCreatedError).
+        `on_body_sent()` runs on the calling thread, once per attempt, just before the last
+        bytes of the body (the form's closing boundary, after every photo byte) go out: the
+        moment from which the server may act on the form. If it raises, the attempt stops with
+        the body incomplete (nothing can be created) and its exception propagates. A failure
+        before the body went out whole raises NetworkError(sent=False) (nothing created); after
+        it, a lost answer raises MaybeCreatedError.
 
         Resent only if nothing can have been created (connection refused, upload cut before
         its end, 429, 503). A lost answer raises MaybeCreatedError. With `attempts=1` a
@@ -205,14 +208,8 @@ class WorkflowClient:
                 self._trace(event, info)
                 # httpcore says when the last byte of the body went to the socket: from then on
                 # the server may act on the form; before it, it cannot have created anything.
-                if event.endswith("send_request_body.complete") and not body_sent.is_set():
+                if event.endswith("send_request_body.complete"):
                     body_sent.set()
-                    if on_body_sent is not None:
-                        try:
-                            on_body_sent()
-                        except Exception:
-                            # The answer still matters more: it says whether it was created.
-                            log.exception("The body-sent hook of a create failed")
 
             try:
                 with open_multipart(request, on_progress, self.cancel) as body:
@@ -225,6 +222,8 @@ class WorkflowClient:
                         timeout=self._timeout(self.timeouts.create),
                         extensions={"trace": trace},
                     )
+                    if on_body_sent is not None:
+                        prepared.stream = LastBytesHook(prepared.stream, on_body_sent)
                     response = self._receive(prepared)
             except _NOT_SENT as exc:
                 raise NetworkError(self._describe(exc), sent=False) from exc

@@ -168,3 +168,21 @@ def test_close_ends_a_request_that_never_answers_at_once(server: ScriptedServer)
     assert not worker.is_alive()
     assert time.monotonic() - started < 2.0
     assert len(outcome) == 1 and isinstance(outcome[0], CancelledError)
+
+
+def test_a_failing_body_sent_hook_leaves_the_body_incomplete(
+    client: WorkflowClient, server: ScriptedServer, photo: Path
+) -> None:
+    class Full(Exception):
+        pass
+
+    def refuse() -> None:
+        raise Full()
+
+    with pytest.raises(Full):
+        client.create(CreateRequest(files=[photo]), attempts=1, on_body_sent=refuse)
+    deadline = time.monotonic() + 5
+    while not server.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    # The server never got the closing boundary: it cannot have acted on the form.
+    assert server.requests and not server.requests[0].complete
