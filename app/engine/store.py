@@ -26,6 +26,7 @@ from app.engine.model import (
     ItemSnapshot,
     ItemState,
     OverwritePolicy,
+    WhenUnsure,
 )
 from app.engine.store_errors import StoreError, store_error
 
@@ -174,6 +175,7 @@ def settings_to_json(settings: BatchSettings) -> str:
     raw["visibility"] = settings.visibility.value
     raw["grouping"] = settings.grouping.value
     raw["overwrite"] = settings.overwrite.value
+    raw["when_unsure"] = settings.when_unsure.value
     return json.dumps(raw)
 
 
@@ -187,6 +189,11 @@ def settings_from_json(text: str) -> BatchSettings:
         values["grouping"] = Grouping(values["grouping"])
     if "overwrite" in values:
         values["overwrite"] = OverwritePolicy(values["overwrite"])
+    if "when_unsure" in values:
+        try:
+            values["when_unsure"] = WhenUnsure(values["when_unsure"])
+        except ValueError:  # written by a newer vimbatch: the safe choice
+            values["when_unsure"] = WhenUnsure.ASK
     return BatchSettings(**values)
 
 
