@@ -229,6 +229,9 @@ class Engine:
             paused=(USER_PAUSE, PAUSED_BY_USER) if held else None,
         )
         self._sharing.created(batch_id)
+        log.info(
+            "Batch %d created: %d item(s), template %s", batch_id, len(items), settings.template_id
+        )
         self._events.show_batch(batch_id)
         if duplicates:
             copies = "1 photo was" if duplicates == 1 else f"{duplicates} photos were"
@@ -466,6 +469,8 @@ class Engine:
         def done() -> bool:
             if self._uploads.sending(batch_id):
                 return False
+            if self.store_problem is not None:
+                return True  # paused until resume: the job list cannot be written
             stopping = self._tasks.stopping
             if not self._sharing.holds(batch_id):
                 return True  # another process sends it (or it is gone): nothing to wait for here

@@ -492,10 +492,14 @@ def _upload_names(files: list[Path], photos: list[Photo]) -> list[str]:
     names: list[str] = []
     for index, sent in enumerate(files):
         original = photos[index].path if index < len(photos) else sent
-        names.append(
-            f"{original.stem}{sent.suffix.lower() if sent != original else original.suffix}"
+        same_kind = _KIND.get(sent.suffix.lower(), sent.suffix.lower()) == _KIND.get(
+            original.suffix.lower(), original.suffix.lower()
         )
+        names.append(original.name if same_kind else original.stem + sent.suffix.lower())
     return names
+
+
+_KIND = {".jpeg": ".jpg", ".jpe": ".jpg"}
 
 
 def carried_into_create(pending: dict[str, str] | None) -> dict[str, str]:

@@ -173,13 +173,13 @@ def test_close_ends_a_request_that_never_answers_at_once(server: ScriptedServer)
 def test_a_failing_body_sent_hook_leaves_the_body_incomplete(
     client: WorkflowClient, server: ScriptedServer, photo: Path
 ) -> None:
-    class Full(Exception):
+    class FullError(Exception):
         pass
 
     def refuse() -> None:
-        raise Full()
+        raise FullError()
 
-    with pytest.raises(Full):
+    with pytest.raises(FullError):
         client.create(CreateRequest(files=[photo]), attempts=1, on_body_sent=refuse)
     deadline = time.monotonic() + 5
     while not server.requests and time.monotonic() < deadline:
