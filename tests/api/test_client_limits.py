@@ -147,7 +147,7 @@ def test_photos_go_under_the_names_given(
 
 
 def test_close_ends_a_request_that_never_answers_at_once(server: ScriptedServer) -> None:
-    server.default = lambda _r: Reply(action="stall", stall=20.0)
+    server.default = lambda _r: Reply(action="stall", stall=6.0)
     client = WorkflowClient("key-1", server.base_url, retry=FAST)  # default timeouts: 30 s
     outcome: list[BaseException] = []
 
