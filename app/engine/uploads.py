@@ -260,8 +260,7 @@ class Uploads(CrewMember):
             )
             self._events.set(item_id, state=ItemState.QUEUED, error=None)
             self._scheduler.call_later(0.0, self.pump)
-        else:
-            log.warning("Item %d needs attention: %s", item_id, message)
+        else:  # logged by Events (outcomes worth knowing)
             self._events.set(item_id, state=ItemState.NEEDS_ATTENTION, error=message)
 
     def _upload_one(self, item_id: int) -> None:
