@@ -567,6 +567,13 @@ class Engine:
         if not first:
             return
         log.warning("Sending paused: %s (%s)", problem, problem.detail)
+        try:
+            self._show_store_pause(problem)
+        except StoreError as again:  # not even readable now: the NOTICE says it all
+            log.warning("The job list cannot be read either: %s", again.detail)
+        self._events.notice(problem.user_message, None)
+
+    def _show_store_pause(self, problem: StoreError) -> None:
         for batch_id in self._sharing.held():
             batch = self._store.batch(batch_id)
             if batch is None or batch.paused_reason is not None:
@@ -582,7 +589,6 @@ class Engine:
                 self._events.batch(
                     replace(batch, paused_reason=problem.user_message, paused_kind=PAUSED_FOR_STORE)
                 )
-        self._events.notice(problem.user_message, None)
 
     def _store_works_again(self) -> None:
         """`resume` after a job-list failure: write what waited, pick up what stopped."""

@@ -204,7 +204,14 @@ class Uploads(CrewMember):
             wait = client.governor.delay_remaining()
             if wait > 0:
                 self._scheduler.call_later(wait, self.pump)
-                self._connection.slowed(wait)
+        if wait > 0:
+            self._connection.slowed(wait)  # announced outside the lock: listeners run here
+            return
+        with self._lock:
+            if not self._tasks.running or self._blocked:
+                return
+            free = self._concurrency - len(self._claimed)
+            if free <= 0:
                 return
             now = time.monotonic()
             limit = free + len(self._claimed) + len(self._not_before)
