@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from app.api import WorkflowClient
 from app.engine.events import Events
@@ -52,6 +52,7 @@ class Connection:
         self._state = ConnectionState()
         self._checks_failed = 0
         self._checking = False  # a health check is scheduled or running
+        self._waiting: dict[Hashable, Callable[[], None]] = {}  # to run once back online
 
     @property
     def state(self) -> ConnectionState:
@@ -72,6 +73,16 @@ class Connection:
                 return
             self._checking = True
         self._scheduler.call_later(0.0, self._check, key=CHECK_KEY)
+
+    def when_online(self, key: Hashable, fn: Callable[[], None]) -> None:
+        """Run `fn` (on a worker) once Vimmerse answers again; a later call with the same key
+        replaces it. At once if the connection is back meanwhile."""
+        with self._lock:
+            offline = self._state.status is ConnectionStatus.OFFLINE
+            if offline:
+                self._waiting[key] = fn
+        if not offline:
+            self._tasks.submit(fn)
 
     def answered(self) -> None:
         """A request got an answer: back ONLINE if we thought we were not."""
@@ -128,10 +139,14 @@ class Connection:
             was_offline = self._state.status is ConnectionStatus.OFFLINE
             self._state = ConnectionState()
             state = self._state
+            waiting = list(self._waiting.values())
+            self._waiting.clear()
         if was_offline:
             log.warning("Vimmerse answers again: sending goes on")
         self._announce(state)
         self._on_online()
+        for fn in waiting:
+            self._tasks.submit(fn)
 
     def _slow_down_over(self) -> None:
         with self._lock:
