@@ -2,7 +2,7 @@
 
 The key is checked and stored by `KeyDialog`; removing it runs `app.engine.keys.clear_key` on a
 worker (a keyring call may wait on an unlock prompt). `app.engine.keys` is imported when used:
-keyring costs ~250 ms, which start-up must not pay (TECH-NOTES §8).
+keyring costs ~250 ms, which start-up must not pay (docs/ARCHITECTURE.md, "Facts: start-up").
 """
 
 from __future__ import annotations

@@ -120,6 +120,11 @@ class EngineBridge(QObject):
         elif event.kind is EventKind.CONNECTION and event.connection is not None:
             self.connection_changed.emit(event.connection)
 
+    def pending(self) -> int:
+        """Events received and not handed on yet (any thread)."""
+        with self._lock:
+            return len(self._waiting)
+
     def close(self) -> None:
         """Stop listening (before the engine shuts down or the window closes)."""
         if self._unsubscribe is not None:

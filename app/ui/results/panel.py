@@ -25,7 +25,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from PySide6.QtCore import QItemSelectionModel, QSignalBlocker, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.api import Workflow, WorkflowClient
+from app.api import Workflow, WorkflowChanges, WorkflowClient
 from app.engine.model import (
     BatchSnapshot,
     ItemSnapshot,
@@ -501,7 +501,7 @@ class ResultsPanel(QWidget):
 
     # --- changes on Vimmerse -------------------------------------------------------------
 
-    def _send(self, items: Sequence[ItemSnapshot], **change: Any) -> None:
+    def _send(self, items: Sequence[ItemSnapshot], **change: Unpack[WorkflowChanges]) -> None:
         """Hand the change to the engine, which records it before sending and retries it;
         the item's ITEM events show it on the tile until it lands (or why it did not)."""
         engine = self.engine
