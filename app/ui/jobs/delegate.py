@@ -94,9 +94,9 @@ class JobDelegate(QStyledItemDelegate):
         title = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         self._paint_first_line(painter, first, text_left, font, title, time_text(item))
         soft = None if selected else palette.color(group, QPalette.ColorRole.PlaceholderText)
-        # The model words the status (it knows the connection state: "Waiting for a connection").
-        status = str(index.data(JobRole.STATUS_TEXT) or status_text(item))
-        self._paint_second_line(painter, second, text_left, font, item, status, opt, style, soft)
+        # The model's words for the status (e.g. "Waiting for a connection" while offline).
+        words = str(index.data(JobRole.STATUS_TEXT) or status_text(item))
+        self._paint_second_line(painter, second, text_left, font, item, words, opt, style, soft)
         painter.restore()
 
     @staticmethod
@@ -140,13 +140,13 @@ class JobDelegate(QStyledItemDelegate):
         left: int,
         font: QFont,
         item: ItemSnapshot,
-        text: str,
+        words: str,
         opt: QStyleOptionViewItem,
         style: QStyle,
         soft: QColor | None,
     ) -> None:
-        """The status in words (`text`), and the progress bar while work is under way;
-        `soft`: the quieter colour for the status (None when selected)."""
+        """The status in `words`, and the progress bar while work is under way; `soft`: the
+        quieter colour for the status (None when selected)."""
         painter.setFont(font)
         metrics = QFontMetrics(font)
         line_h = line.height()
@@ -160,7 +160,11 @@ class JobDelegate(QStyledItemDelegate):
             self._paint_progress(painter, bar, item, opt, style, opt.widget)
             status_right = bar.left() - SPACING
         status_rect = QRect(left, line.top(), status_right - left, line_h)
-        status = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(0, status_rect.width()))
+        status = metrics.elidedText(
+            words,
+            Qt.TextElideMode.ElideRight,
+            max(0, status_rect.width()),
+        )
         # The status is secondary: a softer tone, still at full contrast for attention states.
         if soft is not None and item.state not in (ItemState.FAILED, ItemState.NEEDS_ATTENTION):
             painter.setPen(soft)
