@@ -56,7 +56,8 @@ from app.ui.engine_bridge import EngineBridge
 from app.ui.image_grid import PhotoArea, PhotoGridModel, device_pixel_ratio, human_size
 from app.ui.jobs.panel import JobListPanel
 from app.ui.jobs.thumbnails import JobThumbnails
-from app.ui.notify import BatchNotifier
+from app.ui.notify import BatchNotifier, window_title
+from app.ui.plural import ntr
 from app.ui.results.panel import ResultsPanel
 from app.ui.settings import (
     ERROR_REPORTS,
@@ -93,7 +94,7 @@ def _ask_quit(parent: QWidget, count: int) -> bool:
     box.setInformativeText(
         parent.tr(
             "Nothing is lost: vimbatch picks up where it left off the next time you open it. "
-            "Workflows already sent keep being made by Vimmerse meanwhile."
+            "Photos already sent keep being made by Vimmerse meanwhile."
         )
     )
     stop = box.addButton(parent.tr("Stop and quit"), QMessageBox.ButtonRole.AcceptRole)
@@ -107,11 +108,11 @@ def _ask_unsent(parent: QWidget, count: int) -> bool:
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(parent.tr("Photos not sent yet"))
     box.setText(
-        parent.tr("You added 1 photo but have not created a workflow for it. Quit anyway?")
+        parent.tr("You added 1 photo but have not sent it yet. Quit anyway?")
         if count == 1
-        else parent.tr(
-            "You added {n} photos but have not created workflows for them. Quit anyway?"
-        ).format(n=QLocale().toString(count))
+        else parent.tr("You added {n} photos but have not sent them yet. Quit anyway?").format(
+            n=QLocale().toString(count)
+        )
     )
     box.setInformativeText(
         parent.tr("They are not remembered: next time you would have to add them again.")
@@ -222,6 +223,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.setAcceptDrops(True)
         self._restore()
+        self.set_demo(demo)
         self._update_summary()
 
     # --- layout --------------------------------------------------------------------------
@@ -395,8 +397,8 @@ class MainWindow(QMainWindow):
         self.add_folder_action = self._action(
             self.tr("Add &folder…"), self.choose_folder, "Ctrl+Shift+O"
         )
-        self.samples_action = self._action(self.tr("Add &sample photos"), self.add_samples)
-        self.create_action = self._action(self.tr("&Create workflows…"), self.create_workflows)
+        self.samples_action = self._action(self.tr("&Try with sample photos"), self.add_samples)
+        self.create_action = self._action(self.tr("&Create results…"), self.create_workflows)
         self.create_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         # Select all and Remove act on the photo grid only: the job list has its own keys.
@@ -549,9 +551,7 @@ class MainWindow(QMainWindow):
     def remove_selected(self) -> None:
         removed = self.photos.remove_rows(self.grid.selected_rows())
         if removed:
-            self.show_status(
-                self.tr("Removed %1 photo(s) from the list.").replace("%1", str(removed))
-            )
+            self.show_status(ntr("MainWindow", "Removed %n photos from the list.", removed))
 
     def _urls_found(self, urls: list[str]) -> None:
         fresh = [u for u in urls if u not in self.urls]
@@ -694,9 +694,9 @@ class MainWindow(QMainWindow):
         self.count_label.setText(" · ".join(parts))
         n = self.workflow_count()
         self.create_button.setText(
-            self.tr("Create 1 workflow")
+            self.tr("Create 1 result")
             if n == 1
-            else self.tr("Create {n} workflows").format(n=locale.toString(n))
+            else self.tr("Create {n} results").format(n=locale.toString(n))
         )
         problem = self.settings_panel.problem()
         if n == 0:
@@ -781,9 +781,15 @@ class MainWindow(QMainWindow):
     def set_demo(self, demo: bool) -> None:
         self.demo = demo
         self.demo_banner.setVisible(demo)
-        title = self.tr("{app} — demo").format(app=APP_NAME) if demo else APP_NAME
+        title = window_title(APP_NAME, demo=demo)
         self.setWindowTitle(title)
         self.notifier.set_title(title)
+        # In the demo there is no key to replace or remove: the one thing to do is leave it.
+        self.key_action.setText(
+            self.tr("&Use my API key…") if demo else self.tr("&Replace API key…")
+        )
+        self.remove_key_action.setVisible(not demo)
+        self.remove_key_action.setEnabled(not demo)
 
     def open_key_dialog(self) -> KeyDialog:
         """Ask for a key (the job list's "Enter key…" and Account ▸ Replace key come here)."""
@@ -791,6 +797,8 @@ class MainWindow(QMainWindow):
 
     def remove_key(self) -> None:
         """Account ▸ Remove API key: asks, then forgets the stored key (on a worker)."""
+        if self.demo:  # no key of the user's in the demo: nothing to remove
+            return
         self.account.remove_key()
 
     def _base_url(self) -> str:
@@ -806,7 +814,7 @@ class MainWindow(QMainWindow):
             self,
             self.tr("About vimbatch"),
             self.tr(
-                "vimbatch {version}\nTurn a pile of photos into Vimmerse workflows in one go."
+                "vimbatch {version}\nTurn a pile of photos into Vimmerse pictures and videos in one go."
             ).format(version=__version__),
         )
 

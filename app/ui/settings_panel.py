@@ -266,7 +266,7 @@ class SettingsPanel(QWidget):
         self.title_pattern.setAccessibleName(self.tr("Title pattern"))
         self.title_pattern.setToolTip(
             self.tr(
-                "How each workflow is named. {stem} is the photo's file name without its "
+                "How each result is named. {stem} is the photo's file name without its "
                 "extension, {folder} its folder, {n} its number in the batch, {date} today."
             )
         )
@@ -274,14 +274,14 @@ class SettingsPanel(QWidget):
         self.description = QLineEdit(details)
         self.description.setObjectName("description")
         self.description.setAccessibleName(self.tr("Description"))
-        self.description.setPlaceholderText(self.tr("Optional, the same for every workflow"))
+        self.description.setPlaceholderText(self.tr("Optional, the same for every result"))
         form.addRow(self.tr("Description:"), self.description)
         self.grouping = _combo(details)
         self.grouping.setObjectName("grouping")
-        self.grouping.setAccessibleName(self.tr("Workflows"))
-        self.grouping.addItem(self.tr("One workflow per photo"), Grouping.PER_PHOTO.value)
+        self.grouping.setAccessibleName(self.tr("Results"))
+        self.grouping.addItem(self.tr("One result per photo"), Grouping.PER_PHOTO.value)
         self.grouping.addItem(
-            self.tr("One workflow per folder (its photos together)"), Grouping.PER_FOLDER.value
+            self.tr("One result per folder (its photos together)"), Grouping.PER_FOLDER.value
         )
         form.addRow(self.tr("Make:"), self.grouping)
         layout.addWidget(details)
@@ -311,7 +311,7 @@ class SettingsPanel(QWidget):
         self.event_id = QLineEdit("no_event", self.advanced)
         self.event_id.setObjectName("eventId")
         self.event_id.setAccessibleName(self.tr("Event id"))
-        self.event_id.setToolTip(self.tr("Groups the workflows of one event (photo booths)"))
+        self.event_id.setToolTip(self.tr("Groups the results of one event (photo booths)"))
         advanced_form.addRow(self.tr("Event id:"), self.event_id)
         self.advanced.setVisible(False)
         layout.addWidget(self.advanced)

@@ -13,7 +13,6 @@ bridge, which runs it off the GUI thread.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from PySide6.QtCore import (
     QEvent,
@@ -60,6 +59,8 @@ from app.ui.jobs.menu import JobAction, build_menu, items_for
 from app.ui.jobs.model import JobListModel, JobRole
 from app.ui.jobs.summary import SummaryBar, summarize
 from app.ui.jobs.thumbnails import JobThumbnails
+from app.ui.opening import AskFolder, Opener, ask_show_in_folder, open_file, show_in_folder
+from app.ui.plural import ntr
 
 # Elapsed times on screen move once a second; only visible rows repaint.
 CLOCK_MS = 1000
@@ -127,6 +128,9 @@ class JobListPanel(QWidget):
         self.batches: dict[int, BatchSnapshot] = {}
         # Asks the user a yes/no question; replaceable so tests need no modal dialog.
         self.confirm: Confirm = _ask(self)
+        # Open a file or folder (False: nothing could), and the "no viewer" question.
+        self.opener: Opener = QDesktopServices.openUrl
+        self.ask_show_in_folder: AskFolder = ask_show_in_folder
         # What the summary says while there is no job at all (the window makes it fit).
         self.empty_hint = self.tr("No jobs yet. Add photos, then press Create.")
         # Items waiting for or in an upload (from the last summary): what "Pause sending" holds.
@@ -158,9 +162,9 @@ class JobListPanel(QWidget):
 
         self.search = QLineEdit(self)
         self.search.setObjectName("jobSearch")
-        self.search.setPlaceholderText(self.tr("Search by name or workflow id"))
+        self.search.setPlaceholderText(self.tr("Search by name"))
         self.search.setAccessibleName(self.tr("Search jobs"))
-        self.search.setToolTip(self.tr("Show only jobs whose name, file or workflow id match"))
+        self.search.setToolTip(self.tr("Show only jobs whose name, file or Vimmerse id match"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("M") * 10)
         self.search.textChanged.connect(self.proxy.set_search)
@@ -504,10 +508,22 @@ class JobListPanel(QWidget):
         bridge = self.bridge
         if action is JobAction.OPEN_RESULT:
             item = targets[0]
-            url = QUrl.fromLocalFile(item.files[0]) if item.files else QUrl(item.results[0].url)
-            QDesktopServices.openUrl(url)
+            if item.files:
+                problem = open_file(
+                    self, item.files[0], opener=self.opener, ask=self.ask_show_in_folder
+                )
+            elif self.opener(QUrl(item.results[0].url)) is False:
+                problem = self.tr("No web browser could open the result: {url}").format(
+                    url=item.results[0].url
+                )
+            else:
+                problem = None
+            if problem:
+                self._notice(problem)
         elif action is JobAction.SHOW_IN_FOLDER:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(targets[0].files[0]).parent)))
+            problem = show_in_folder(targets[0].files[0], opener=self.opener)
+            if problem:
+                self._notice(problem)
         elif action is JobAction.COPY_WORKFLOW_ID:
             QGuiApplication.clipboard().setText(
                 "\n".join(item.workflow_id for item in targets if item.workflow_id)
@@ -523,20 +539,20 @@ class JobListPanel(QWidget):
         elif action is JobAction.RESUBMIT:
             if self.confirm(
                 self.tr("Send again?"),
-                self.tr(
-                    "Vimmerse may already have made %n photo(s) of these, and sending again "
+                ntr(
+                    "JobListPanel",
+                    "Vimmerse may already have made these %n photos, and sending them again "
                     "may use credit twice. Send again?",
-                    "",
                     len(ids),
                 ),
             ):
                 bridge.resubmit_items(ids)
         elif action is JobAction.DELETE_FROM_SERVER and self.confirm(
             self.tr("Delete from Vimmerse?"),
-            self.tr(
-                "Delete %n workflow(s) and their finished files from Vimmerse? Files already "
+            ntr(
+                "JobListPanel",
+                "Delete these %n results and their finished files from Vimmerse? Files already "
                 "saved on this computer are kept. This cannot be undone.",
-                "",
                 len(ids),
             ),
         ):

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.engine.model import OverwritePolicy, SaveOutcome
+from app.engine.model import ItemSnapshot, OverwritePolicy, SaveOutcome
 from app.engine.report import write_report
+from app.ui.plural import ntr
 from app.ui.results.model import Tile
 from app.ui.settings import AUTO_MARK_DELIVERED, DOWNLOAD_FOLDER, NAME_PATTERN
 from app.ui.user_text import user_text
@@ -98,7 +99,7 @@ class ResultActions(QObject):
             policy = answer
         items = panel.model.items
         count = sum(len(items[i].results) for i in ids if i in items)
-        panel.message.emit(self.tr("Saving {n} results…").format(n=count))
+        panel.message.emit(ntr("ResultActions", "Saving %n results…", count))
         local = dict(panel.loader.local)
         finished = self._save_finished
 
@@ -127,36 +128,50 @@ class ResultActions(QObject):
             return
         panel = self.panel
         outcome = future.result()
-        text = self.tr("Saved {n} files.").format(n=outcome.count)
-        if outcome.count == 1:
-            text = self.tr("Saved 1 file.")
+        text = ntr("ResultActions", "Saved %n files to {folder}.", outcome.count).format(
+            folder=Path(outcome.folder).name or outcome.folder
+        )
         if outcome.skipped:
-            text += " " + self.tr("{n} left as they were.").format(n=outcome.skipped)
+            text += " " + ntr("ResultActions", "%n left as they were.", outcome.skipped)
         if outcome.problems:
-            text += " " + self.tr("{n} could not be saved: {first}").format(
-                n=len(outcome.problems), first=outcome.problems[0]
-            )
+            text += " " + ntr(
+                "ResultActions", "%n could not be saved: {first}", len(outcome.problems)
+            ).format(first=outcome.problems[0])
         panel.message.emit(text)
         if panel.settings.value(AUTO_MARK_DELIVERED):
             panel._deliver_once([panel.all_items[i] for i in outcome.saved if i in panel.all_items])
         panel._update_actions()
 
-    def export_report(self, batch_id: int | None, path: str | None = None) -> None:
-        """Write the CSV of this batch (asks where when `path` is None)."""
+    def export_report(self, batch_ids: list[int] | None, path: str | None = None) -> None:
+        """Write the CSV of these batches, or of every batch when None (asks where when `path`
+        is None)."""
         panel = self.panel
         engine = panel.engine
-        if engine is None or batch_id is None:
+        if engine is None or batch_ids == []:
             return
         if path is None:
-            start = str(Path(panel.settings.value(DOWNLOAD_FOLDER)) / "vimbatch-report.csv")
+            name = (
+                "vimbatch-report.csv"
+                if batch_ids is None
+                else f"vimbatch-report-batch-{batch_ids[0]}.csv"
+            )
+            start = str(Path(panel.settings.value(DOWNLOAD_FOLDER)) / name)
             path = panel.choose_report_file(start)
             if not path:
                 return
         target = path
+
+        def items() -> list[ItemSnapshot]:
+            if batch_ids is None:
+                return engine.items()
+            return [item for batch_id in batch_ids for item in engine.items(batch_id)]
+
         panel.workers.io.submit(
-            lambda: write_report(target, engine.items(batch_id), engine.batches()),
+            lambda: write_report(target, items(), engine.batches()),
             lambda rows: panel.message.emit(
-                self.tr("Report saved: {n} rows in {name}.").format(n=rows, name=Path(target).name)
+                ntr("ResultActions", "Report saved: %n rows in {name}.", rows).format(
+                    name=Path(target).name
+                )
             ),
             lambda error: panel.message.emit(
                 self.tr("The report could not be saved: {why}").format(why=user_text(error))
