@@ -13,11 +13,23 @@ The window holds no batch logic: photos come from `PhotoGridModel`, settings fro
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QLocale, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelectionModel,
+    QLocale,
+    QModelIndex,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -27,6 +39,7 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -36,8 +49,10 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QScrollBar,
     QSizePolicy,
     QSplitter,
+    QStyleOptionViewItem,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -48,6 +63,7 @@ from app import APP_NAME
 from app.engine.model import Grouping, ItemState
 from app.images.formats import PHOTO_EXTENSIONS
 from app.images.thumbnails import ThumbnailCache
+from app.ui import theme
 from app.ui.account import AccountActions
 from app.ui.create_flow import CreateFlow
 from app.ui.demo import DemoBanner, sample_photos
@@ -73,6 +89,7 @@ if TYPE_CHECKING:
     from app.ui.session import Session
 
 DEFAULT_SIZE = QSize(1280, 800)
+MIN_JOB_ROWS = 3  # job rows always visible, even in the smallest window
 SUMMARY_MS = 150
 
 AskDialog = Callable[[QWidget], bool]
@@ -153,6 +170,22 @@ class InfoBar(QFrame):
         self.show()
 
 
+class FormScrollArea(QScrollArea):
+    """A vertical-only scroll area that is never narrower than its form plus the scroll bar,
+    so that no field hides behind the bar in a small window (sideways scrolling is off)."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        widget = self.widget()
+        if widget is None:
+            return hint
+        bar = self.verticalScrollBar().sizeHint().width()
+        frame = 2 * self.frameWidth()
+        return QSize(
+            max(hint.width(), widget.minimumSizeHint().width() + bar + frame), hint.height()
+        )
+
+
 class MainWindow(QMainWindow):
     """Signals:
     key_changed(str): the user entered a new, checked key (already stored).
@@ -225,6 +258,7 @@ class MainWindow(QMainWindow):
         self._restore()
         self.set_demo(demo)
         self._update_summary()
+        self._update_tab_order()
 
     # --- layout --------------------------------------------------------------------------
 
@@ -309,12 +343,16 @@ class MainWindow(QMainWindow):
         batch_page = QWidget()
         batch_layout = QVBoxLayout(batch_page)
         batch_layout.setContentsMargins(10, 10, 10, 10)
-        scroll = QScrollArea(batch_page)
+        scroll = FormScrollArea(batch_page)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.settings_panel = SettingsPanel(parent=scroll)
         scroll.setWidget(self.settings_panel)
+        # No keyboard stop of its own: the fields inside are the stops (a focused scroll area
+        # draws no focus, so Tab seemed to vanish there).
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.settings_scroll = scroll
         batch_layout.addWidget(scroll, 1)
         self.create_button = QPushButton(batch_page)
         self.create_button.setObjectName("createButton")
@@ -325,12 +363,6 @@ class MainWindow(QMainWindow):
         font.setBold(True)
         self.create_button.setFont(font)
         self.create_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.create_button.setStyleSheet(
-            "#createButton { background: #1d6fd1; color: white; border-radius: 6px;"
-            " padding: 8px 16px; }"
-            "#createButton:hover { background: #1a63bb; }"
-            "#createButton:disabled { background: palette(mid); color: palette(window); }"
-        )
         batch_layout.addWidget(self.create_button)
         self.create_hint = QLabel(batch_page)
         self.create_hint.setObjectName("createHint")
@@ -352,10 +384,73 @@ class MainWindow(QMainWindow):
         self.status_text = QLabel(self)
         self.statusBar().addWidget(self.status_text, 1)
 
-        self.setTabOrder(self.add_photos_button, self.add_folder_button)
-        self.setTabOrder(self.add_folder_button, self.grid)
-        self.setTabOrder(self.grid, self.settings_panel.template_picker.combo)
-        self.setTabOrder(self.settings_panel.template_picker.combo, self.create_button)
+        self._apply_theme()
+        for view in (self.grid, self.job_list.view, self.results_panel.view):
+            self._focus_only_with_rows(view)
+
+    # --- keyboard order and colours --------------------------------------------------------
+
+    def focus_chain(self) -> list[QWidget]:
+        """Every keyboard stop in screen order: top band, the photo column from top to bottom,
+        then the right side's tabs and the page shown (hidden ones are skipped by Qt)."""
+        area = self.photo_area
+        chain: list[QWidget] = [self.demo_banner.key_button]
+        chain += [self.add_photos_button, self.add_folder_button]
+        chain += self.info_bar.findChildren(QToolButton)
+        chain += area.empty.findChildren(QPushButton)
+        chain.append(self.grid)
+        chain += area.strip.findChildren(QPushButton)
+        jobs = self.job_list
+        chain += [jobs.banner.key_button, jobs.banner.resume_button]
+        chain += [jobs.tabs, jobs.search, jobs.view, jobs.pause_button, jobs.retry_button]
+        chain.append(self.right_tabs.tabBar())
+        chain += self.settings_panel.focus_chain()
+        chain.append(self.create_button)
+        chain += [
+            w
+            for w in self.results_panel.findChildren(QWidget)
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus and not isinstance(w, QScrollBar)
+        ]
+        return chain
+
+    def _update_tab_order(self) -> None:
+        # Menus are windows of their own: not stops in this one.
+        chain = [w for w in self.focus_chain() if w.window() is self]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    @staticmethod
+    def _focus_only_with_rows(view: QAbstractItemView) -> None:
+        """A list is a keyboard stop only with rows in it, and then its current row shows the
+        focus: an empty or row-less focused list looked as if Tab had gone nowhere."""
+        model = view.model()
+        policy = view.focusPolicy()
+
+        def sync(*_: object) -> None:
+            rows = model.rowCount()
+            view.setFocusPolicy(policy if rows else Qt.FocusPolicy.NoFocus)
+            if rows and not view.currentIndex().isValid():
+                view.selectionModel().setCurrentIndex(
+                    model.index(0, 0), QItemSelectionModel.SelectionFlag.NoUpdate
+                )
+
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
+            signal.connect(sync)
+        sync()
+
+    def _apply_theme(self) -> None:
+        palette = self.palette()
+        self.create_button.setStyleSheet(theme.primary_button_css("createButton", palette))
+        self.demo_banner.setStyleSheet(theme.banner_css("demoBanner", palette))
+        self.settings_panel.visibility_picker.setStyleSheet(theme.radio_css(palette))
+        red = theme.error_color(palette).name()
+        self.settings_panel.problem_label.setStyleSheet(f"color: {red};")
+        self.results_panel.note_label.setStyleSheet(f"color: {red};")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_theme()
 
     def _make_job_list(self) -> JobListPanel:
         panel = JobListPanel()
@@ -480,6 +575,8 @@ class MainWindow(QMainWindow):
         self.photos.intake_finished.connect(self._intake_finished)
         self.photos.urls_found.connect(self._urls_found)
         self.settings_panel.changed.connect(self._update_summary)
+        # A template's option fields are made anew when it changes: put them back in order.
+        self.settings_panel.template_picker.template_changed.connect(self._update_tab_order)
         self.create_button.clicked.connect(self.create_workflows)
         self.demo_banner.key_requested.connect(self.open_key_dialog)
         self.settings_requested.connect(self.open_settings)
@@ -491,7 +588,19 @@ class MainWindow(QMainWindow):
     # --- layout of the left column -------------------------------------------------------
 
     def _jobs_count_changed(self, *_: object) -> None:
-        self.photo_area.set_compact(self.job_list.model.rowCount() > 0)
+        has_jobs = self.job_list.model.rowCount() > 0
+        # With jobs, several rows stay in sight in the smallest window (one row alone hid the
+        # batch); without, the first start's big invitation to drop photos needs the room.
+        view = self.job_list.view
+        minimum = 0
+        if has_jobs:
+            option = QStyleOptionViewItem()
+            option.font = view.font()
+            row = view.itemDelegate().sizeHint(option, QModelIndex()).height()
+            minimum = MIN_JOB_ROWS * row + 2 * view.frameWidth()
+        if view.minimumHeight() != minimum:
+            view.setMinimumHeight(minimum)
+        self.photo_area.set_compact(has_jobs)
 
     def _photos_compact(self, compact: bool) -> None:
         """No photos waiting but jobs to watch: the photos take one line (the drop strip,

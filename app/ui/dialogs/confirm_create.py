@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QListWidget,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -86,18 +86,24 @@ class ConfirmCreateDialog(QDialog):
             )
             note.setObjectName("confirmSkipped")
             layout.addWidget(note)
-            listing = QListWidget(self)
+            # Read-only text that wraps at the dialog's width: a reason is a whole sentence,
+            # and a list of one-line rows cut it off or made the user scroll sideways.
+            listing = QPlainTextEdit(self)
             listing.setObjectName("skippedList")
             listing.setAccessibleName(self.tr("Photos that will be skipped"))
-            for photo in list(skipped)[:MAX_LISTED]:
-                listing.addItem(f"{photo.path.name} — {photo.problem}")
+            listing.setReadOnly(True)
+            listing.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+            listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            listing.setTabChangesFocus(True)
+            lines = [f"{photo.path.name} — {photo.problem}" for photo in list(skipped)[:MAX_LISTED]]
             if len(skipped) > MAX_LISTED:
-                listing.addItem(
+                lines.append(
                     self.tr("… and {n} more").format(
                         n=QLocale().toString(len(skipped) - MAX_LISTED)
                     )
                 )
-            listing.setMaximumHeight(160)
+            listing.setPlainText("\n".join(lines))
+            listing.setMaximumHeight(180)
             layout.addWidget(listing)
             reasons = Counter(p.problem for p in skipped)
             listing.setToolTip("\n".join(f"{n} × {r}" for r, n in reasons.most_common(5)))
