@@ -209,6 +209,8 @@ class AppController(QObject):
         self.session = session
         self.window.set_session(session)
         session.start()
+        if self.error_reports:  # not turned off on the command line: ask once, first start
+            self.window.ask_error_reports_once()
 
     def _stop_session(self) -> None:
         """Switching sessions: the old engine stops on a worker (creates on the wire finish

@@ -67,6 +67,7 @@ from app.ui import theme
 from app.ui.account import AccountActions
 from app.ui.create_flow import CreateFlow
 from app.ui.demo import DemoBanner, sample_photos
+from app.ui.dialogs.error_reports_question import ErrorReportsQuestion
 from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.engine_bridge import EngineBridge
 from app.ui.image_grid import PhotoArea, PhotoGridModel, device_pixel_ratio, human_size
@@ -77,6 +78,7 @@ from app.ui.plural import ntr
 from app.ui.results.panel import ResultsPanel
 from app.ui.settings import (
     ERROR_REPORTS,
+    ERROR_REPORTS_ASKED,
     THUMBNAIL_CACHE_MB,
     UPLOAD_CONCURRENCY,
     AppSettings,
@@ -89,6 +91,7 @@ if TYPE_CHECKING:
     from app.ui.session import Session
 
 DEFAULT_SIZE = QSize(1280, 800)
+STATUS_MS = 12_000  # how long a status-bar message stays
 MIN_JOB_ROWS = 3  # job rows always visible, even in the smallest window
 SUMMARY_MS = 150
 
@@ -241,6 +244,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.create_flow = CreateFlow(self)
         self.create_flow.created.connect(self.batch_created)
+        self.create_flow.created.connect(self._follow_latest_batch)
         self.account = AccountActions(self, workers, self._base_url, self.remove_key_action)
         self.account.key_changed.connect(self.key_changed)
         self.account.key_removed.connect(self.key_removed)
@@ -253,6 +257,7 @@ class MainWindow(QMainWindow):
         self._progress_timer = QTimer(self, singleShot=True, interval=SUMMARY_MS)
         self._progress_timer.timeout.connect(self._show_intake_progress)
         self._progress_values = (0, 0)
+        self._resume_notice: str | None = None
         self._connect()
         self.setAcceptDrops(True)
         self._restore()
@@ -383,6 +388,9 @@ class MainWindow(QMainWindow):
 
         self.status_text = QLabel(self)
         self.statusBar().addWidget(self.status_text, 1)
+        self.status_timer = QTimer(self, singleShot=True, interval=STATUS_MS)
+        self.status_timer.timeout.connect(self.status_text.clear)
+        self.right_tabs.tabBarClicked.connect(lambda _index: self.show_status(""))
 
         self._apply_theme()
         for view in (self.grid, self.job_list.view, self.results_panel.view):
@@ -584,6 +592,7 @@ class MainWindow(QMainWindow):
         self.results_panel.message.connect(self.show_status)
         self.notifier.batch_finished.connect(self._batch_finished)
         self.job_list.selection_changed_items.connect(self._jobs_selected)
+        self.job_list.model.flushed.connect(self._drop_resume_notice)
 
     # --- layout of the left column -------------------------------------------------------
 
@@ -711,11 +720,7 @@ class MainWindow(QMainWindow):
             )
         if parts:
             self.info_bar.show_message(" ".join(parts), notices)
-        self.status_text.setText(
-            self.tr("Added 1 photo.")
-            if added == 1
-            else self.tr("Added {n} photos.").format(n=locale.toString(added))
-        )
+        self.show_status(ntr("MainWindow", "Added %n photos.", added))
 
     # --- drag and drop -------------------------------------------------------------------
 
@@ -866,6 +871,8 @@ class MainWindow(QMainWindow):
         """The job list's selection: the results panel shows those jobs' results, and comes
         forward when one of them is finished (that is what the user clicked it for)."""
         self.results_panel.set_selection(item_ids)
+        if self.unsent_count():
+            return  # photos wait to be sent: their settings and Create button stay in front
         items = self.results_panel.all_items
         if any(
             (item := items.get(i)) is not None and item.state is ItemState.SUCCEEDED
@@ -873,19 +880,30 @@ class MainWindow(QMainWindow):
         ):
             self.show_results()
 
+    def _follow_latest_batch(self, _batch_id: int) -> None:
+        """A new batch: the Results tab shows it (not a job picked from an older one); picking
+        a job afterwards shows that job again."""
+        self.job_list.view.clearSelection()
+        self.results_panel.set_selection([])
+
     def _batch_finished(self, _batch_id: int, _summary: str) -> None:
         # With no new photos waiting, what the user wants next is the results.
         if self.photos.rowCount() == 0 and not self.urls:
             self.show_results()
 
     def _resumed(self, count: int) -> None:
-        self.info_bar.show_message(
-            self.tr("Picking up 1 photo left unfinished last time.")
-            if count == 1
-            else self.tr("Picking up {n} photos left unfinished last time.").format(
-                n=QLocale().toString(count)
-            )
-        )
+        text = ntr("MainWindow", "Picking up %n photos left unfinished last time.", count)
+        self._resume_notice = text
+        self.info_bar.show_message(text)
+
+    def _drop_resume_notice(self, *_: object) -> None:
+        """ "Picking up…" is said while the photos are picked up: gone once none is left."""
+        model = self.job_list.model
+        if self._resume_notice is None or not model.rowCount() or model.unfinished_count():
+            return  # (no rows: the list has not been read yet)
+        if self.info_bar.label.text() == self._resume_notice:
+            self.info_bar.hide()
+        self._resume_notice = None
 
     def set_demo(self, demo: bool) -> None:
         self.demo = demo
@@ -899,6 +917,23 @@ class MainWindow(QMainWindow):
         )
         self.remove_key_action.setVisible(not demo)
         self.remove_key_action.setEnabled(not demo)
+
+    def ask_error_reports_once(self) -> ErrorReportsQuestion | None:
+        """At the first start: may error reports go to Vimmerse? (off until the user says
+        yes). Not asked again once answered; returns the open question, or None."""
+        if self.settings.value(ERROR_REPORTS_ASKED):
+            return None
+        question = ErrorReportsQuestion(self)
+
+        def answered(_result: int) -> None:
+            self.settings.set_value(ERROR_REPORTS, question.wants_reports())
+            self.settings.set_value(ERROR_REPORTS_ASKED, True)
+            self.settings.sync()
+            question.deleteLater()
+
+        question.finished.connect(answered)
+        question.open()
+        return question
 
     def open_key_dialog(self) -> KeyDialog:
         """Ask for a key (the job list's "Enter key…" and Account ▸ Replace key come here)."""
@@ -914,7 +949,13 @@ class MainWindow(QMainWindow):
         return self.base_url
 
     def show_status(self, text: str) -> None:
+        """A passing message: it goes after STATUS_MS, or when the user picks another tab, so
+        it never stays to describe something long over."""
         self.status_text.setText(text)
+        if text:
+            self.status_timer.start()
+        else:
+            self.status_timer.stop()
 
     def _about(self) -> None:
         from app import __version__

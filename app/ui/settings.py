@@ -156,13 +156,21 @@ STRIP_GPS = Setting(
 ERROR_REPORTS = Setting(
     "privacy/error_reports",
     bool,
-    True,
+    False,  # off until the user says yes: asked once, at the first start (ERROR_REPORTS_ASKED)
     _noop("Send error reports to Vimmerse"),
     SECTION_PRIVACY,
     _noop(
         "When something goes wrong, a short description (never your photos, file paths or key) "
         "helps Vimmerse fix it."
     ),
+)
+# Not in the dialog: whether the first-run question about error reports was answered.
+ERROR_REPORTS_ASKED = Setting(
+    "privacy/error_reports_asked",
+    bool,
+    False,
+    _noop("Asked about error reports"),
+    SECTION_PRIVACY,
 )
 THUMBNAIL_CACHE_MB = Setting(
     "storage/thumbnail_cache_mb",
