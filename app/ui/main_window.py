@@ -427,8 +427,7 @@ class MainWindow(QMainWindow):
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
-    @staticmethod
-    def _focus_only_with_rows(view: QAbstractItemView) -> None:
+    def _focus_only_with_rows(self, view: QAbstractItemView) -> None:
         """A list is a keyboard stop only with rows in it, and then its current row shows the
         focus: an empty or row-less focused list looked as if Tab had gone nowhere."""
         model = view.model()
@@ -436,7 +435,11 @@ class MainWindow(QMainWindow):
 
         def sync(*_: object) -> None:
             rows = model.rowCount()
-            view.setFocusPolicy(policy if rows else Qt.FocusPolicy.NoFocus)
+            wanted = policy if rows else Qt.FocusPolicy.NoFocus
+            if view.focusPolicy() != wanted:
+                view.setFocusPolicy(wanted)
+                # Qt moves a widget that becomes focusable to the end of the chain.
+                self._update_tab_order()
             if rows and not view.currentIndex().isValid():
                 view.selectionModel().setCurrentIndex(
                     model.index(0, 0), QItemSelectionModel.SelectionFlag.NoUpdate
