@@ -71,6 +71,16 @@ class Rig:
             lambda: all(i.state is ItemState.SUCCEEDED for i in self.engine.items(batch)),
             timeout=30_000,
         )
+        # ...and the window has caught up with the engine's events.
+        ids = {i.id for i in self.engine.items(batch)}
+        known = window.results_panel.all_items
+        self.qtbot.waitUntil(
+            lambda: all(
+                i in known and known[i].state is ItemState.SUCCEEDED and known[i].results
+                for i in ids
+            ),
+            timeout=10_000,
+        )
         return batch
 
     def job_row_rect(self, row: int) -> Any:
