@@ -68,7 +68,7 @@ def report_body(
 def sample_report() -> tuple[str, dict[str, Any]]:
     """A typical report, built as a real one is (for the first-run question)."""
     return report_body(
-        "ServerError: Vimmerse had a problem (uploads.py:120 in create) /home/you/Photos",
+        "ServerError: Vimmerse answered 500 while creating (uploads.py:120 in create)",
         workflow_id="3f6c2a90e1",
         file_name="/home/you/Photos/IMG_0001.jpg",
     )
