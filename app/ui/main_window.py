@@ -934,8 +934,8 @@ class MainWindow(QMainWindow):
         self.results_panel.set_selection([])
 
     def _batch_finished(self, _batch_id: int, _summary: str) -> None:
-        # With no new photos waiting, what the user wants next is the results.
-        if self.photos.rowCount() == 0 and not self.urls:
+        # With no new photos waiting (nor being added), what the user wants next is the results.
+        if self.photos.rowCount() == 0 and not self.urls and not self.photos.is_busy():
             self.show_results()
 
     def _resumed(self, count: int) -> None:

@@ -642,3 +642,16 @@ def test_dark_scheme_keeps_create_banner_and_radios_readable(qtbot, make_window)
         assert theme.banner_colors(_dark_palette()).background.lightnessF() < 0.3
     finally:
         app.setPalette(old)
+
+
+def test_a_batch_finishing_while_photos_are_added_keeps_new_batch_in_front(
+    qtbot, make_window, tmp_path
+) -> None:
+    window = make_window()
+    window.show()
+    photos = make_jpegs(tmp_path / "in", 40)
+    window.add_paths([str(p) for p in photos])
+    assert window.photos.is_busy() and window.photos.rowCount() == 0  # still being listed
+    window.notifier.batch_finished.emit(1, "3 done")  # an earlier batch finishes now
+    assert window.right_tabs.currentWidget() is window.batch_page
+    qtbot.waitUntil(lambda: not window.photos.is_busy(), timeout=20_000)
