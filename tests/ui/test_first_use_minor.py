@@ -217,12 +217,16 @@ def test_tab_order_follows_the_screen_and_every_stop_shows_focus(rig) -> None:
     qtbot.waitUntil(lambda: window.add_photos_button.hasFocus())
     seen: list[QWidget] = []
     radio_stop = object()
+    unchanged: list[str] = []  # stops that look the same with and without the focus
     for _ in range(60):
         widget = QApplication.focusWidget()
         if widget in seen:
             break
         seen.append(widget)
+        focused = widget.grab().toImage()
         qtbot.keyClick(widget, Qt.Key.Key_Tab)
+        if widget.grab().toImage() == focused and len(seen) > 1:
+            unchanged.append(widget.objectName() or type(widget).__name__)
     expected = [
         window.add_photos_button,
         window.add_folder_button,
@@ -248,6 +252,7 @@ def test_tab_order_follows_the_screen_and_every_stop_shows_focus(rig) -> None:
     assert seen[-1] is window.create_button or seen.index(window.create_button) > seen.index(
         window.settings_panel.advanced_toggle
     )
+    assert unchanged == []  # every stop shows that it has the focus
     # No stop that shows nothing: no bare scroll area, and a list shows its current row.
     assert not any(isinstance(w, QScrollArea) for w in seen)
     for view in (window.grid, window.job_list.view):
