@@ -395,6 +395,12 @@ def test_status_messages_pass_and_counted_words_agree(qtbot, make_window) -> Non
     window.status_timer.setInterval(50)
     window.show_status("Checked and saved.")
     qtbot.waitUntil(lambda: window.status_text.text() == "", timeout=2000)
+    # The job list's notice beside its summary passes too.
+    jobs = window.job_list
+    jobs._notice_timer.setInterval(50)
+    jobs._notice("Saved 8 files to out.")
+    assert jobs.summary.notice.isVisibleTo(window)
+    qtbot.waitUntil(lambda: not jobs.summary.notice.isVisibleTo(window), timeout=2000)
 
     assert ntr("ResultActions", "Saving %n results…", 1) == "Saving 1 result…"
     assert ntr("ResultActions", "Saving %n results…", 2) == "Saving 2 results…"

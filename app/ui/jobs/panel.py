@@ -66,6 +66,7 @@ from app.ui.plural import ntr
 CLOCK_MS = 1000
 # How often to ask which batches another vimbatch window works on (a cheap, in-memory read).
 BUSY_MS = 2000
+NOTICE_MS = 15_000  # how long a notice stays next to the summary
 
 Confirm = Callable[[str, str], bool]
 
@@ -227,6 +228,9 @@ class JobListPanel(QWidget):
         self._busy_timer.setInterval(BUSY_MS)
         self._busy_timer.timeout.connect(self._check_busy)
 
+        self._notice_timer = QTimer(self, singleShot=True, interval=NOTICE_MS)
+        self._notice_timer.timeout.connect(lambda: self.summary.set_notice(""))
+
         self._clock = QTimer(self)
         self._clock.setInterval(CLOCK_MS)
         self._clock.timeout.connect(self.view.viewport().update)
@@ -305,6 +309,9 @@ class JobListPanel(QWidget):
     def _notice(self, text: str) -> None:
         self.message.emit(text)
         self.summary.set_notice(text)
+        # A notice tells of one moment ("Saved 8 files to …"): it goes, or it would still be
+        # there long after, describing something over.
+        self._notice_timer.start()
 
     # --- banner and pause --------------------------------------------------------------
 
