@@ -360,7 +360,7 @@ def test_menu_labels_count_a_mixed_selection(qtbot: Any) -> None:
     texts = {a.data(): a.text() for a in menu.actions() if not a.isSeparator()}
     assert texts[A.RETRY.value] == "Retry (2)"
     assert texts[A.CANCEL.value] == "Cancel 1 photo"  # not "Cancel", which reads "close menu"
-    assert texts[A.COPY_WORKFLOW_ID.value] == "Copy workflow id (3)"
+    assert texts[A.COPY_WORKFLOW_ID.value] == "Copy Vimmerse id (3)"
     menu.deleteLater()
 
 

@@ -50,7 +50,7 @@ class JobAction(StrEnum):
             JobAction.RETRY: t("JobMenu", "Retry"),
             JobAction.RESUBMIT: t("JobMenu", "Send again…"),
             JobAction.CANCEL: t("JobMenu", "Cancel this photo"),
-            JobAction.COPY_WORKFLOW_ID: t("JobMenu", "Copy workflow id"),
+            JobAction.COPY_WORKFLOW_ID: t("JobMenu", "Copy Vimmerse id"),
             JobAction.DELETE_FROM_SERVER: t("JobMenu", "Delete from server…"),
             JobAction.REMOVE_FROM_LIST: t("JobMenu", "Remove from list"),
         }
@@ -72,7 +72,7 @@ class JobAction(StrEnum):
                 "JobMenu", "Stop this photo: it will not be sent, or no longer followed"
             ),
             JobAction.COPY_WORKFLOW_ID: t(
-                "JobMenu", "Copy the Vimmerse workflow id, e.g. for support"
+                "JobMenu", "Copy the id Vimmerse knows this result by, e.g. for support"
             ),
             JobAction.DELETE_FROM_SERVER: t(
                 "JobMenu", "Delete the result and its files from Vimmerse"
