@@ -454,7 +454,6 @@ class MainWindow(QMainWindow):
         palette = self.palette()
         self.create_button.setStyleSheet(theme.primary_button_css("createButton", palette))
         self.demo_banner.setStyleSheet(theme.banner_css("demoBanner", palette))
-        self.settings_panel.visibility_picker.setStyleSheet(theme.radio_css(palette))
         red = theme.error_color(palette).name()
         self.settings_panel.problem_label.setStyleSheet(f"color: {red};")
         self.results_panel.note_label.setStyleSheet(f"color: {red};")

@@ -1,17 +1,18 @@
 """Colours that must stay readable in the system's light and dark schemes.
 
 The app follows the system palette (Fusion), but a few parts carry colours of their own: the
-primary Create button, the demo banner, warning text and the radio buttons, whose Fusion outline
-(the window colour, darkened) all but disappears on a dark window. Everything here is computed
-from the palette in use, so a scheme switched while the app runs is followed
-(`MainWindow.changeEvent` re-applies on a palette change).
+primary Create button, the demo banner and warning text. Everything here is computed from the
+palette in use, so a scheme switched while the app runs is followed (`MainWindow.changeEvent`
+re-applies on a palette change). `ContrastStyle` is the application's style: Fusion, with check
+boxes and radio buttons that stay visible on a dark window.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleOption, QWidget
 
 PRIMARY = QColor("#1d6fd1")
 PRIMARY_HOVER = QColor("#1a63bb")
@@ -118,20 +119,35 @@ def error_color(palette: QPalette) -> QColor:
     return QColor("#ff8a80") if is_dark(palette) else QColor("#c62828")
 
 
-def radio_css(palette: QPalette) -> str:
-    """Radio buttons with an outline that shows on a dark window ("" on a light one, where
-    Fusion's own are clear)."""
-    if not is_dark(palette):
-        return ""
-    base = palette.color(QPalette.ColorRole.Base)
-    text = palette.color(QPalette.ColorRole.Text)
-    outline = mix(base, text, 0.55).name()
-    dot = palette.color(QPalette.ColorRole.Highlight).name()
-    return (
-        "QRadioButton::indicator { width: 12px; height: 12px; border-radius: 7px;"
-        f" border: 1px solid {outline}; background: {base.name()}; }}"
-        f"QRadioButton::indicator:hover {{ border-color: {text.name()}; }}"
-        "QRadioButton::indicator:checked { background: qradialgradient(cx:0.5, cy:0.5,"
-        f" radius:0.5, fx:0.5, fy:0.5, stop:0 {dot}, stop:0.5 {dot}, stop:0.62 {base.name()},"
-        f" stop:1 {base.name()}); border-color: {dot}; }}"
+class ContrastStyle(QProxyStyle):
+    """Fusion, with check boxes and radio buttons whose outline shows on a dark window.
+
+    Fusion outlines them in the window colour darkened by 40 %: on a dark window that is
+    near-black on near-black. Here, on a dark scheme, the outline is drawn from a light grey
+    instead (everything else is Fusion's own), so it reads on every dark palette."""
+
+    _INDICATORS = (
+        QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+        QStyle.PrimitiveElement.PE_IndicatorRadioButton,
+        QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck,
     )
+
+    def __init__(self) -> None:
+        super().__init__("Fusion")
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        if element in self._INDICATORS and is_dark(option.palette):
+            option = type(option)(option)  # a copy: the caller's option draws the label next
+            palette = QPalette(option.palette)
+            text = palette.color(QPalette.ColorRole.Text)
+            base = palette.color(QPalette.ColorRole.Base)
+            # Fusion's outline is Window.darker(140): from near the text colour, a light grey.
+            palette.setColor(QPalette.ColorRole.Window, mix(base, text, 0.95))
+            option.palette = palette
+        super().drawPrimitive(element, option, painter, widget)

@@ -14,12 +14,16 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QCheckBox,
     QComboBox,
     QLabel,
     QLineEdit,
     QMessageBox,
     QRadioButton,
     QScrollArea,
+    QStyle,
+    QStyleFactory,
+    QStyleOptionButton,
     QWidget,
 )
 from test_job_list import make_item
@@ -647,8 +651,6 @@ def test_dark_scheme_keeps_create_banner_and_radios_readable(qtbot, make_window)
             assert theme.contrast(banner.text, banner.background) >= 7
             assert banner.background.name() in window.demo_banner.styleSheet()
             assert colors.disabled_text.name() in window.create_button.styleSheet()
-            radios = window.settings_panel.visibility_picker.styleSheet()
-            assert bool(radios) is theme.is_dark(palette)
         # On the dark scheme the banner is no longer a bright yellow band.
         assert theme.banner_colors(_dark_palette()).background.lightnessF() < 0.3
     finally:
@@ -666,3 +668,34 @@ def test_a_batch_finishing_while_photos_are_added_keeps_new_batch_in_front(
     window.notifier.batch_finished.emit(1, "3 done")  # an earlier batch finishes now
     assert window.right_tabs.currentWidget() is window.batch_page
     qtbot.waitUntil(lambda: not window.photos.is_busy(), timeout=20_000)
+
+
+@pytest.mark.parametrize("kind", [QCheckBox, QRadioButton])
+def test_check_boxes_and_radio_buttons_show_on_a_dark_window(qtbot, kind) -> None:
+    palette = _dark_palette()
+    window = palette.color(QPalette.ColorRole.Window)
+
+    def indicator_contrast(style: QStyle) -> float:
+        button = kind("Send error reports")
+        qtbot.addWidget(button)
+        button.setStyle(style)
+        button.setPalette(palette)
+        button.resize(200, 24)
+        image = button.grab().toImage()
+        option = QStyleOptionButton()
+        option.initFrom(button)
+        element = (
+            QStyle.SubElement.SE_CheckBoxIndicator
+            if kind is QCheckBox
+            else QStyle.SubElement.SE_RadioButtonIndicator
+        )
+        box = style.subElementRect(element, option, button)
+        return max(
+            theme.contrast(QColor(image.pixel(x, y)), window)
+            for x in range(box.left(), box.right() + 1)
+            for y in range(box.top(), box.bottom() + 1)
+        )
+
+    fusion = QStyleFactory.create("Fusion")
+    assert indicator_contrast(fusion) < 1.5  # the faint outline the newcomer saw
+    assert indicator_contrast(theme.ContrastStyle()) >= 3.5

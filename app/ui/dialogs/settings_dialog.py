@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -168,7 +169,8 @@ class SettingsDialog(QDialog):
         if setting.kind == "pattern":
             self.pattern_example = QLabel(self)
             self.pattern_example.setObjectName("patternExample")
-            self.pattern_example.setStyleSheet("color: palette(mid);")
+            # Quiet but readable on light and dark schemes alike (palette(mid) was not on dark).
+            self.pattern_example.setForegroundRole(QPalette.ColorRole.PlaceholderText)
             form.addRow("", self.pattern_example)
         form.addRow("", problem)
 
