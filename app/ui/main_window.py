@@ -672,7 +672,14 @@ class MainWindow(QMainWindow):
     def remove_selected(self) -> None:
         removed = self.photos.remove_rows(self.grid.selected_rows())
         if removed:
-            self.show_status(ntr("MainWindow", "Removed %n photos from the list.", removed))
+            self.show_status(
+                ntr(
+                    "MainWindow",
+                    "Removed %n photo from the list.",
+                    "Removed %n photos from the list.",
+                    removed,
+                )
+            )
 
     def _urls_found(self, urls: list[str]) -> None:
         fresh = [u for u in urls if u not in self.urls]
@@ -723,7 +730,7 @@ class MainWindow(QMainWindow):
             )
         if parts:
             self.info_bar.show_message(" ".join(parts), notices)
-        self.show_status(ntr("MainWindow", "Added %n photos.", added))
+        self.show_status(ntr("MainWindow", "Added %n photo.", "Added %n photos.", added))
 
     # --- drag and drop -------------------------------------------------------------------
 
@@ -938,7 +945,12 @@ class MainWindow(QMainWindow):
             self.show_results()
 
     def _resumed(self, count: int) -> None:
-        text = ntr("MainWindow", "Picking up %n photos left unfinished last time.", count)
+        text = ntr(
+            "MainWindow",
+            "Picking up %n photo left unfinished last time.",
+            "Picking up %n photos left unfinished last time.",
+            count,
+        )
         self._resume_notice = text
         self.info_bar.show_message(text)
 

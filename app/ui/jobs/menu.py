@@ -171,7 +171,7 @@ def build_menu(
         targets = items_for(action, items, busy)
         text = action.label
         if len(items) > 1 and action is JobAction.CANCEL:
-            text = ntr("JobMenu", "Cancel %n photos", len(targets))
+            text = ntr("JobMenu", "Cancel %n photo", "Cancel %n photos", len(targets))
         elif len(items) > 1:
             text = QCoreApplication.translate("JobMenu", "{action} ({n})").format(
                 action=text, n=len(targets)

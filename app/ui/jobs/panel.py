@@ -548,6 +548,8 @@ class JobListPanel(QWidget):
                 self.tr("Send again?"),
                 ntr(
                     "JobListPanel",
+                    "Vimmerse may already have made this photo, and sending it again may use "
+                    "credit twice. Send again?",
                     "Vimmerse may already have made these %n photos, and sending them again "
                     "may use credit twice. Send again?",
                     len(ids),
@@ -558,6 +560,8 @@ class JobListPanel(QWidget):
             self.tr("Delete from Vimmerse?"),
             ntr(
                 "JobListPanel",
+                "Delete this result and its finished files from Vimmerse? Files already saved "
+                "on this computer are kept. This cannot be undone.",
                 "Delete these %n results and their finished files from Vimmerse? Files already "
                 "saved on this computer are kept. This cannot be undone.",
                 len(ids),

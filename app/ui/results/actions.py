@@ -132,7 +132,7 @@ class ResultActions(QObject):
             if answer is None:
                 return
             policy = answer
-        self.message.emit(ntr("ResultActions", "Saving %n results…", count))
+        self.message.emit(ntr("ResultActions", "Saving %n result…", "Saving %n results…", count))
         finished = self._save_finished
 
         def announce(future: Future[SaveOutcome]) -> None:
@@ -159,14 +159,22 @@ class ResultActions(QObject):
             self._save_failed(error)
             return
         outcome = future.result()
-        text = ntr("ResultActions", "Saved %n files to {folder}.", outcome.count).format(
-            folder=Path(outcome.folder).name or outcome.folder
-        )
+        text = ntr(
+            "ResultActions",
+            "Saved %n file to {folder}.",
+            "Saved %n files to {folder}.",
+            outcome.count,
+        ).format(folder=Path(outcome.folder).name or outcome.folder)
         if outcome.skipped:
-            text += " " + ntr("ResultActions", "%n left as they were.", outcome.skipped)
+            text += " " + ntr(
+                "ResultActions", "%n left as it was.", "%n left as they were.", outcome.skipped
+            )
         if outcome.problems:
             text += " " + ntr(
-                "ResultActions", "%n could not be saved: {first}", len(outcome.problems)
+                "ResultActions",
+                "%n could not be saved: {first}",
+                "%n could not be saved: {first}",
+                len(outcome.problems),
             ).format(first=outcome.problems[0])
         self.message.emit(text)
         self.saved.emit(outcome)
@@ -194,9 +202,12 @@ class ResultActions(QObject):
         self.workers.io.submit(
             lambda: write_report(target, items(), engine.batches()),
             lambda rows: self.message.emit(
-                ntr("ResultActions", "Report saved: %n rows in {name}.", rows).format(
-                    name=Path(target).name
-                )
+                ntr(
+                    "ResultActions",
+                    "Report saved: %n row in {name}.",
+                    "Report saved: %n rows in {name}.",
+                    rows,
+                ).format(name=Path(target).name)
             ),
             lambda error: self.message.emit(
                 self.tr("The report could not be saved: {why}").format(why=user_text(error))

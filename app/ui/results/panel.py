@@ -553,7 +553,12 @@ class ResultsPanel(QWidget):
         text = (
             self.tr("Mark “{title}” as delivered?").format(title=items[0].title)
             if n == 1
-            else ntr("ResultsPanel", "Mark these %n results as delivered?", n)
+            else ntr(
+                "ResultsPanel",
+                "Mark this result as delivered?",
+                "Mark these %n results as delivered?",
+                n,
+            )
         )
         text += "\n\n" + self.tr(
             "Vimmerse records today's date as the day you handed them on. This cannot be "
@@ -723,13 +728,16 @@ class ResultsPanel(QWidget):
                 when = locale.toString(
                     QDateTime.fromSecsSinceEpoch(int(created)), QLocale.FormatType.ShortFormat
                 )
-                text = ntr("ResultsPanel", "Batch {batch} — {when} — %n photos", count).format(
-                    batch=batch_id, when=when
-                )
+                text = ntr(
+                    "ResultsPanel",
+                    "Batch {batch} — {when} — %n photo",
+                    "Batch {batch} — {when} — %n photos",
+                    count,
+                ).format(batch=batch_id, when=when)
             else:
-                text = ntr("ResultsPanel", "Batch {batch} — %n photos", count).format(
-                    batch=batch_id
-                )
+                text = ntr(
+                    "ResultsPanel", "Batch {batch} — %n photo", "Batch {batch} — %n photos", count
+                ).format(batch=batch_id)
             if batch_id == shown:
                 text += " " + self.tr("(shown)")
             action = menu.addAction(text)
@@ -737,7 +745,12 @@ class ResultsPanel(QWidget):
             action.triggered.connect(partial(self.export_report, None, batch_id))
         menu.addSeparator()
         every = menu.addAction(
-            ntr("ResultsPanel", "All batches (%n photos)", sum(n for _, _, n in batches))
+            ntr(
+                "ResultsPanel",
+                "All batches (%n photo)",
+                "All batches (%n photos)",
+                sum(n for _, _, n in batches),
+            )
         )
         every.setObjectName("reportAllBatches")
         every.triggered.connect(lambda: self.export_report(every_batch=True))
