@@ -25,7 +25,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from PySide6.QtCore import (
     QDateTime,
@@ -54,7 +54,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.api import Workflow, WorkflowClient
+from app.api import Workflow, WorkflowChanges, WorkflowClient
 from app.engine.model import (
     BatchSnapshot,
     ItemSnapshot,
@@ -63,6 +63,7 @@ from app.engine.model import (
 )
 from app.images.thumbnails import ThumbnailCache
 from app.ui.engine_bridge import EngineBridge
+from app.ui.folder_choice import StartFolder, ask_folder
 from app.ui.opening import AskFolder, Opener, ask_show_in_folder, open_file
 from app.ui.plural import ntr
 from app.ui.results.actions import OverwriteQuestion, ResultActions, ask_overwrite
@@ -132,7 +133,8 @@ class ResultsPanel(QWidget):
         self.ask_show_in_folder: AskFolder = ask_show_in_folder
         self.ask_overwrite: OverwriteQuestion = ask_overwrite
         self.confirm: Callable[[str, str, str], bool] = lambda t, x, y: _confirm(self, t, x, y)
-        self.choose_folder: Callable[[str], str] = lambda start: QFileDialog.getExistingDirectory(
+        # Given where to start (`app.ui.folder_choice.start_folder`, found on a worker).
+        self.choose_folder: Callable[[StartFolder], str] = lambda start: ask_folder(
             self, self.tr("Save results in"), start
         )
         self.choose_report_file: Callable[[str], str] = lambda start: QFileDialog.getSaveFileName(
@@ -526,7 +528,7 @@ class ResultsPanel(QWidget):
 
     # --- changes on Vimmerse -------------------------------------------------------------
 
-    def _send(self, items: Sequence[ItemSnapshot], **change: Any) -> None:
+    def _send(self, items: Sequence[ItemSnapshot], **change: Unpack[WorkflowChanges]) -> None:
         """Hand the change to the engine, which records it before sending and retries it;
         the item's ITEM events show it on the tile until it lands (or why it did not)."""
         engine = self.engine
