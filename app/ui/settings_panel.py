@@ -295,7 +295,9 @@ class SettingsPanel(QWidget):
         # The fields by name, not by their {codes}: a menu puts the code in at the cursor.
         self.title_fields = QToolButton(details)
         self.title_fields.setObjectName("titleFieldsButton")
-        self.title_fields.setText(self.tr("Insert"))
+        self.title_fields.setText(self.tr("Insert ▾"))
+        # The arrow is in the words: Fusion's own menu arrow sat on top of them.
+        self.title_fields.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
         self.title_fields.setToolTip(self.tr("Add the file name, folder, number or date"))
         self.title_fields.setAccessibleName(self.tr("Insert a field into the title"))
         self.title_fields.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
