@@ -34,7 +34,7 @@ def ask_show_in_folder(parent: QWidget, name: str) -> bool:
     box.setText(_tr("No program on this computer opens “{name}”.").format(name=name))
     box.setInformativeText(
         _tr(
-            "The file is saved and fine. You can show it in its folder and open it from there, "
+            "The file itself is fine. You can show it in its folder and open it from there, "
             "or install a picture viewer or video player."
         )
     )
