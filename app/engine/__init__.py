@@ -11,6 +11,8 @@ from app.engine.model import (
     DEFAULT_TITLE_PATTERN,
     BatchSettings,
     BatchSnapshot,
+    ConnectionState,
+    ConnectionStatus,
     EngineEvent,
     EventKind,
     Grouping,
@@ -18,6 +20,7 @@ from app.engine.model import (
     ItemState,
     OverwritePolicy,
     SaveOutcome,
+    WhenUnsure,
 )
 from app.engine.polling import Backoff, PollPolicy
 from app.engine.session import (
@@ -29,6 +32,14 @@ from app.engine.session import (
     upload_limit,
 )
 from app.engine.store import JobStore
+from app.engine.store_errors import (
+    StoreDamagedError,
+    StoreError,
+    StoreFullError,
+    StoreLockedError,
+    StoreReadOnlyError,
+    StoreUnavailableError,
+)
 from app.engine.throughput import UploadPace
 from app.engine.titles import render_title, title_pattern_problem
 
@@ -39,6 +50,8 @@ __all__ = [
     "Backoff",
     "BatchSettings",
     "BatchSnapshot",
+    "ConnectionState",
+    "ConnectionStatus",
     "Engine",
     "EngineEvent",
     "ErrorReporter",
@@ -51,8 +64,15 @@ __all__ = [
     "OverwritePolicy",
     "PollPolicy",
     "SaveOutcome",
+    "StoreDamagedError",
+    "StoreError",
+    "StoreFullError",
+    "StoreLockedError",
+    "StoreReadOnlyError",
+    "StoreUnavailableError",
     "ThreadExecutor",
     "UploadPace",
+    "WhenUnsure",
     "build_engine",
     "choose_target",
     "make_client",
