@@ -107,6 +107,11 @@ def _check_bundled_parts() -> None:
 
     if "HEIF" not in open_formats():
         raise SelfTestError("HEIC photos cannot be read: HEIF support is missing")
+    from app.images.heif_thumbnails import available
+
+    if not available():
+        # Not fatal for a photo, but every HEIC preview would cost a full decode (~1 s).
+        raise SelfTestError("the libheif that reads HEIC previews is missing from this build")
     module = KEYRING_MODULES.get(sys.platform)
     if module is not None:
         import importlib
