@@ -83,6 +83,7 @@ ICON_SIZE = 136  # logical width of the picture box in a cell
 ICON_HEIGHT = 112  # its height: a 4:3 landscape fills it, a portrait stands in it
 CELL = QSize(156, 150)  # fixed grid size: picture + one line of text
 INSPECT_CHUNK = 32  # files per intake job: big enough to amortise, small enough to stream
+LATER_CHUNK = 128  # once the first screen's photos are on their way: fewer jobs to deliver
 CHUNKS_IN_FLIGHT = 4
 SLICE_SECONDS = 0.012  # GUI time spent appending rows per event-loop turn
 APPEND_CHUNK = 64  # photos listed per step of a slice
@@ -413,9 +414,18 @@ class PhotoGridModel(QAbstractListModel):
                 self._claimed.add(path)
                 fresh.append(path)
         self._inspect_total += len(fresh)
-        for start in range(0, len(fresh), INSPECT_CHUNK):
-            self._chunks.append(fresh[start : start + INSPECT_CHUNK])
+        start = 0
+        while start < len(fresh):
+            # Small chunks until the first screen is full (it shows sooner), then bigger ones:
+            # each chunk is a job submitted and delivered on this thread.
+            size = (
+                INSPECT_CHUNK
+                if self._inspect_total - len(fresh) + start < FIRST_SCREEN_ROWS
+                else LATER_CHUNK
+            )
+            self._chunks.append(fresh[start : start + size])
             self._jobs_running += 1  # counted now so the run is not "finished" early
+            start += size
         self._pump_chunks()
         self.intake_progress.emit(self._inspect_done, self._inspect_total)
         self._end_job()
