@@ -26,9 +26,20 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse has printed the problem (or the help)
         return int(exit_.code) if isinstance(exit_.code, int) else ExitCode.USAGE
+    from app.logs import setup_logging
+
+    folder = _data_folder(args)
+    if folder is not None:
+        setup_logging(folder, verbose=args.verbose)
     try:
         with _terminate_as_interrupt():
             return _dispatch(args)
+    except BrokenPipeError:
+        # The reader went away (`vimbatch status | head -1`): nothing more to say to it.
+        from app.cli.output import silence_stdout
+
+        silence_stdout()
+        return ExitCode.OK
     except UsageError as exc:
         print(f"vimbatch: {exc}", file=sys.stderr)
         return ExitCode.USAGE
@@ -36,11 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         print("Stopped.", file=sys.stderr)
         return ExitCode.INTERRUPTED
     except OSError as exc:
-        log.debug("file problem", exc_info=True)
+        log.warning("file problem", exc_info=True)
         print(f"vimbatch: {_file_problem(exc, args)}", file=sys.stderr)
         return ExitCode.ITEMS_FAILED
     except sqlite3.Error:
-        log.debug("job store problem", exc_info=True)
+        log.error("job store problem", exc_info=True)
         print(
             f"vimbatch: The job list file is damaged or cannot be read ({_store_file(args)}). "
             "Close other vimbatch windows and try again; if it keeps happening, move that "
@@ -49,13 +60,31 @@ def main(argv: list[str] | None = None) -> int:
         )
         return ExitCode.ITEMS_FAILED
     except Exception:
-        log.debug("unexpected error", exc_info=True)
+        from app.logs import current_log_path
+
+        log.exception("unexpected error")
+        where = current_log_path()
         print(
             "vimbatch: Something unexpected went wrong inside vimbatch, so the command "
-            "stopped. Please try again.",
+            "stopped. Please try again."
+            + (f" The details are in the log file: {where}" if where else ""),
             file=sys.stderr,
         )
         return ExitCode.ITEMS_FAILED
+
+
+def _data_folder(args: argparse.Namespace) -> Path | None:
+    """The data folder the command uses (for its log); None when the usual one cannot be
+    made (the command itself then says so)."""
+    chosen = getattr(args, "data_dir", None) or os.environ.get("VIMBATCH_DATA_DIR")
+    if chosen:
+        return Path(chosen).expanduser()
+    from app.paths import data_dir
+
+    try:
+        return data_dir()
+    except OSError:
+        return None
 
 
 def _store_file(args: argparse.Namespace) -> str:

@@ -217,3 +217,16 @@ def _duration(seconds: float) -> str:
     if seconds < 5400:
         return f"{round(seconds / 60)} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def silence_stdout() -> None:
+    """Standard output's reader has gone (a closed pipe): what is still written, including
+    Python's flush at exit, goes nowhere instead of raising BrokenPipeError."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file behind sys.stdout (tests capture it)
+        pass

@@ -25,6 +25,7 @@ from app.engine.crew import Crew
 from app.engine.downloads import item_stem as item_stem  # where callers have found it
 from app.engine.downloads import name_pattern_problem
 from app.engine.error_reports import ErrorReporter
+from app.engine.event_log import EventLog
 from app.engine.events import Events, Listener
 from app.engine.executor import Executor, ThreadExecutor
 from app.engine.following import Following
@@ -111,6 +112,7 @@ class Engine:
         self._tasks = Tasks(executor, report=self._reporter.report, on_last=self._release_locks)
         self._scheduler = Scheduler(_Dispatch(self))
         self._events = Events(store, report=self._reporter.report, wake=self._tasks.wake)
+        self._events.subscribe(EventLog(store))  # the log file's batch lines
         crew = Crew(
             store=store,
             client=current_client,
