@@ -34,14 +34,15 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 # the query): only their warnings are worth keeping.
 _CHATTY = ("httpx", "httpcore", "PIL", "urllib3", "keyring")
 
-# Absolute paths (POSIX, home-relative or Windows) cut down to their base name. Not matched: URLs
+# Absolute paths (POSIX, home-relative or Windows; folder names may hold spaces: "My Photos")
+# cut down to their base name. Not matched: URLs
 # ("://" and a host before the path) and the API's own paths (/workflow/..., /files/...), which
 # name no file of the user and say which request failed.
 _PATHS = re.compile(
     r"(?<![\w:/.\\-])"
     r"(?:~|[A-Za-z]:)?"
     r"(?![/\\](?:workflow|files|health)\b)"
-    r"(?:[/\\][^/\\\s'\"<>|:]+){2,}[/\\]?"
+    r"(?:[/\\][^/\\\s'\"<>|:][^/\\\n'\"<>|:]*){2,}[/\\]?"
 )
 # The app's own source files keep their place in the package (app/engine/uploads.py), which a
 # traceback needs; other files (the standard library, site-packages) keep their base name.
@@ -122,6 +123,8 @@ def setup_logging(data_dir: Path, *, verbose: bool = False) -> Path:
         _path = path
     if verbose:
         handlers.append(logging.StreamHandler(sys.stderr))
+    if not handlers:  # else Python's last resort would print warnings on the terminal
+        handlers.append(logging.NullHandler())
     root = logging.getLogger()
     for handler in handlers:
         handler.setFormatter(formatter)

@@ -1,0 +1,118 @@
+"""The log file: where it is, what goes in (tracebacks, batch lines), what never does (the key,
+folder names), and -v/--verbose mirroring it on the terminal."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from app.logs import close_logging, log_path, setup_logging
+from app.simulator import Simulator
+from cli.conftest import Run, photo_dir
+
+
+def _data() -> Path:
+    import os
+
+    return Path(os.environ["VIMBATCH_DATA_DIR"])
+
+
+def _broken_store(data: Path) -> None:
+    from app.engine import BatchSettings, JobStore
+    from app.engine.store import NewItem
+
+    with contextlib.closing(JobStore.open(data)) as store:
+        store.add_batch(BatchSettings(), [NewItem("photo", ("/1",), "1")])
+    with contextlib.closing(sqlite3.connect(data / "jobs.sqlite3")) as db, db:
+        db.execute("UPDATE items SET sources = '{broken'")
+
+
+def test_an_unexpected_error_is_logged_with_its_traceback_and_the_message_names_the_log(
+    vimbatch: Callable[..., Run], api_key: str
+) -> None:
+    _broken_store(_data())
+    run = vimbatch("status")
+    assert run.code == 1
+    log = log_path(_data())
+    assert log == _data() / "logs" / "vimbatch.log"
+    assert "Something unexpected went wrong inside vimbatch" in run.err
+    assert str(log) in run.err  # the user is told where to look
+    assert "Traceback" not in run.err  # ...and not shown one
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback (most recent call last)" in text
+    assert "JSONDecodeError" in text
+    assert "app/cli/__init__.py" in text  # the app's own frames keep their place
+    assert api_key not in text
+
+
+def test_a_batch_is_logged_line_by_line_and_never_the_key_or_a_folder(
+    vimbatch: Callable[..., Run],
+    simulator: Simulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = "sk-live-0123456789abcdef"
+    monkeypatch.setenv("VIMMERSE_API_KEY", key)
+    photos = photo_dir(tmp_path / "Private Clients" / "in", 2)
+    simulator.script("GET", "/workflow/", "503")  # one retry worth a warning
+    run = vimbatch("--base-url", simulator.base_url, "--poll", "0.02", "submit", str(photos),
+                   "--wait")  # fmt: skip
+    assert run.code == 0, run.err
+    # The terminal stays quiet of network attempts without -v.
+    assert "retry" not in run.err.lower() and "Creating a workflow" not in run.err
+    logging.getLogger("app.test").warning("a library echoed the key %s back", key)
+    logging.getLogger("app.test").warning("could not open %s", photos / "0.jpg")
+    text = log_path(_data()).read_text(encoding="utf-8")
+    assert "Batch 1 created: 2 item(s)" in text
+    assert "done (workflow" in text and "Batch 1 finished: 2 succeeded" in text
+    retries = [line for line in text.splitlines() if "503" in line and "retry" in line]
+    assert retries and all(" WARNING " in line for line in retries)
+    assert key not in text and "[hidden]" in text
+    assert "Private Clients" not in text and str(tmp_path) not in text
+    assert "could not open 0.jpg" in text
+
+
+def test_verbose_mirrors_the_log_on_stderr(
+    vimbatch: Callable[..., Run], simulator: Simulator, api_key: str, tmp_path: Path
+) -> None:
+    photos = photo_dir(tmp_path / "in", 1)
+    run = vimbatch("--base-url", simulator.base_url, "submit", str(photos), "-v")
+    assert run.code == 0, run.err
+    assert "Creating a workflow" in run.err and "Batch 1 created" in run.err
+    quiet = vimbatch("--base-url", simulator.base_url, "status")
+    assert "Creating a workflow" not in quiet.err
+
+
+def test_an_exception_in_a_thread_goes_to_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", seen.append)  # stands for pytest's / Qt's
+    monkeypatch.setattr("sys.excepthook", lambda *args: None)
+    path = setup_logging(tmp_path)
+    try:
+
+        def boom() -> None:
+            raise RuntimeError("worker blew up")
+
+        worker = threading.Thread(target=boom, name="worker-1")
+        worker.start()
+        worker.join()
+        import sys
+
+        try:
+            raise ValueError("slot blew up")
+        except ValueError as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+    finally:
+        close_logging()
+    text = path.read_text(encoding="utf-8")
+    assert "Unexpected error in worker-1" in text and "RuntimeError: worker blew up" in text
+    assert "ValueError: slot blew up" in text and "Traceback" in text
+    assert len(seen) == 1  # the previous hook still ran
