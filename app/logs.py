@@ -10,6 +10,7 @@ name). Everyone else only uses `logging.getLogger(__name__)`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -156,9 +157,7 @@ def close_logging() -> None:
 _log = logging.getLogger("app.crash")
 
 
-def _log_sys(
-    kind: type[BaseException], value: BaseException, tb: TracebackType | None
-) -> None:
+def _log_sys(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
     if not issubclass(kind, KeyboardInterrupt):
         _log.error("Unexpected error", exc_info=(kind, value, tb))
 
@@ -183,10 +182,8 @@ def unexpected_message() -> str:
 
 def _plain_line() -> None:
     # Python's own hooks would print a traceback on the user's terminal; it is in the log.
-    try:
+    with contextlib.suppress(OSError, ValueError):  # no terminal any more (a closed pipe)
         print(f"vimbatch: {unexpected_message()}", file=sys.stderr, flush=True)
-    except (OSError, ValueError):  # no terminal any more (closed pipe, closed stream)
-        pass
 
 
 class _SysHook:

@@ -5,13 +5,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sqlite3
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 
 from app.cli.exit_codes import ExitCode, UsageError
 
@@ -19,7 +15,20 @@ log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run `vimbatch` with `argv` (None: the process's own arguments) and return its exit
+    status. As the process's own command (argv None), a stop that had to give up a request
+    still blocked in a worker thread ends the process at once (app.cli.stopping)."""
+    code = _main(argv)
+    from app.cli.stopping import end_process, work_left_behind
+
+    if argv is None and work_left_behind():
+        end_process(code)
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     from app.cli.parser import build_parser
+    from app.cli.stopping import terminate_as_interrupt
 
     parser = build_parser()
     try:
@@ -32,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     if folder is not None:
         setup_logging(folder, verbose=args.verbose)
     try:
-        with _terminate_as_interrupt():
+        with terminate_as_interrupt():
             return _dispatch(args)
     except BrokenPipeError:
         # The reader went away (`vimbatch status | head -1`): nothing more to say to it.
@@ -147,15 +156,18 @@ def _run_command(args: argparse.Namespace, key: str | None, base_url: str) -> in
         check_base_url(base_url)  # plain words before anything else happens
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    if args.command in ("submit", "resume"):
-        if key is None:
-            return commands._no_key()
+    if args.command in ("submit", "resume", "resubmit", "cancel"):
+        from app.cli.attention import run_cancel, run_resubmit
         from app.cli.batch import run_resume, run_submit
         from app.cli.output import Printer
 
-        printer = Printer(as_json=args.json)
-        runner = run_submit if args.command == "submit" else run_resume
-        return runner(args, key, base_url, printer)
+        printer = Printer(as_json=getattr(args, "json", False))
+        if args.command == "cancel":  # cancelling sends nothing: no key needed
+            return run_cancel(args, key, base_url, printer)
+        if key is None:
+            return commands._no_key()
+        runner = {"submit": run_submit, "resume": run_resume, "resubmit": run_resubmit}
+        return runner[args.command](args, key, base_url, printer)
     handlers = {
         "status": commands.run_status,
         "update": commands.run_update,
@@ -179,24 +191,6 @@ def _lazy_call(module: str, name: str, kwargs: dict[str, object]) -> int:
         )
         return ExitCode.USAGE
     return int(function(**kwargs))
-
-
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM stops like Ctrl-C: state saved, exit 130."""
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread (tests calling main() from a worker)
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 __all__ = ["main"]

@@ -55,6 +55,11 @@ from app.images import Photo, prune_upload_cache
 CANCELLED_REMOTE = "Cancelled. The workflow already sent to Vimmerse may still finish there."
 USER_PAUSE = "Paused."
 STILL_SENDING = "This photo is being sent right now. Remove it once it has been sent."
+CANCELLED_UNSURE = (
+    "Cancelled without sending it again. If Vimmerse did create its workflow, it is not "
+    "followed here."
+)
+CLOSE_GRACE = 1.0  # seconds work gets after the client is closed in a shutdown with a grace
 
 
 class Engine:
@@ -270,6 +275,9 @@ class Engine:
         elif state.is_remote:
             self._following.stop(item_id)
             self._events.set(item_id, state=ItemState.CANCELLED, error=CANCELLED_REMOTE)
+        elif state is ItemState.NEEDS_ATTENTION:
+            # The user's answer to "Resubmit or Cancel": nothing is sent again or waited for.
+            self._events.set(item_id, state=ItemState.CANCELLED, error=CANCELLED_UNSURE)
 
     def retry_item(self, item_id: int) -> None:
         stored = self._commandable(item_id)
@@ -438,15 +446,25 @@ class Engine:
 
         return self._tasks.wait_for(done, timeout)
 
-    def shutdown(self, wait: bool = True) -> None:
-        """Stop: nothing new starts; with `wait`, creates in flight finish and are recorded."""
+    def shutdown(self, wait: bool = True, grace: float | None = None) -> bool:
+        """Stop: nothing new starts; with `wait`, creates in flight finish and are recorded.
+
+        With `grace` (seconds), work still running after it is cut short: the client is
+        closed (uploads stop at their next chunk, waits and retries at once) and, after one
+        more second at most, left behind; the store already says what each item's create may
+        have done (the same as after a crash). True when no task runs any more."""
         self._tasks.stop()
         self._scheduler.stop()
+        done = not wait
         if wait:
-            self._tasks.wait_for(lambda: self._tasks.active == 0, None)
+            done = self._tasks.wait_for(lambda: self._tasks.active == 0, grace)
+            if not done:
+                self._client.close()
+                done = self._tasks.wait_for(lambda: self._tasks.active == 0, CLOSE_GRACE)
         if self._own_executor is not None:
-            self._own_executor.shutdown(wait=wait)
+            self._own_executor.shutdown(wait=wait and done)
         self._release_locks()
+        return done
 
     # -- helpers -------------------------------------------------------------------------------
 
