@@ -141,8 +141,8 @@ def setup_logging(data_dir: Path, *, verbose: bool = False) -> Path:
 
 
 def close_logging() -> None:
-    """Take away (and close) the handlers `setup_logging` added; the hooks stay (they log
-    wherever logging goes)."""
+    """Undo `setup_logging`: its handlers closed and taken away, the exception hooks that were
+    there before put back."""
     global _path
     root = logging.getLogger()
     while _handlers:
@@ -150,6 +150,10 @@ def close_logging() -> None:
         root.removeHandler(handler)
         handler.close()
     _path = None
+    if isinstance(sys.excepthook, _SysHook):
+        sys.excepthook = sys.excepthook.previous
+    if isinstance(threading.excepthook, _ThreadHook):
+        threading.excepthook = threading.excepthook.previous
 
 
 # -- exceptions that escape ----------------------------------------------------------------

@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from app import __version__
 from app.cli.exit_codes import ExitCode, UsageError
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ def _main(argv: list[str] | None) -> int:
     folder = _data_folder(args)
     if folder is not None:
         setup_logging(folder, verbose=args.verbose)
+    what = args.command or ("self-test" if args.self_test or args.self_test_output else "window")
+    log.info("vimbatch %s: %s", __version__, what)
     try:
         with terminate_as_interrupt():
             return _dispatch(args)

@@ -81,6 +81,9 @@ def work_left_behind() -> bool:
 
 def end_process(code: int) -> None:
     """End now with `code`, output flushed and the log closed, not joining worker threads."""
+    for number in _SIGNALS:  # one more Ctrl-C now would only print a traceback
+        with suppress(ValueError):
+            signal.signal(number, signal.SIG_IGN)
     for stream in (sys.stdout, sys.stderr):
         with suppress(OSError, ValueError):
             stream.flush()
