@@ -5,6 +5,7 @@ or all at once. Everything named is checked before anything is done."""
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from app.cli.batch import _close, _drive, _engine, busy_message
@@ -12,6 +13,8 @@ from app.cli.exit_codes import ExitCode, UsageError
 from app.cli.output import STATE_WORDS, Printer, item_label, needing_attention
 from app.engine import Engine, ItemSnapshot, ItemState
 from app.engine.store import JobStore
+
+log = logging.getLogger(__name__)
 
 SECOND_CREDIT = (
     "Sending again makes a new workflow: if the first one did reach Vimmerse, this uses a "
@@ -94,8 +97,9 @@ def run_resubmit(args: argparse.Namespace, key: str, base_url: str, printer: Pri
 
     def begin() -> list[int]:
         for item in mine:
+            log.info("Batch %d: item %d sent again on the user's word", item.batch_id, item.id)
             engine.resubmit(item.id)
-            printer.say(f"{_name(item)}: sent again.")
+            printer.say(f"Sending {_name(item)} again.")
         return sorted({i.batch_id for i in mine})
 
     code = _drive(engine, args, printer, begin)
@@ -121,6 +125,7 @@ def run_cancel(args: argparse.Namespace, key: str | None, base_url: str, printer
             engine.cancel_item(item.id)
             after = engine.item(item.id)
             if after is not None and after.state is ItemState.CANCELLED:
+                log.info("Batch %d: item %d cancelled on the user's word", item.batch_id, item.id)
                 printer.say(f"{_name(item)}: cancelled.")
                 continue
             state = after.state if after is not None else item.state
