@@ -36,6 +36,8 @@ def _main(argv: list[str] | None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse has printed the problem (or the help)
         return int(exit_.code) if isinstance(exit_.code, int) else ExitCode.USAGE
+    except BrokenPipeError:  # `vimbatch --help | head -1`
+        return _reader_gone()
     from app.logs import setup_logging
 
     folder = _data_folder(args)
@@ -47,11 +49,7 @@ def _main(argv: list[str] | None) -> int:
         with terminate_as_interrupt():
             return _dispatch(args)
     except BrokenPipeError:
-        # The reader went away (`vimbatch status | head -1`): nothing more to say to it.
-        from app.cli.output import silence_stdout
-
-        silence_stdout()
-        return ExitCode.OK
+        return _reader_gone()
     except UsageError as exc:
         print(f"vimbatch: {exc}", file=sys.stderr)
         return ExitCode.USAGE
@@ -83,6 +81,15 @@ def _main(argv: list[str] | None) -> int:
             file=sys.stderr,
         )
         return ExitCode.ITEMS_FAILED
+
+
+def _reader_gone() -> int:
+    """The reader of our output went away (`vimbatch status | head -1`): nothing more to say
+    to it, and nothing to complain about."""
+    from app.cli.output import silence_stdout
+
+    silence_stdout()
+    return ExitCode.OK
 
 
 def _data_folder(args: argparse.Namespace) -> Path | None:

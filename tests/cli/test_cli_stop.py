@@ -124,9 +124,10 @@ def _closed_pipe_run(data: Path, *args: str) -> subprocess.CompletedProcess[str]
 def test_status_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     data = tmp_path / "data"
     _store_with_items(data, 50)
-    done = _closed_pipe_run(data, "status")
-    assert done.returncode in (0, 141), done.stderr
-    assert done.stderr == ""
+    for args in (("status",), ("--help",), ("templates",)):
+        done = _closed_pipe_run(data, *args)
+        assert done.returncode in (0, 141), (args, done.stderr)
+        assert done.stderr == "", args
 
 
 def test_status_head_1_in_a_shell(tmp_path: Path) -> None:
