@@ -4,6 +4,7 @@ stored, goes out a few times a second at most (ProgressThrottle)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -13,6 +14,8 @@ from typing import Any
 from app.engine.error_reports import describe_exception
 from app.engine.model import BatchSnapshot, EngineEvent, EventKind, ItemSnapshot, ItemState
 from app.engine.store import JobStore, StoredItem
+
+log = logging.getLogger(__name__)
 
 Listener = Callable[[EngineEvent], None]
 
@@ -81,6 +84,7 @@ class Events:
             try:
                 listener(event)
             except Exception as exc:
+                log.error("An event listener failed", exc_info=exc)
                 self._report(f"Event listener failed: {describe_exception(exc)}")
         self._wake()
 

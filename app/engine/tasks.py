@@ -4,12 +4,15 @@ started / stopping state that tells new work whether it may begin."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 
 from app.engine.error_reports import describe_exception
 from app.engine.executor import Executor
+
+log = logging.getLogger(__name__)
 
 
 class Tasks:
@@ -83,6 +86,7 @@ class Tasks:
             try:
                 fn()
             except Exception as exc:
+                log.error("Unexpected failure in a worker", exc_info=exc)  # the traceback
                 self._report(f"Unexpected failure in a worker: {describe_exception(exc)}")
             finally:
                 with self._changed:

@@ -116,3 +116,27 @@ def test_an_exception_in_a_thread_goes_to_the_log(
     assert "Unexpected error in worker-1" in text and "RuntimeError: worker blew up" in text
     assert "ValueError: slot blew up" in text and "Traceback" in text
     assert len(seen) == 1  # the previous hook still ran
+
+
+def test_a_failing_engine_task_is_logged_with_its_traceback(tmp_path: Path) -> None:
+    from app.engine.executor import ThreadExecutor
+    from app.engine.tasks import Tasks
+
+    reports: list[str] = []
+    executor = ThreadExecutor(max_workers=1)
+    tasks = Tasks(executor, report=reports.append, on_last=lambda: None)
+    path = setup_logging(tmp_path)
+    try:
+
+        def broken() -> None:
+            raise KeyError("no such column")
+
+        tasks.submit(broken)
+        assert tasks.wait_for(lambda: tasks.active == 0, 30)
+    finally:
+        executor.shutdown()
+        close_logging()
+    text = path.read_text(encoding="utf-8")
+    assert "Unexpected failure in a worker" in text and "Traceback" in text
+    assert "KeyError: 'no such column'" in text and "in broken" in text
+    assert reports  # the error report still goes out as before
