@@ -118,6 +118,7 @@ def run_resume(args: argparse.Namespace, key: str, base_url: str, printer: Print
 
     def begin() -> list[int]:
         for batch_id in mine:
+            log.info("Batch %d resumed", batch_id)
             engine.resume(batch_id)
         return mine
 

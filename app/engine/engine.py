@@ -12,6 +12,7 @@ Scheduler, so no worker and no upload slot is held while waiting.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
@@ -51,6 +52,8 @@ from app.engine.tasks import Tasks
 from app.engine.updates import Updates, change_of
 from app.engine.uploads import Uploads, carried_into_create
 from app.images import Photo, prune_upload_cache
+
+log = logging.getLogger(__name__)
 
 CANCELLED_REMOTE = "Cancelled. The workflow already sent to Vimmerse may still finish there."
 USER_PAUSE = "Paused."
@@ -196,6 +199,9 @@ class Engine:
             paused=(USER_PAUSE, PAUSED_BY_USER) if held else None,
         )
         self._sharing.created(batch_id)
+        log.info(
+            "Batch %d created: %d item(s), template %s", batch_id, len(items), settings.template_id
+        )
         self._events.show_batch(batch_id)
         if duplicates:
             copies = "1 photo was" if duplicates == 1 else f"{duplicates} photos were"

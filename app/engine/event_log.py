@@ -1,21 +1,17 @@
-"""One log line per batch event worth knowing: a batch created or picked up, paused, resumed,
-finished; a photo sent, done, failed or needing attention (with the reason). An engine listener,
-so the window and the command line log the same lines."""
+"""One log line per batch event worth knowing: a batch paused, resumed, finished; a photo sent,
+done, failed, needing attention (with the reason) or cancelled. An engine listener, so the window
+and the command line log the same lines (a batch's creation is logged by Engine.create_batch)."""
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from pathlib import PurePath
 
 from app.engine.model import BatchSnapshot, EngineEvent, EventKind, ItemSnapshot, ItemState
 from app.engine.store import JobStore
 
 log = logging.getLogger(__name__)
-
-# A batch first seen this soon after it was made was created here, else picked up (resume).
-_JUST_CREATED = 60.0
 
 
 def item_name(item: ItemSnapshot) -> str:
@@ -49,15 +45,7 @@ class EventLog:
             before = self._paused.get(batch.id)
             self._paused[batch.id] = batch.paused_reason
         if not known:
-            total = sum(batch.counts.values())
-            fresh = time.time() - batch.created_at < _JUST_CREATED
-            log.info(
-                "Batch %d %s: %d item(s), template %s",
-                batch.id,
-                "created" if fresh else "picked up",
-                total,
-                batch.settings.template_id,
-            )
+            # First seen here: created (Engine.create_batch logs that) or shown again.
             if batch.paused_reason:
                 log.info("Batch %d is paused: %s", batch.id, batch.paused_reason)
         elif batch.paused_reason and batch.paused_reason != before:

@@ -140,3 +140,44 @@ def test_a_failing_engine_task_is_logged_with_its_traceback(tmp_path: Path) -> N
     assert "Unexpected failure in a worker" in text and "Traceback" in text
     assert "KeyError: 'no such column'" in text and "in broken" in text
     assert reports  # the error report still goes out as before
+
+
+def test_pauses_resumes_and_failures_are_logged(
+    vimbatch: Callable[..., Run],
+    sim_factory: Callable[..., Simulator],
+    api_key: str,
+    tmp_path: Path,
+) -> None:
+    sim = sim_factory(credit=1)
+    sim.fail_next(1)
+    base = ("--base-url", sim.base_url, "--poll", "0.02")
+    photos = photo_dir(tmp_path / "in", 3)
+    assert vimbatch(*base, "submit", str(photos), "--wait", "--concurrency", "1").code == 4
+    sim.add_credit(10)
+    assert vimbatch(*base, "resume", "--wait").code == 1  # the one that failed on Vimmerse
+    lines = log_path(_data()).read_text(encoding="utf-8").splitlines()
+
+    def one(words: str) -> str:
+        found = [line for line in lines if words in line]
+        assert found, f"no log line with {words!r}"
+        return found[0]
+
+    assert " WARNING " in one("Batch 1 paused: ")
+    assert " INFO " in one("Batch 1 resumed")
+    assert " WARNING " in one("failed: ")
+    assert "Batch 1 finished: 1 failed, 2 succeeded" in "\n".join(lines)
+
+
+def test_the_log_rotates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.logs
+
+    monkeypatch.setattr(app.logs, "MAX_BYTES", 4000)
+    path = setup_logging(tmp_path)
+    try:
+        for n in range(500):
+            logging.getLogger("app.test").info("line %d of a long day at the venue", n)
+    finally:
+        close_logging()
+    kept = sorted(p.name for p in path.parent.iterdir())
+    assert kept == ["vimbatch.log", "vimbatch.log.1", "vimbatch.log.2", "vimbatch.log.3"]
+    assert all(p.stat().st_size <= 4000 for p in path.parent.iterdir())
