@@ -201,10 +201,10 @@ class _SysHook:
         self, kind: type[BaseException], value: BaseException, tb: TracebackType | None
     ) -> None:
         _log_sys(kind, value, tb)
-        if self.previous is sys.__excepthook__ and _path is not None:
-            _plain_line()
-        else:
+        if self.previous is not sys.__excepthook__ or _path is None:
             self.previous(kind, value, tb)
+        elif not issubclass(kind, KeyboardInterrupt):  # Ctrl-C is no error to report
+            _plain_line()
 
 
 class _ThreadHook:
