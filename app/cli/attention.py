@@ -87,6 +87,8 @@ def run_resubmit(args: argparse.Namespace, key: str, base_url: str, printer: Pri
             printer.say("Nothing was sent.")
             _close(engine)
             return ExitCode.ITEMS_FAILED
+        if args.yes:
+            printer.say(SECOND_CREDIT)  # said even when nobody was asked
     except BaseException:
         _close(engine)
         raise

@@ -97,6 +97,7 @@ def test_resubmit_all_needing_attention_with_yes(
     run = vimbatch("--base-url", simulator.base_url, "--poll", "0.02",
                    "resubmit", "--all-needing-attention", "--yes")  # fmt: skip
     assert run.code == 0, run.out + run.err
+    assert "second credit" in run.out
     assert simulator.created_count() == 3
     again = vimbatch("--base-url", simulator.base_url, "resubmit", "--all-needing-attention")
     assert again.code == 0 and "Nothing needs your attention" in again.out
