@@ -12,7 +12,7 @@ from typing import Any
 from app.api import Visibility
 from app.cli.exit_codes import ExitCode, UsageError
 from app.cli.output import Printer, needing_attention
-from app.cli.stopping import leave_behind, stopping
+from app.cli.stopping import leave_behind, stopping, workers_still_running
 from app.engine import (
     BatchSettings,
     Engine,
@@ -118,7 +118,7 @@ def run_resume(args: argparse.Namespace, key: str, base_url: str, printer: Print
 
     def begin() -> list[int]:
         for batch_id in mine:
-            log.info("Batch %d resumed", batch_id)
+            log.info("Batch %d: carrying on (vimbatch resume)", batch_id)
             engine.resume(batch_id)
         return mine
 
@@ -198,20 +198,18 @@ def _drive(
         interrupted = True
         printer.say("Stopping: photos being sent right now get a moment to finish…")
     with stopping():
-        settled = engine.shutdown(wait=True, grace=STOP_GRACE)
+        engine.shutdown(wait=True, grace=STOP_GRACE)
         unsubscribe()
         items = [i for b in batch_ids for i in engine.items(b)]
         printer.finish(items)
         if also:
             printer.attention(also)
         code = _exit_code(engine, batch_ids, items, waited=wait)
-        if settled:
-            _close(engine)
-        else:
+        _close(engine)
+        if workers_still_running():
             # A request that does not answer still holds a worker: the store already says
             # what each photo's create may have done; the process ends without waiting for it.
-            log.warning("stopped with work still running; it is left behind")
-            engine.store.close()
+            log.warning("Stopped with work still running; it is left behind")
             leave_behind()
         if interrupted:
             printer.say("Stopped. Run “vimbatch resume” to carry on.")

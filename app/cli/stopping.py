@@ -75,6 +75,15 @@ def leave_behind() -> None:
     _left_behind.set()
 
 
+def workers_still_running() -> bool:
+    """Threads that would keep the process alive at its end (not daemons) still run."""
+    main = threading.main_thread()
+    return any(
+        t.is_alive() and not t.daemon and t is not main and t is not threading.current_thread()
+        for t in threading.enumerate()
+    )
+
+
 def work_left_behind() -> bool:
     return _left_behind.is_set()
 

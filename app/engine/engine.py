@@ -26,7 +26,6 @@ from app.engine.crew import Crew
 from app.engine.downloads import item_stem as item_stem  # where callers have found it
 from app.engine.downloads import name_pattern_problem
 from app.engine.error_reports import ErrorReporter
-from app.engine.event_log import EventLog
 from app.engine.events import Events, Listener
 from app.engine.executor import Executor, ThreadExecutor
 from app.engine.following import Following
@@ -120,7 +119,6 @@ class Engine:
         self._tasks = Tasks(executor, report=self._reporter.report, on_last=self._release_locks)
         self._scheduler = Scheduler(_Dispatch(self))
         self._events = Events(store, report=self._reporter.report, wake=self._tasks.wake)
-        self._events.subscribe(EventLog(store))  # the log file's batch lines
         crew = Crew(
             store=store,
             client=current_client,
@@ -452,25 +450,25 @@ class Engine:
 
         return self._tasks.wait_for(done, timeout)
 
-    def shutdown(self, wait: bool = True, grace: float | None = None) -> bool:
+    def shutdown(self, wait: bool = True, *, grace: float | None = None) -> None:
         """Stop: nothing new starts; with `wait`, creates in flight finish and are recorded.
 
         With `grace` (seconds), work still running after it is cut short: the client is
-        closed (uploads stop at their next chunk, waits and retries at once) and, after one
-        more second at most, left behind; the store already says what each item's create may
-        have done (the same as after a crash). True when no task runs any more."""
+        closed (uploads stop at their next chunk, waits and retries end at once) and, after
+        one more second at most, not waited for; the store already says what each item's
+        create may have done (as after a crash), so a resume loses nothing."""
         self._tasks.stop()
         self._scheduler.stop()
-        done = not wait
+        done = True
         if wait:
-            done = self._tasks.wait_for(lambda: self._tasks.active == 0, grace)
+            idle = lambda: self._tasks.active == 0  # noqa: E731
+            done = self._tasks.wait_for(idle, grace)
             if not done:
                 self._client.close()
-                done = self._tasks.wait_for(lambda: self._tasks.active == 0, CLOSE_GRACE)
+                done = self._tasks.wait_for(idle, CLOSE_GRACE)
         if self._own_executor is not None:
             self._own_executor.shutdown(wait=wait and done)
         self._release_locks()
-        return done
 
     # -- helpers -------------------------------------------------------------------------------
 

@@ -86,7 +86,7 @@ class Tasks:
             try:
                 fn()
             except Exception as exc:
-                log.error("Unexpected failure in a worker", exc_info=exc)  # the traceback
+                log.exception("Unexpected failure in a worker")
                 self._report(f"Unexpected failure in a worker: {describe_exception(exc)}")
             finally:
                 with self._changed:
