@@ -52,6 +52,7 @@ _APP_ROOT = str(Path(__file__).resolve().parent.parent) + os.sep
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
 _handlers: list[logging.Handler] = []
+_levels: dict[str, int] = {}  # logger name ("" the root) -> its level before setup_logging
 _path: Path | None = None
 
 
@@ -132,6 +133,7 @@ def setup_logging(data_dir: Path, *, verbose: bool = False) -> Path:
         handler.setLevel(logging.INFO)
         root.addHandler(handler)
     _handlers.extend(handlers)
+    _levels.update({name: logging.getLogger(name or None).level for name in ("", *_CHATTY)})
     if root.level == logging.NOTSET or root.level > logging.INFO:
         root.setLevel(logging.INFO)
     for name in _CHATTY:
@@ -149,6 +151,9 @@ def close_logging() -> None:
         handler = _handlers.pop()
         root.removeHandler(handler)
         handler.close()
+    for name, level in _levels.items():
+        logging.getLogger(name or None).setLevel(level)
+    _levels.clear()
     _path = None
     if isinstance(sys.excepthook, _SysHook):
         sys.excepthook = sys.excepthook.previous
