@@ -94,6 +94,27 @@ def clean(text: str) -> str:
     return without_paths(text)
 
 
+class _LogFileHandler(logging.handlers.RotatingFileHandler):
+    """The rotating log file, shared by the window and commands running at the same time."""
+
+    def doRollover(self) -> None:
+        try:
+            super().doRollover()
+        except OSError:
+            # Another vimbatch process holds the file open (Windows cannot rename it then):
+            # go on writing to it; the next line tries again.
+            if self.stream is None:
+                self.stream = self._open()
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        # A full or read-only disk: the line is lost, and there is nowhere to say so (the
+        # command itself tells the user about the disk); no "--- Logging error ---" traceback
+        # on the terminal for every line.
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handleError(record)
+
+
 class ScrubbingFormatter(logging.Formatter):
     """Formats as usual (with the traceback), then takes the key and folder names out."""
 
@@ -113,8 +134,8 @@ def setup_logging(data_dir: Path, *, verbose: bool = False) -> Path:
     handlers: list[logging.Handler] = []
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
+        file_handler = _LogFileHandler(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
     except OSError:
         # No log where the data folder cannot be written; the command says what is wrong

@@ -181,3 +181,24 @@ def test_the_log_rotates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     kept = sorted(p.name for p in path.parent.iterdir())
     assert kept == ["vimbatch.log", "vimbatch.log.1", "vimbatch.log.2", "vimbatch.log.3"]
     assert all(p.stat().st_size <= 4000 for p in path.parent.iterdir())
+
+
+def test_a_log_that_cannot_be_written_says_nothing_on_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging.handlers
+
+    path = setup_logging(tmp_path)
+    try:
+        (handler,) = [
+            h
+            for h in logging.getLogger().handlers
+            if isinstance(h, logging.handlers.RotatingFileHandler)
+        ]
+        assert handler.stream is not None
+        handler.stream.close()
+        handler.stream = path.open(encoding="utf-8")  # writes fail, as on a full disk
+        logging.getLogger("app.test").warning("lost")
+    finally:
+        close_logging()
+    assert "Logging error" not in capsys.readouterr().err
