@@ -158,7 +158,7 @@ class JobDelegate(QStyledItemDelegate):
             status_right = bar.left() - SPACING
         status_rect = QRect(left, line.top(), status_right - left, line_h)
         status = metrics.elidedText(
-            str(index.data(JobRole.STATUS_TEXT) or status_text(item)),
+            str(opt.index.data(JobRole.STATUS_TEXT) or status_text(item)),
             Qt.TextElideMode.ElideRight,
             max(0, status_rect.width()),
         )
