@@ -94,7 +94,9 @@ class JobDelegate(QStyledItemDelegate):
         title = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         self._paint_first_line(painter, first, text_left, font, title, time_text(item))
         soft = None if selected else palette.color(group, QPalette.ColorRole.PlaceholderText)
-        self._paint_second_line(painter, second, text_left, font, item, opt, style, soft)
+        # The model's words for the status (e.g. "Waiting for a connection" while offline).
+        words = str(index.data(JobRole.STATUS_TEXT) or status_text(item))
+        self._paint_second_line(painter, second, text_left, font, item, words, opt, style, soft)
         painter.restore()
 
     @staticmethod
@@ -138,11 +140,12 @@ class JobDelegate(QStyledItemDelegate):
         left: int,
         font: QFont,
         item: ItemSnapshot,
+        words: str,
         opt: QStyleOptionViewItem,
         style: QStyle,
         soft: QColor | None,
     ) -> None:
-        """The status in words, and the progress bar while work is under way; `soft`: the
+        """The status in `words`, and the progress bar while work is under way; `soft`: the
         quieter colour for the status (None when selected)."""
         painter.setFont(font)
         metrics = QFontMetrics(font)
@@ -158,7 +161,7 @@ class JobDelegate(QStyledItemDelegate):
             status_right = bar.left() - SPACING
         status_rect = QRect(left, line.top(), status_right - left, line_h)
         status = metrics.elidedText(
-            str(opt.index.data(JobRole.STATUS_TEXT) or status_text(item)),
+            words,
             Qt.TextElideMode.ElideRight,
             max(0, status_rect.width()),
         )
