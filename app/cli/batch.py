@@ -109,7 +109,10 @@ def run_resume(args: argparse.Namespace, key: str, base_url: str, printer: Print
         printer.say(busy_message(batch_id))
     mine = [b for b in unfinished if b not in busy]
     if not mine:
+        waiting = needing_attention(engine.store)
         _close(engine)
+        if waiting:
+            printer.attention(waiting)
         return ExitCode.ITEMS_FAILED
     if args.download:
         folder = str(Path(args.download).expanduser().resolve())
