@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app import __version__
 from app.cli.exit_codes import ExitCode, UsageError
+from app.engine.store_errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,10 @@ def _main(argv: list[str] | None) -> int:
     except OSError as exc:
         log.warning("file problem", exc_info=True)
         print(f"vimbatch: {_file_problem(exc, args)}", file=sys.stderr)
+        return ExitCode.ITEMS_FAILED
+    except StoreError as exc:  # damaged, read-only, full or locked: each has its own advice
+        log.warning("job store problem: %s", exc.detail, exc_info=True)
+        print(f"vimbatch: {exc}", file=sys.stderr)
         return ExitCode.ITEMS_FAILED
     except sqlite3.Error:
         log.error("job store problem", exc_info=True)
