@@ -12,6 +12,7 @@ from typing import Any
 from app.api import Visibility
 from app.cli.exit_codes import ExitCode, UsageError
 from app.cli.output import Printer, needing_attention
+from app.cli.parser import WHEN_UNSURE
 from app.cli.stopping import leave_behind, stopping, workers_still_running
 from app.engine import (
     BatchSettings,
@@ -20,6 +21,7 @@ from app.engine import (
     ItemSnapshot,
     ItemState,
     OverwritePolicy,
+    WhenUnsure,
     build_engine,
     name_pattern_problem,
     title_pattern_problem,
@@ -66,6 +68,7 @@ def settings_from_args(args: argparse.Namespace) -> BatchSettings:
         name_pattern=name_pattern,
         overwrite=OverwritePolicy(args.overwrite),
         strip_gps=not args.keep_location,
+        when_unsure=WhenUnsure(WHEN_UNSURE[args.when_unsure]),
     )
 
 

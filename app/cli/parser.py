@@ -8,6 +8,8 @@ from app import __version__
 from app.engine.model import DEFAULT_TEMPLATE, DEFAULT_TITLE_PATTERN
 
 VISIBILITIES = ("private", "unlisted", "public")
+# --when-unsure words -> WhenUnsure values (the command line spells them with a hyphen)
+WHEN_UNSURE = {"ask": "ask", "send-again": "send_again"}
 
 
 def _positive(text: str) -> int:
@@ -122,6 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     submit.add_argument(
         "--keep-location", action="store_true", help="do not remove GPS location from photos"
+    )
+    submit.add_argument(
+        "--when-unsure",
+        choices=WHEN_UNSURE,
+        default="ask",
+        help="a photo Vimmerse may or may not have received (its answer was lost): ask me "
+        "(it needs attention: resubmit or cancel), or send it again at once, which may use a "
+        "second credit (default: ask)",
     )
 
     resume = commands.add_parser("resume", help="carry on with unfinished work")

@@ -3,6 +3,7 @@ them with the id to pass, `resubmit` and `cancel` act on them."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -137,3 +138,26 @@ def test_selectors_are_checked_before_anything_is_done(
         assert run.code == 2, (argv, run.err)
         assert "Traceback" not in run.err
     assert simulator.created_count() == 2
+
+
+def test_when_unsure_send_again_sends_without_asking(
+    vimbatch: Callable[..., Run], simulator: Simulator, api_key: str, tmp_path: Path
+) -> None:
+    simulator.script("POST", "/workflow", "drop_after")
+    photos = photo_dir(tmp_path / "in", 2)
+    run = vimbatch("--base-url", simulator.base_url, "--poll", "0.02", "submit", str(photos),
+                   "--wait", "--json", "--concurrency", "1", "--when-unsure", "send-again")  # fmt: skip
+    assert run.code == 0, run.err
+    assert [f["state"] for f in run.finals()] == ["succeeded"] * 2
+    assert simulator.created_count() == 3  # the lost answer's workflow, and the one sent again
+    from app.engine import JobStore, WhenUnsure
+
+    with contextlib.closing(JobStore.open(_data())) as store:
+        assert store.batches()[0].settings.when_unsure is WhenUnsure.SEND_AGAIN
+    assert vimbatch("submit", "x.jpg", "--when-unsure", "maybe").code == 2
+
+
+def _data() -> Path:
+    import os
+
+    return Path(os.environ["VIMBATCH_DATA_DIR"])
