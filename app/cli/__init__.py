@@ -17,18 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run `vimbatch` with `argv` (None: the process's own arguments) and return its exit
-    status. As the process's own command (argv None), a stop that had to give up a request
-    still blocked in a worker thread ends the process at once (app.cli.stopping)."""
-    code = _main(argv)
-    from app.cli.stopping import end_process, work_left_behind
-
-    if argv is None and work_left_behind():
-        end_process(code)
-    return code
-
-
-def _main(argv: list[str] | None) -> int:
+    """Run `vimbatch` with `argv` (None: the process's own arguments); returns the exit status."""
     from app.cli.parser import build_parser
     from app.cli.stopping import terminate_as_interrupt
 

@@ -13,7 +13,7 @@ from app.api import Visibility
 from app.cli.exit_codes import ExitCode, UsageError
 from app.cli.output import Printer, needing_attention
 from app.cli.parser import WHEN_UNSURE
-from app.cli.stopping import leave_behind, stopping, workers_still_running
+from app.cli.stopping import stopping
 from app.engine import (
     BatchSettings,
     Engine,
@@ -211,12 +211,10 @@ def _drive(
         if also:
             printer.attention(also)
         code = _exit_code(engine, batch_ids, items, waited=wait)
+        # A request that never answered may still hold a worker after the shutdown's grace:
+        # the store already says what its photo's create may have done, and the engine's
+        # workers are daemon threads, so the process ends without waiting for it.
         _close(engine)
-        if workers_still_running():
-            # A request that does not answer still holds a worker: the store already says
-            # what each photo's create may have done; the process ends without waiting for it.
-            log.warning("Stopped with work still running; it is left behind")
-            leave_behind()
         if interrupted:
             printer.say("Stopped. Run “vimbatch resume” to carry on.")
             return ExitCode.INTERRUPTED

@@ -1,16 +1,14 @@
-"""Stopping the command line quickly and quietly (Ctrl-C, SIGTERM, --timeout).
+"""Stopping the command line quickly and quietly (Ctrl-C, SIGTERM).
 
 The first Ctrl-C or SIGTERM raises KeyboardInterrupt in the main thread (Python's default for
-SIGINT, `terminate_as_interrupt` for SIGTERM). While the engine then stops (`stopping`), further
-signals only get a short line: a second KeyboardInterrupt in the middle of the clean-up would
-end in a traceback and leave the job list half closed. A request that never answers must not
-hold the process: `leave_behind` says so, and `main` then ends the process without joining
-the worker threads that are still blocked (their items are already recorded in the store).
+SIGINT, `terminate_as_interrupt` for SIGTERM). While the engine then stops (`stopping`: a short
+grace for work in flight, then the client is closed, Engine.shutdown), further signals only get
+a short line: a second KeyboardInterrupt in the middle of the clean-up would end in a traceback
+and leave the job list half closed.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
@@ -19,9 +17,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
 
-log = logging.getLogger(__name__)
-
-_left_behind = threading.Event()
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -67,34 +62,3 @@ def stopping() -> Iterator[None]:
         for number, handler in previous.items():
             if handler is not None:  # None: set outside Python, cannot be put back
                 signal.signal(number, handler)
-
-
-def leave_behind() -> None:
-    """Worker threads are still blocked in requests that were given up: end the process
-    without waiting for them (`main`, when it runs as the `vimbatch` command)."""
-    _left_behind.set()
-
-
-def workers_still_running() -> bool:
-    """Threads that would keep the process alive at its end (not daemons) still run."""
-    main = threading.main_thread()
-    return any(
-        t.is_alive() and not t.daemon and t is not main and t is not threading.current_thread()
-        for t in threading.enumerate()
-    )
-
-
-def work_left_behind() -> bool:
-    return _left_behind.is_set()
-
-
-def end_process(code: int) -> None:
-    """End now with `code`, output flushed and the log closed, not joining worker threads."""
-    for number in _SIGNALS:  # one more Ctrl-C now would only print a traceback
-        with suppress(ValueError):
-            signal.signal(number, signal.SIG_IGN)
-    for stream in (sys.stdout, sys.stderr):
-        with suppress(OSError, ValueError):
-            stream.flush()
-    logging.shutdown()
-    os._exit(code)
