@@ -219,9 +219,12 @@ def _drive(
             printer.say("Stopped. Run “vimbatch resume” to carry on.")
             return ExitCode.INTERRUPTED
         if timed_out and any(not i.state.is_final for i in items) and code not in STOPS:
+            waiting = any(i.state in (ItemState.QUEUED, ItemState.PAUSED) for i in items)
             printer.say(
                 f"Stopped waiting after {_seconds(timeout)}: what was sent is still running on "
-                "Vimmerse, and the rest waits here. Run “vimbatch resume” later to carry on."
+                "Vimmerse"
+                + (", and the rest waits here" if waiting else "")
+                + ". Run “vimbatch resume” later to carry on."
             )
             return ExitCode.TIMED_OUT
         if code is ExitCode.NO_CREDIT:
