@@ -438,7 +438,7 @@ class JobListModel(QAbstractListModel):
         if self.is_busy(item):
             lines.append(busy_text())
         if item.workflow_id:
-            lines.append(_tr("Workflow: {id}").format(id=item.workflow_id))
+            lines.append(_tr("Vimmerse id: {id}").format(id=item.workflow_id))
         if item.files:
             lines.append(_tr("Saved as: {file}").format(file=Path(item.files[0]).name))
         return "\n".join(lines)
