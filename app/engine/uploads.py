@@ -478,19 +478,18 @@ class Uploads(CrewMember):
 class _BodyProgress:
     """Passes a create's upload progress on and remembers how far its body got.
 
-    A form is acted on only once all of it arrived, so a create stopped before its last byte
-    cannot have created anything (the client decides resends the same way)."""
+    A form is acted on only once all of it arrived (its closing boundary last), so a create
+    stopped before `body_sent` cannot have created anything; the client decides resends the
+    same way."""
 
     def __init__(self, announce: Callable[[int, int], None], meter: ThroughputMeter) -> None:
         self._announce = announce
         self._meter = meter
         self.sent = 0
-        self.total = 0
-        self.seen = False
-        self.body_sent = False  # the form's last bytes were handed over (it may exist)
+        self.total = 0  # the files' bytes (what the throughput meter counts per photo)
+        self.body_sent = False  # the form's last bytes were being handed over (it may exist)
 
     def __call__(self, sent: int, total: int) -> None:
-        self.seen = True
         # A resent attempt starts from 0 again: only bytes beyond the furthest count as new.
         self._meter.add(sent - self.sent)
         self.sent = max(self.sent, sent)
@@ -500,10 +499,6 @@ class _BodyProgress:
     @property
     def started(self) -> bool:
         return self.sent > 0
-
-    @property
-    def complete(self) -> bool:
-        return self.seen and self.total > 0 and self.sent >= self.total
 
 
 def _upload_names(files: list[Path], photos: list[Photo]) -> list[str]:
