@@ -18,6 +18,9 @@ class _Stream(Protocol):
     def readline(self, limit: int, /) -> bytes: ...
 
 
+JITTER_SLACK = 0.01  # seconds of a late wake-up that the link makes up for
+
+
 class Link:
     """Paces bytes through one shared pipe: each chunk books the next free slot on a virtual
     clock (first come, first served) and its reader waits until that slot has passed."""
@@ -35,8 +38,10 @@ class Link:
         duration = nbytes * 8 / (mbps * 1e6)
         with self._lock:
             now = time.monotonic()
-            # An idle link does not bank unused time for a later burst.
-            start = max(now, self._free_at)
+            # An idle link does not bank unused time for a later burst; but a reader that woke
+            # a few ms late does not lose that time either: on a real link the bytes wait in
+            # the network's buffers meanwhile, and the sender is not slowed by our scheduling.
+            start = max(now - JITTER_SLACK, self._free_at)
             self._free_at = start + duration
             due = self._free_at
         delay = due - time.monotonic()
