@@ -79,6 +79,8 @@ class BatchSettings:
     name_pattern: str = DEFAULT_NAME_PATTERN
     overwrite: OverwritePolicy = OverwritePolicy.RENAME
     strip_gps: bool = True
+    # The saved event (event mode) that made this batch, shown with it; "" for an ordinary batch.
+    event_name: str = ""
 
 
 @dataclass(frozen=True)
