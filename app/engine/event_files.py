@@ -33,14 +33,16 @@ class FileRecord:
 
 
 class EventFiles:
-    """The per-event file memory; `handled` answers from an in-memory copy (scans are hot)."""
+    """The per-event file memory, one row per version of a file (a card copied again gives
+    new rows beside the old ones); `handled` answers from an in-memory copy (scans are hot)."""
 
     def __init__(self, store: JobStore, event: int) -> None:
         self._store = store
         self._event = event
         self._known: dict[str, tuple[int, int]] = {}
         for row in store.read(
-            "SELECT path, size, mtime_ns FROM event_files WHERE event = ?", (event,)
+            "SELECT path, size, mtime_ns FROM event_files WHERE event = ? ORDER BY seen_at",
+            (event,),
         ):
             self._known[str(row["path"])] = (int(row["size"]), int(row["mtime_ns"]))
 

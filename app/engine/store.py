@@ -135,7 +135,7 @@ _MIGRATIONS: tuple[str, ...] = (
         note TEXT,
         item_id INTEGER,
         seen_at REAL NOT NULL,
-        PRIMARY KEY (event, path)
+        PRIMARY KEY (event, path, size, mtime_ns)
     );
     """,
 )
