@@ -215,7 +215,7 @@ def test_existing_send_and_a_folder_that_disappears_and_comes_back(
     engine: Engine, simulator: Simulator, tmp_path: Path, runs: list[Run]
 ) -> None:
     folder = tmp_path / "card"
-    first = make_jpegs(folder, 2, prefix="a")
+    make_jpegs(folder, 2, prefix="a")
     profile = saved_event(engine, folder, existing="send")
     run = start(runs, engine, profile)
     wait_until(lambda: run.runner.counts().sending + run.runner.counts().done == 2)
@@ -226,7 +226,7 @@ def test_existing_send_and_a_folder_that_disappears_and_comes_back(
     folder.rename(moved)
     wait_until(lambda: not run.runner.status().reachable)
     assert "can't be reached" in (run.runner.status().folder_message or "")
-    more = make_jpegs(moved, 2, prefix="b", offset=30)
+    make_jpegs(moved, 2, prefix="b", offset=30)
     moved.rename(folder)
     wait_until(lambda: run.runner.status().reachable)
     wait_until(lambda: run.runner.counts().done == 4)
