@@ -95,6 +95,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from app.cli.commands import run_templates
 
         return run_templates(args)
+    if args.command == "events":
+        from app.cli.watch import run_events
+
+        return run_events(args)
     if args.demo:
         from app.cli.demo import demo_server
 
@@ -127,6 +131,12 @@ def _run_command(args: argparse.Namespace, key: str | None, base_url: str) -> in
         printer = Printer(as_json=args.json)
         runner = run_submit if args.command == "submit" else run_resume
         return runner(args, key, base_url, printer)
+    if args.command == "watch":
+        if key is None:
+            return commands._no_key()
+        from app.cli.watch import run_watch
+
+        return run_watch(args, key, base_url)
     handlers = {
         "status": commands.run_status,
         "update": commands.run_update,

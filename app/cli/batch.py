@@ -11,7 +11,7 @@ from typing import Any
 
 from app.api import Visibility
 from app.cli.exit_codes import ExitCode, UsageError
-from app.cli.output import Printer
+from app.cli.output import Printer, skipped_json
 from app.engine import (
     BatchSettings,
     Engine,
@@ -23,6 +23,7 @@ from app.engine import (
     name_pattern_problem,
     title_pattern_problem,
 )
+from app.engine.made_ledger import already_made, already_made_message
 from app.engine.model import DEFAULT_NAME_PATTERN
 from app.engine.session import quick_timings
 from app.engine.templates import load_catalog
@@ -89,7 +90,36 @@ def run_submit(args: argparse.Namespace, key: str, base_url: str, printer: Print
     if not photos and not urls:
         raise UsageError("No photos were found in what was given.")
     engine = _engine(args, key, base_url)
-    return _drive(engine, args, printer, lambda: [engine.create_batch(settings, photos, urls)])
+    if not args.again:
+        photos = skip_already_made(engine, photos, settings, printer)
+        if not photos and not urls:
+            printer.say(
+                "Nothing to send: every photo was already made. Add --again to make them anyway."
+            )
+            _close(engine)
+            return ExitCode.OK
+    return _drive(
+        engine,
+        args,
+        printer,
+        lambda: [engine.create_batch(settings, photos, urls, again=args.again)],
+    )
+
+
+def skip_already_made(
+    engine: Engine, photos: list[Photo], settings: BatchSettings, printer: Printer
+) -> list[Photo]:
+    """The photos not yet made with these settings; a line for each one left out. (Two
+    processes at once: the ledger's claim when the batch is stored settles the race.)"""
+    made = already_made(engine.store, photos, settings)
+    for photo in photos:
+        if photo.path in made:
+            reason = f"{already_made_message(made[photo.path])} Add --again to make it anyway."
+            if printer.as_json:
+                printer.emit(skipped_json(str(photo.path), reason))
+            else:
+                printer.say(f"{photo.path.name}: {reason}")
+    return [p for p in photos if p.path not in made]
 
 
 def run_resume(args: argparse.Namespace, key: str, base_url: str, printer: Printer) -> int:

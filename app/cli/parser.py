@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app import __version__
+from app.cli.watch_parser import add_parsers as add_event_parsers
 from app.engine.model import DEFAULT_TEMPLATE, DEFAULT_TITLE_PATTERN
 
 VISIBILITIES = ("private", "unlisted", "public")
@@ -98,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument(
         "--keep-location", action="store_true", help="do not remove GPS location from photos"
     )
+    submit.add_argument(
+        "--again",
+        action="store_true",
+        help="also make photos already made with the same template, options and event",
+    )
 
     resume = commands.add_parser("resume", help="carry on with unfinished work")
     resume.add_argument("--concurrency", type=_positive, default=4, metavar="N")
@@ -124,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     key = commands.add_parser("key", help="set, check or clear your Vimmerse API key")
     key.add_argument("action", choices=("set", "check", "clear"))
+    add_event_parsers(commands)
     return parser
 
 

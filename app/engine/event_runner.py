@@ -186,6 +186,12 @@ class EventRunner:
 
     # -- reading -----------------------------------------------------------------------------
 
+    @property
+    def reachable(self) -> bool:
+        """Whether the last scan could read the folder (cheap: no store query)."""
+        with self._lock:
+            return self._reachable
+
     def status(self) -> EventStatus:
         counts = self.counts()
         with self._lock:

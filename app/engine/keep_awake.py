@@ -36,41 +36,42 @@ def _wakepy_mode() -> _Mode:
 
 
 class KeepAwake:
-    """`set(True)` holds the inhibit, `set(False)` releases it; thread-safe, cheap to repeat."""
+    """`set(True)` holds the inhibit, `set(False)` releases it; cheap to repeat. wakepy's modes
+    belong to the thread that entered them: call it from one thread only (AwakeWhileBusy's)."""
 
     def __init__(self, make_mode: Callable[[], _Mode] = _wakepy_mode) -> None:
         self._make_mode = make_mode
-        self._lock = threading.Lock()
         self._mode: _Mode | None = None
+        self._held = threading.Event()
 
     @property
     def held(self) -> bool:
-        with self._lock:
-            return self._mode is not None
+        return self._held.is_set()
 
     def set(self, busy: bool) -> None:
-        with self._lock:
-            if busy and self._mode is None:
-                try:
-                    mode = self._make_mode()
-                    mode.__enter__()
-                except Exception:
-                    log.warning("could not keep the computer awake", exc_info=True)
-                    return
-                self._mode = mode
-                log.info("keeping the computer awake while there is work")
-            elif not busy and self._mode is not None:
-                mode, self._mode = self._mode, None
-                try:
-                    mode.__exit__(None, None, None)
-                except Exception:
-                    log.warning("could not release the keep-awake", exc_info=True)
-                log.info("the computer may sleep again: nothing left to do")
+        if busy and self._mode is None:
+            try:
+                mode = self._make_mode()
+                mode.__enter__()
+            except Exception:
+                log.warning("could not keep the computer awake", exc_info=True)
+                return
+            self._mode = mode
+            self._held.set()
+            log.info("keeping the computer awake while there is work")
+        elif not busy and self._mode is not None:
+            mode, self._mode = self._mode, None
+            self._held.clear()
+            try:
+                mode.__exit__(None, None, None)
+            except Exception:
+                log.warning("could not release the keep-awake", exc_info=True)
+            log.info("the computer may sleep again: nothing left to do")
 
 
 class AwakeWhileBusy:
     """Holds a KeepAwake while `busy()` says so, checked every `interval` seconds on one small
-    daemon thread (stop() ends it and releases)."""
+    daemon thread, which alone enters and leaves the mode; stop() releases it and ends."""
 
     def __init__(
         self,
@@ -88,7 +89,12 @@ class AwakeWhileBusy:
     def start(self) -> None:
         self._thread.start()
 
-    def check(self) -> None:
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _check(self) -> None:
         try:
             busy = self._busy()
         except Exception:
@@ -96,13 +102,10 @@ class AwakeWhileBusy:
             busy = False
         self.keep.set(busy)
 
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
-        self.keep.set(False)
-
     def _run(self) -> None:
-        while not self._stop.is_set():
-            self.check()
-            self._stop.wait(self._interval)
+        try:
+            while not self._stop.is_set():
+                self._check()
+                self._stop.wait(self._interval)
+        finally:
+            self.keep.set(False)
