@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+from engine.enginetools import make_jpegs, sha256_of
 
 from app.simulator import Simulator
 from cli.conftest import Run
-from engine.enginetools import make_jpegs, sha256_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -163,6 +163,7 @@ def test_two_submits_at_once_create_each_photo_once_and_again_makes_them(
     tmp_path: Path,
     private_dirs: Path,
     vimbatch: Callable[..., Run],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sim = sim_factory(latency=0.05, processing_time=0.2)
     folder = tmp_path / "in"
@@ -187,27 +188,12 @@ def test_two_submits_at_once_create_each_photo_once_and_again_makes_them(
     assert set(created) == {sha256_of(p) for p in paths}
     assert all(n == 1 for n in created.values()), created
 
-    os.environ["VIMMERSE_API_KEY"] = "watch-key"
-    try:
-        again = vimbatch(
-            "--base-url", sim.base_url, "--data-dir", str(private_dirs), "submit", str(folder)
-        )
-        assert again.code == 0
-        assert again.out.count("Already made with New Year 2026 (") == 8
-        assert "Add --again to make it anyway." in again.out
-        made = vimbatch(
-            "--base-url",
-            sim.base_url,
-            "--data-dir",
-            str(private_dirs),
-            "--poll",
-            "0.03",
-            "submit",
-            str(folder),
-            "--again",
-            "--wait",
-        )
-        assert made.code == 0, made.out + made.err
-    finally:
-        del os.environ["VIMMERSE_API_KEY"]
+    monkeypatch.setenv("VIMMERSE_API_KEY", "watch-key")
+    base = ("--base-url", sim.base_url, "--data-dir", str(private_dirs), "--poll", "0.03")
+    again = vimbatch(*base, "submit", str(folder))
+    assert again.code == 0
+    assert again.out.count("Already made with New Year 2026 (") == 8
+    assert "Add --again to make it anyway." in again.out
+    made = vimbatch(*base, "submit", str(folder), "--again", "--wait")
+    assert made.code == 0, made.out + made.err
     assert all(n == 2 for n in creates_by_hash(sim).values())
