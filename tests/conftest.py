@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
+import time
 
 # Before any Qt import: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -16,6 +19,43 @@ import pytest
 from memory_keyring import MemoryKeyring
 
 from app.simulator import Simulator, SimulatorConfig
+
+# How long a test's threads and pool work may take to end once the test is over: they were
+# told to stop (engine shutdown, pool shutdown, simulator stop) and only need to get there.
+LEAK_GRACE_SECONDS = 10.0
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_threads(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that leaves a thread or Qt thread-pool work running (napari's conftest
+    does the same): a leaked engine scheduler or upload keeps talking to a simulator that is
+    gone, and makes a later test flaky instead of this one red.
+
+    Autouse and defined first, so it is set up before, and torn down after, every other
+    fixture of the test (windows, sessions, pools and simulators are closed by then)."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + LEAK_GRACE_SECONDS
+    leaked: list[threading.Thread] = []
+    for thread in threading.enumerate():
+        # Threads Qt started (pool workers) show up as dummies that never end: the pool
+        # check below covers them.
+        if thread in before or isinstance(thread, threading._DummyThread):
+            continue
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            leaked.append(thread)
+    problems = [f"thread {t.name!r} (daemon={t.daemon}) is still running" for t in leaked]
+    qt_core = sys.modules.get("PySide6.QtCore")
+    if qt_core is not None:
+        pool = qt_core.QThreadPool.globalInstance()
+        remaining = max(0, int((deadline - time.monotonic()) * 1000))
+        if not pool.waitForDone(remaining):
+            problems.append(f"{pool.activeThreadCount()} QThreadPool job(s) still running")
+    if problems:
+        pytest.fail(
+            f"{request.node.nodeid} left work running: " + "; ".join(problems), pytrace=False
+        )
 
 
 @pytest.fixture(autouse=True)

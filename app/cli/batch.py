@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +25,7 @@ from app.engine.made_ledger import already_made, already_made_message
 from app.engine.model import DEFAULT_NAME_PATTERN
 from app.engine.session import quick_timings
 from app.engine.templates import load_catalog
-from app.images import Photo, inspect, is_url, mark_duplicates, walk
+from app.images import Photo, gather, is_url
 
 
 def parse_options(pairs: Sequence[str]) -> dict[str, Any]:
@@ -67,16 +65,13 @@ def settings_from_args(args: argparse.Namespace) -> BatchSettings:
     )
 
 
-def gather(paths: Sequence[str], printer: Printer) -> tuple[list[Photo], list[str]]:
-    """Intake: walk what was given, check every photo (several at once), mark copies."""
-    result = walk(paths)
-    for problem in result.problems:
+def take_in(paths: Sequence[str], printer: Printer) -> tuple[list[Photo], list[str]]:
+    """The shared intake (app/images/intake.py): the photos for `Engine.create_batch` in batch
+    order (copies marked, so that the engine says how many were left out) and web addresses."""
+    intake = gather(paths)
+    for problem in intake.problems:
         printer.say(f"{problem.path}: {problem.message}")
-    workers = min(4, os.cpu_count() or 2)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        photos = list(pool.map(inspect, result.files))
-    mark_duplicates(photos)
-    return photos, list(result.urls)
+    return intake.for_engine(), intake.urls
 
 
 def run_submit(args: argparse.Namespace, key: str, base_url: str, printer: Printer) -> int:
@@ -86,7 +81,7 @@ def run_submit(args: argparse.Namespace, key: str, base_url: str, printer: Print
     urls_given += [p for p in args.paths if is_url(p)]
     if not paths and not urls_given:
         raise UsageError("Give at least one photo, folder or --url to send.")
-    photos, urls = gather([*paths, *urls_given], printer)
+    photos, urls = take_in([*paths, *urls_given], printer)
     if not photos and not urls:
         raise UsageError("No photos were found in what was given.")
     engine = _engine(args, key, base_url)

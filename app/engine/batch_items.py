@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 from app.engine.model import BatchSettings, Grouping, ItemState
 from app.engine.store import NewItem
 from app.engine.titles import render_title
-from app.images import Photo, ProblemCode
+from app.images import Photo, ProblemCode, in_batch_order
 
 _PHOTO_FIELDS = ("path", "size", "mtime_ns", "content_hash", "width", "height", "format", "has_gps")
 
@@ -40,8 +40,11 @@ def new_items(
 ) -> tuple[list[NewItem], int]:
     """The batch's items in order, and how many photos were left out as copies of others.
 
-    A photo with a problem becomes a FAILED item with intake's reason; `when` is the batch's
-    date for the title pattern."""
+    Photos go in batch order (app/images/intake.py), whatever order they are given in, and
+    `{n}` counts what is sent first (photos, then web photos): the window keeps photos that
+    cannot be used in its grid, so the same folder gets the same numbers from both. A photo with
+    a problem then becomes a FAILED item with intake's reason; `when` is the batch's date for
+    the title pattern."""
     items: list[NewItem] = []
     duplicates = 0
 
@@ -54,19 +57,12 @@ def new_items(
         items.append(NewItem(kind=kind, title=title, photos=photos, **more))
 
     usable: list[Photo] = []
-    for photo in photos:
+    unusable: list[Photo] = []
+    for photo in in_batch_order(photos):
         if photo.duplicate_of is not None or photo.problem_code is ProblemCode.DUPLICATE:
             duplicates += 1
         elif photo.problem is not None or photo.problem_code is not None:
-            error = photo.problem or "This photo cannot be used."
-            add(
-                "photo",
-                [photo],
-                photo.path.stem,
-                photo.path.parent.name,
-                state=ItemState.FAILED,
-                error=error,
-            )
+            unusable.append(photo)
         else:
             usable.append(photo)
     if settings.grouping is Grouping.PER_FOLDER:
@@ -81,4 +77,14 @@ def new_items(
     for url in urls:
         stem = PurePosixPath(unquote(urlsplit(url).path)).stem or "image"
         add("url", [], stem, "", sources=(url,))
+    for photo in unusable:
+        error = photo.problem or "This photo cannot be used."
+        add(
+            "photo",
+            [photo],
+            photo.path.stem,
+            photo.path.parent.name,
+            state=ItemState.FAILED,
+            error=error,
+        )
     return items, duplicates

@@ -1,97 +1,95 @@
 """The window's primary action: confirm a batch, hand it to the engine, report the outcome.
 
-`CreateFlow` reads what the window shows (photos, web photos, batch settings) when "Create" is
-pressed, asks for confirmation with `ConfirmCreateDialog` (through the window's replaceable
-`confirm`, so tests answer it without a modal loop), and creates the batch on a worker through
-the `Session`. On success the photos sent leave the grid; on failure nothing is lost and the
-info bar says why.
+`CreateFlow` is given plain values (a `BatchRequest`: settings, photos, web photos, what the
+confirmation shows) and the session, asks for confirmation with `ConfirmCreateDialog` (through
+a replaceable `confirm`, so tests answer it without a modal loop), and creates the batch on a
+worker through the `Session`. It knows nothing of the window: the window updates itself from
+`created` (the photos sent leave the grid) and `failed` (nothing is lost; it says why).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
-from app.engine.model import Grouping
+from app.engine.model import BatchSettings, Grouping
+from app.images.photo import Photo
 from app.ui.dialogs.confirm_create import ConfirmCreateDialog
+from app.ui.session import Session
 
-if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+AskDialog = Callable[[ConfirmCreateDialog], bool]
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """One batch as the user set it up, in plain values."""
+
+    settings: BatchSettings
+    photos: Sequence[Photo]  # the photos to send, in batch order
+    urls: Sequence[str]  # web photos to send
+    skipped: Sequence[Photo]  # photos that cannot be used, listed in the confirmation
+    workflows: int  # how many workflows the batch makes (per photo or per folder)
+    template_label: str  # the template's name as the user sees it
+    demo: bool = False  # demo mode: the confirmation says that nothing real is sent
 
 
 class CreateFlow(QObject):
-    """Signals:
-    created(int): a batch was created (its id), after the grid was updated.
+    """Confirms and creates one batch at a time.
+
+    Signals:
+        created(int batch_id, list sent): the batch exists; `sent` holds the path (text) of
+            every photo and every web address that went into it.
+        failed(str): the batch could not be created, in plain words; nothing was sent.
     """
 
-    created = Signal(int)
+    created = Signal(int, list)
+    failed = Signal(str)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._parent = parent
         self.busy = False  # a batch is being created right now
 
-    def start(self) -> None:
-        """Confirm, then create the batch on a worker (nothing happens if Create is disabled)."""
-        window = self.window
-        window._update_summary()
-        session = window.session
-        if not window.create_button.isEnabled() or session is None:
-            return
-        settings = window.settings.apply_to_batch(window.settings_panel.settings())
-        usable = window.photos.usable_photos()
-        urls = list(window.urls)
+    def start(self, session: Session, request: BatchRequest, confirm: AskDialog) -> bool:
+        """Ask `confirm`, then create the batch on a worker. False: the user said no (or a
+        batch is being created already); True: `created` or `failed` follows."""
+        if self.busy:
+            return False
+        settings = request.settings
         dialog = ConfirmCreateDialog(
-            count=window.workflow_count(),
-            template_label=window.settings_panel.template_label(),
+            count=request.workflows,
+            template_label=request.template_label,
             visibility_label=settings.visibility.label,
-            skipped=window.photos.problem_photos(),
+            skipped=list(request.skipped),
             per_folder=settings.grouping is Grouping.PER_FOLDER,
-            demo=window.demo,
-            parent=window,
+            demo=request.demo,
+            parent=self._parent,
         )
         try:
-            if not window.confirm(dialog):
-                return
+            if not confirm(dialog):
+                return False
         finally:
             dialog.deleteLater()
-        window.settings_panel.save(window.settings_store)
         self.busy = True
-        window._update_summary()
-        window.show_status(self.tr("Starting the batch…"))
-        sent = {p.path for p in usable}
+        photos = list(request.photos)
+        urls = list(request.urls)
+        sent = [str(p.path) for p in photos] + urls
         session.create_batch(
             settings,
-            usable,
+            photos,
             urls,
-            lambda batch_id: self._created(batch_id, sent, urls),
+            lambda batch_id: self._created(batch_id, sent),
             self._failed,
         )
+        return True
 
-    def _created(self, batch_id: int, sent: set[Path], urls: list[str]) -> None:
-        window = self.window
+    def _created(self, batch_id: int, sent: list[str]) -> None:
         self.busy = False
-        photos = window.photos
-        photos.remove_rows([r for r in range(photos.rowCount()) if photos.photo(r).path in sent])
-        window.urls = [u for u in window.urls if u not in urls]
-        left = photos.rowCount()
-        message = self.tr("Batch started: follow it in the list below.")
-        if left:
-            message += " " + self.tr("Photos that cannot be used stay here.")
-        window.show_status(message)
-        window._update_summary()
-        if not left:
-            # Nothing left to add: the jobs are what the user watches now.
-            splitter = window.left_splitter
-            total = sum(splitter.sizes())
-            splitter.setSizes([total * 2 // 5, total - total * 2 // 5])
-        self.created.emit(batch_id)
+        self.created.emit(batch_id, sent)
 
     def _failed(self, reason: str) -> None:
         self.busy = False
-        self.window._update_summary()
-        self.window.info_bar.show_message(
-            self.tr("The batch could not be started: {reason}").format(reason=reason)
-        )
+        self.failed.emit(reason)

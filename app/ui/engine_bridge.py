@@ -17,31 +17,19 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from app.engine.model import BatchSnapshot, EngineEvent, EventKind, ItemSnapshot, ItemState
+from app.engine.model import EngineEvent, EventKind, ItemState
 from app.ui.user_text import user_text
 from app.ui.workers import TaskRunner
 
+if TYPE_CHECKING:
+    # The engine module (httpx, keyring) loads with the session, after the window shows.
+    from app.engine.engine import Engine
+
 DRAIN_SECONDS = 0.008  # GUI time spent handing events on per event-loop turn
-
-
-class EngineLike(Protocol):
-    """The part of `app.engine.Engine` the GUI drives (see docs/ARCHITECTURE.md)."""
-
-    def subscribe(self, listener: Callable[[EngineEvent], None]) -> Callable[[], None]: ...
-    def items(self, batch_id: int | None = None) -> list[ItemSnapshot]: ...
-    def batches(self) -> list[BatchSnapshot]: ...
-    def busy_batches(self) -> set[int]: ...
-    def pause(self, batch_id: int | None = None) -> None: ...
-    def resume(self, batch_id: int | None = None) -> None: ...
-    def cancel_item(self, item_id: int) -> None: ...
-    def retry_item(self, item_id: int) -> None: ...
-    def retry_failed(self, batch_id: int) -> int: ...
-    def resubmit(self, item_id: int) -> None: ...
-    def delete_item(self, item_id: int, remote: bool) -> None: ...
 
 
 class EngineBridge(QObject):
@@ -65,9 +53,7 @@ class EngineBridge(QObject):
 
     _wake = Signal()
 
-    def __init__(
-        self, engine: EngineLike, runner: TaskRunner, parent: QObject | None = None
-    ) -> None:
+    def __init__(self, engine: Engine, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.engine = engine
         self.runner = runner

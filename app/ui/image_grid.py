@@ -64,6 +64,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.images.checks import inspect
+from app.images.intake import PhotoList
 from app.images.photo import Photo
 from app.images.problems import CORRUPT_MESSAGE, ProblemCode
 from app.images.thumbnails import ThumbnailCache
@@ -176,7 +177,9 @@ def _thumbnail(cache: ThumbnailCache, path: Path, content_hash: str | None, box:
 
 
 class PhotoGridModel(QAbstractListModel):
-    """The photos the user added, in the order they came.
+    """A thin Qt model over the intake's `PhotoList` (app/images/intake.py): the photos the
+    user added, in batch order (the order `{n}` counts in), each content once; of copies, the
+    first in that order stays, whichever check finished first.
 
     Signals:
         summary_changed(): count, total size or problem count changed.
@@ -202,11 +205,7 @@ class PhotoGridModel(QAbstractListModel):
         super().__init__(parent)
         self._cpu = cpu
         self._thumbs = thumbnails  # app.images.ThumbnailCache, or None: placeholders only
-        self._photos: list[Photo] = []
-        self._row_of: dict[Path, int] = {}
-        self._hashes: set[str] = set()
-        self._total_bytes = 0
-        self._problem_count = 0
+        self._photos = PhotoList(listener=self)
         # Intake state.
         self._queued: deque[Photo] = deque()
         self._jobs_running = 0
@@ -215,7 +214,7 @@ class PhotoGridModel(QAbstractListModel):
         self._run_added = 0
         self._run_duplicates = 0
         self._run_notices: list[str] = []
-        self._claimed: set[Path] = set()  # paths already in the grid or being inspected
+        self._claimed: set[Path] = set()  # paths in the grid or being inspected: checked once
         self._chunks: deque[list[Path]] = deque()
         self._chunks_in_flight = 0
         self._slicer = QTimer(self, singleShot=True, interval=0)
@@ -231,6 +230,20 @@ class PhotoGridModel(QAbstractListModel):
         self._loader.timeout.connect(self._load_wanted)
         self._placeholder = _placeholder_pixmap(self._box, broken=False)
         self._broken = _placeholder_pixmap(self._box, broken=True)
+
+    # --- the PhotoList's RowListener: its changes as Qt's ---------------------------------
+
+    def rows_inserting(self, first: int, last: int) -> None:
+        self.beginInsertRows(QModelIndex(), first, last)
+
+    def rows_inserted(self) -> None:
+        self.endInsertRows()
+
+    def rows_removing(self, first: int, last: int) -> None:
+        self.beginRemoveRows(QModelIndex(), first, last)
+
+    def rows_removed(self) -> None:
+        self.endRemoveRows()
 
     # --- Qt model interface -------------------------------------------------------------
 
@@ -269,22 +282,23 @@ class PhotoGridModel(QAbstractListModel):
     # --- what the window asks -----------------------------------------------------------
 
     def photos(self) -> list[Photo]:
-        return list(self._photos)
+        return self._photos.photos()
 
     def usable_photos(self) -> list[Photo]:
-        return [p for p in self._photos if p.problem is None]
+        """The photos that can be sent, in batch order."""
+        return self._photos.usable()
 
     def problem_photos(self) -> list[Photo]:
-        return [p for p in self._photos if p.problem is not None]
+        return self._photos.problems()
 
     def photo(self, row: int) -> Photo:
         return self._photos[row]
 
     def total_bytes(self) -> int:
-        return self._total_bytes
+        return self._photos.total_bytes
 
     def problem_count(self) -> int:
-        return self._problem_count
+        return self._photos.problem_count
 
     def is_busy(self) -> bool:
         """True while an intake is walking, inspecting or appending."""
@@ -387,28 +401,20 @@ class PhotoGridModel(QAbstractListModel):
         deadline = time.monotonic() + SLICE_SECONDS
         batch: list[Photo] = []
         while self._queued and (len(batch) < 64 or time.monotonic() < deadline):
-            photo = self._queued.popleft()
-            if photo.content_hash is not None and photo.content_hash in self._hashes:
-                self._run_duplicates += 1
-                self._claimed.discard(photo.path)
-                continue
-            if photo.path in self._row_of:
-                self._run_duplicates += 1
-                continue
-            if photo.content_hash is not None:
-                self._hashes.add(photo.content_hash)
-            self._claimed.add(photo.path)
-            batch.append(photo)
+            batch.append(self._queued.popleft())
         if batch:
-            first = len(self._photos)
-            self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
-            for offset, photo in enumerate(batch):
-                self._row_of[photo.path] = first + offset
-                self._total_bytes += photo.size
-                self._problem_count += photo.problem is not None
-            self._photos.extend(batch)
-            self.endInsertRows()
-            self._run_added += len(batch)
+            added = self._photos.add(batch)
+            arrived = {id(p) for p in batch}
+            # A photo listed earlier that an earlier copy (in batch order) replaced now: the
+            # grid holds as many photos as before, and one more duplicate was skipped.
+            replaced = sum(1 for p in added.left_out if id(p) not in arrived)
+            self._run_added += len(added.listed) - replaced
+            self._run_duplicates += len(added.left_out)
+            for photo in added.listed:
+                self._claimed.add(photo.path)
+            for photo in added.left_out:
+                if photo.path not in self._photos:  # a copy; the same file again keeps its row
+                    self._forget(photo)
             self.summary_changed.emit()
         if self._queued:
             self._schedule_append()
@@ -432,40 +438,23 @@ class PhotoGridModel(QAbstractListModel):
 
     def remove_rows(self, rows: Iterable[int]) -> int:
         """Remove these rows (any order); returns how many went."""
-        wanted = sorted({r for r in rows if 0 <= r < len(self._photos)}, reverse=True)
-        if not wanted:
+        removed = self._photos.remove_rows(rows)
+        if not removed:
             return 0
-        # Contiguous runs, last first, so earlier row numbers stay valid.
-        runs: list[tuple[int, int]] = []
-        for row in wanted:
-            if runs and runs[-1][0] == row + 1:
-                runs[-1] = (row, runs[-1][1])
-            else:
-                runs.append((row, row))
-        for first, last in runs:
-            self.beginRemoveRows(QModelIndex(), first, last)
-            for photo in self._photos[first : last + 1]:
-                self._forget(photo)
-            del self._photos[first : last + 1]
-            self.endRemoveRows()
-        self._row_of = {p.path: i for i, p in enumerate(self._photos)}
+        for photo in removed:
+            self._forget(photo)
         self.summary_changed.emit()
-        return len(wanted)
+        return len(removed)
 
     def clear(self) -> None:
         self.beginResetModel()
-        for photo in self._photos:
+        old, self._photos = self._photos, PhotoList(listener=self)
+        for photo in old.photos():
             self._forget(photo)
-        self._photos.clear()
-        self._row_of.clear()
         self.endResetModel()
         self.summary_changed.emit()
 
     def _forget(self, photo: Photo) -> None:
-        self._total_bytes -= photo.size
-        self._problem_count -= photo.problem is not None
-        if photo.content_hash is not None:
-            self._hashes.discard(photo.content_hash)
         self._claimed.discard(photo.path)
         self._pixmaps.pop(photo.path, None)
         self._wanted.pop(photo.path, None)
@@ -498,7 +487,7 @@ class PhotoGridModel(QAbstractListModel):
     def _load_wanted(self) -> None:
         while self._wanted and len(self._loading) < self._max_loading:
             path, _ = self._wanted.popitem(last=True)  # newest wish first: what is on screen now
-            if path not in self._row_of:
+            if path not in self._photos:
                 continue
             self._loading.add(path)
             assert self._thumbs is not None  # pixmap_for never wishes without a cache
@@ -510,13 +499,13 @@ class PhotoGridModel(QAbstractListModel):
             )
 
     def _hash_of(self, path: Path) -> str | None:
-        row = self._row_of.get(path)
+        row = self._photos.row_of(path)
         return self._photos[row].content_hash if row is not None else None
 
     def _thumbnail_ready(self, result: tuple[Path, QImage]) -> None:
         path, image = result
         self._loading.discard(path)
-        row = self._row_of.get(path)
+        row = self._photos.row_of(path)
         if row is not None:
             self._pixmaps[path] = QPixmap.fromImage(image)  # GUI thread only
             while len(self._pixmaps) > PIXMAP_CACHE:
@@ -529,7 +518,7 @@ class PhotoGridModel(QAbstractListModel):
     def _thumbnail_failed(self, path: Path, _error: BaseException | None = None) -> None:
         self._loading.discard(path)
         self._failed.add(path)
-        row = self._row_of.get(path)
+        row = self._photos.row_of(path)
         if row is not None:
             index = self.index(row)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])

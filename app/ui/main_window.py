@@ -49,7 +49,7 @@ from app.engine.model import Grouping, ItemState
 from app.images.formats import PHOTO_EXTENSIONS
 from app.images.thumbnails import ThumbnailCache
 from app.ui.account import AccountActions
-from app.ui.create_flow import CreateFlow
+from app.ui.create_flow import BatchRequest, CreateFlow
 from app.ui.demo import DemoBanner, sample_photos
 from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.engine_bridge import EngineBridge
@@ -206,7 +206,8 @@ class MainWindow(QMainWindow):
         self._build_ui()
         self._build_actions()
         self.create_flow = CreateFlow(self)
-        self.create_flow.created.connect(self.batch_created)
+        self.create_flow.created.connect(self._batch_sent)
+        self.create_flow.failed.connect(self._batch_failed)
         self.account = AccountActions(self, workers, self._base_url, self.remove_key_action)
         self.account.key_changed.connect(self.key_changed)
         self.account.key_removed.connect(self.key_removed)
@@ -724,7 +725,50 @@ class MainWindow(QMainWindow):
 
     def create_workflows(self) -> None:
         """The primary action: confirm, then hand the batch to the engine on a worker."""
-        self.create_flow.start()
+        self._update_summary()
+        session = self.session
+        if not self.create_button.isEnabled() or session is None:
+            return
+        request = BatchRequest(
+            settings=self.settings.apply_to_batch(self.settings_panel.settings()),
+            photos=self.photos.usable_photos(),
+            urls=list(self.urls),
+            skipped=self.photos.problem_photos(),
+            workflows=self.workflow_count(),
+            template_label=self.settings_panel.template_label(),
+            demo=self.demo,
+        )
+        if not self.create_flow.start(session, request, self.confirm):
+            return
+        self.settings_panel.save(self.settings_store)
+        self._update_summary()
+        self.show_status(self.tr("Starting the batch…"))
+
+    def _batch_sent(self, batch_id: int, sent: list[str]) -> None:
+        """The batch exists: what went into it leaves the grid; the jobs are shown."""
+        gone = set(sent)
+        photos = self.photos
+        photos.remove_rows(
+            [r for r in range(photos.rowCount()) if str(photos.photo(r).path) in gone]
+        )
+        self.urls = [u for u in self.urls if u not in gone]
+        left = photos.rowCount()
+        message = self.tr("Batch started: follow it in the list below.")
+        if left:
+            message += " " + self.tr("Photos that cannot be used stay here.")
+        self.show_status(message)
+        self._update_summary()
+        if not left:
+            # Nothing left to add: the jobs are what the user watches now.
+            total = sum(self.left_splitter.sizes())
+            self.left_splitter.setSizes([total * 2 // 5, total - total * 2 // 5])
+        self.batch_created.emit(batch_id)
+
+    def _batch_failed(self, reason: str) -> None:
+        self._update_summary()
+        self.info_bar.show_message(
+            self.tr("The batch could not be started: {reason}").format(reason=reason)
+        )
 
     # --- engine and key ------------------------------------------------------------------
 

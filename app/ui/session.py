@@ -7,7 +7,6 @@ runs on the I/O pool. The window only asks it to create batches, swap the key an
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,15 +26,6 @@ if TYPE_CHECKING:
     from app.engine.engine import Engine
 
 log = logging.getLogger(__name__)
-
-
-def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """Sort key that orders numbers by value: IMG_2 before IMG_10, case ignored."""
-    return tuple(
-        (0, int(part)) if part.isdigit() else (1, part.casefold())
-        for part in re.split(r"(\d+)", text)
-        if part
-    )
 
 
 class Session(QObject):
@@ -161,9 +151,9 @@ class Session(QObject):
         if engine is None:
             on_error(self.tr("Still starting up: try again in a moment."))
             return
-        # Intake checks photos in parallel and finishes them in any order; a batch is sent
-        # (and listed) in the order of its files' names, as the user sees them in a folder.
-        photos = sorted(photos, key=lambda photo: natural_key(str(photo.path)))
+        # The engine lists the photos in batch order (app/images/intake.py), as the grid shows
+        # them and as the command line numbers them.
+        photos = list(photos)
         urls = list(urls)
         self.workers.io.submit(
             lambda: engine.create_batch(settings, photos, urls),

@@ -306,6 +306,7 @@ def test_results_in_the_window_rating_reaches_the_server_and_settings_apply(
     dialog.reject()
     window.set_session(None)
     assert panel.engine is None
+    session.shutdown()  # the window let go of it: its engine (and scheduler thread) stop here
 
 
 def test_the_app_icon_comes_from_the_packaged_icons(qtbot) -> None:

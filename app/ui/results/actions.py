@@ -1,13 +1,14 @@
 """Saving results into a folder the user picks, and exporting the batch report.
 
-Both hand the work to the engine on the I/O pool and report back in plain words through the
-panel's `message` signal; the panel's replaceable hooks (`choose_folder`, `ask_overwrite`,
-`choose_report_file`) are read at call time, so tests answer without modal dialogs.
+Both hand the work to the engine on the I/O pool and report back in plain words through
+`ResultActions.message`; the dialogs are hooks given with each call (the panel's replaceable
+`choose_folder`, `ask_overwrite`, `choose_report_file`), so tests answer without modal dialogs.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,12 +18,13 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.engine.model import OverwritePolicy, SaveOutcome
 from app.engine.report import write_report
-from app.ui.results.model import Tile
-from app.ui.settings import AUTO_MARK_DELIVERED, DOWNLOAD_FOLDER, NAME_PATTERN
+from app.ui.settings import DOWNLOAD_FOLDER, NAME_PATTERN, AppSettings
 from app.ui.user_text import user_text
+from app.ui.workers import Workers
 
 if TYPE_CHECKING:
-    from app.ui.results.panel import ResultsPanel
+    # Loaded with the session, after the window shows (docs/ARCHITECTURE.md, start-up).
+    from app.engine.engine import Engine
 
 
 def ask_overwrite(parent: QWidget, names: list[str]) -> OverwritePolicy | None:
@@ -51,55 +53,85 @@ def ask_overwrite(parent: QWidget, names: list[str]) -> OverwritePolicy | None:
     return OverwritePolicy.SKIP if clicked is skip else None
 
 
-class ResultActions(QObject):
-    """The save flow and the report of a ResultsPanel. No public signals: it speaks through
-    the panel's `message`."""
+OverwriteQuestion = Callable[[QWidget, list[str]], OverwritePolicy | None]
 
+
+class ResultActions(QObject):
+    """Saving results into a folder and exporting a batch's report, for the results panel.
+
+    It knows nothing of the panel: the panel hands it the engine (`engine`, None while there is
+    none), the items to save and its dialog hooks, and updates itself from the signals.
+
+    Signals:
+        message(str): plain words of what happened (saving, saved, a failure, report written).
+        saved(object): a `SaveOutcome`, once a save finished without error.
+    """
+
+    message = Signal(str)
+    saved = Signal(object)
     # A save finished: emitted from the engine's worker, delivered queued on the GUI thread.
     _save_finished = Signal(object)
 
-    def __init__(self, panel: ResultsPanel) -> None:
-        super().__init__(panel)
-        self.panel = panel
+    def __init__(self, workers: Workers, settings: AppSettings, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self.workers = workers
+        self.settings = settings
+        self.engine: Engine | None = None
         self._save_finished.connect(self._saved, Qt.ConnectionType.QueuedConnection)
 
-    def save(self, tiles: list[Tile]) -> None:
-        """Save every result of the tiles' jobs (in their numbering) into a folder the user
-        picks; the engine writes the files and records them on the items."""
-        panel = self.panel
-        engine = panel.engine
-        if engine is None:
+    def save(
+        self,
+        results: Mapping[int, int],
+        *,
+        choose_folder: Callable[[str], str],
+        ask_overwrite: OverwriteQuestion,
+        local_files: Mapping[str, str] | None = None,
+    ) -> None:
+        """Save every result of these items (item id -> number of results, in their
+        numbering) into a folder the user picks with `choose_folder`; `ask_overwrite` asks
+        once about files already there. The engine writes the files and records them on the
+        items; `local_files` (result URL -> a copy on disk) are copied, not downloaded again."""
+        engine = self.engine
+        ids = list(results)
+        if engine is None or not ids:
             return
-        ids = list(dict.fromkeys(t.item_id for t in tiles if t.item_id in panel.model.items))
-        if not ids:
-            return
-        folder_text = panel.choose_folder(panel.settings.value(DOWNLOAD_FOLDER))
+        folder_text = choose_folder(self.settings.value(DOWNLOAD_FOLDER))
         if not folder_text:
             return
         folder = Path(folder_text)
-        panel.settings.set_value(DOWNLOAD_FOLDER, str(folder))
-        pattern = panel.settings.value(NAME_PATTERN)
-        panel.workers.io.submit(
+        self.settings.set_value(DOWNLOAD_FOLDER, str(folder))
+        pattern = self.settings.value(NAME_PATTERN)
+        count = sum(results.values())
+        local = dict(local_files or {})
+        self.workers.io.submit(
             lambda: engine.taken_names(ids, folder, name_pattern=pattern),
-            lambda taken: self._save_checked(ids, folder, pattern, taken),
+            lambda taken: self._save_checked(
+                ids, folder, pattern, taken, count, local, ask_overwrite
+            ),
             self._save_failed,
         )
 
-    def _save_checked(self, ids: list[int], folder: Path, pattern: str, taken: list[str]) -> None:
-        panel = self.panel
-        engine = panel.engine
+    def _save_checked(
+        self,
+        ids: list[int],
+        folder: Path,
+        pattern: str,
+        taken: list[str],
+        count: int,
+        local: dict[str, str],
+        ask_overwrite: OverwriteQuestion,
+    ) -> None:
+        engine = self.engine
         if engine is None:
             return
         policy = OverwritePolicy.RENAME
         if taken:
-            answer = panel.ask_overwrite(panel, taken)
+            answer = ask_overwrite(self._parent, taken)
             if answer is None:
                 return
             policy = answer
-        items = panel.model.items
-        count = sum(len(items[i].results) for i in ids if i in items)
-        panel.message.emit(self.tr("Saving {n} results…").format(n=count))
-        local = dict(panel.loader.local)
+        self.message.emit(self.tr("Saving {n} results…").format(n=count))
         finished = self._save_finished
 
         def announce(future: Future[SaveOutcome]) -> None:
@@ -108,7 +140,7 @@ class ResultActions(QObject):
             with contextlib.suppress(RuntimeError):
                 finished.emit(future)
 
-        panel.workers.io.submit(
+        self.workers.io.submit(
             lambda: engine.save_results(
                 ids, folder, name_pattern=pattern, overwrite=policy, local_files=local
             ).add_done_callback(announce),
@@ -116,7 +148,7 @@ class ResultActions(QObject):
         )
 
     def _save_failed(self, error: BaseException) -> None:
-        self.panel.message.emit(
+        self.message.emit(
             self.tr("The results could not be saved: {why}").format(why=user_text(error))
         )
 
@@ -125,7 +157,6 @@ class ResultActions(QObject):
         if error is not None:
             self._save_failed(error)
             return
-        panel = self.panel
         outcome = future.result()
         text = self.tr("Saved {n} files.").format(n=outcome.count)
         if outcome.count == 1:
@@ -136,29 +167,24 @@ class ResultActions(QObject):
             text += " " + self.tr("{n} could not be saved: {first}").format(
                 n=len(outcome.problems), first=outcome.problems[0]
             )
-        panel.message.emit(text)
-        if panel.settings.value(AUTO_MARK_DELIVERED):
-            panel._deliver_once([panel.all_items[i] for i in outcome.saved if i in panel.all_items])
-        panel._update_actions()
+        self.message.emit(text)
+        self.saved.emit(outcome)
 
-    def export_report(self, batch_id: int | None, path: str | None = None) -> None:
-        """Write the CSV of this batch (asks where when `path` is None)."""
-        panel = self.panel
-        engine = panel.engine
+    def export_report(self, batch_id: int | None, choose_file: Callable[[str], str]) -> None:
+        """Write the CSV of this batch where `choose_file` says (nothing when it says "")."""
+        engine = self.engine
         if engine is None or batch_id is None:
             return
-        if path is None:
-            start = str(Path(panel.settings.value(DOWNLOAD_FOLDER)) / "vimbatch-report.csv")
-            path = panel.choose_report_file(start)
-            if not path:
-                return
-        target = path
-        panel.workers.io.submit(
+        start = str(Path(self.settings.value(DOWNLOAD_FOLDER)) / "vimbatch-report.csv")
+        target = choose_file(start)
+        if not target:
+            return
+        self.workers.io.submit(
             lambda: write_report(target, engine.items(batch_id), engine.batches()),
-            lambda rows: panel.message.emit(
+            lambda rows: self.message.emit(
                 self.tr("Report saved: {n} rows in {name}.").format(n=rows, name=Path(target).name)
             ),
-            lambda error: panel.message.emit(
+            lambda error: self.message.emit(
                 self.tr("The report could not be saved: {why}").format(why=user_text(error))
             ),
         )

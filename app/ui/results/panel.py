@@ -22,11 +22,10 @@ previews, "before" photos and workflows are fetched only for tiles the view pain
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QSignalBlocker, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -45,18 +44,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.api import Visibility, Workflow, WorkflowClient
+from app.api import Workflow, WorkflowClient
 from app.engine.model import (
-    DEFAULT_NAME_PATTERN,
     BatchSnapshot,
     ItemSnapshot,
     ItemState,
-    OverwritePolicy,
     SaveOutcome,
 )
 from app.images.thumbnails import ThumbnailCache
 from app.ui.engine_bridge import EngineBridge
-from app.ui.results.actions import ResultActions, ask_overwrite
+from app.ui.results.actions import OverwriteQuestion, ResultActions, ask_overwrite
 from app.ui.results.delegate import ResultDelegate
 from app.ui.results.details import DetailsForm
 from app.ui.results.model import ResultRole, ResultsModel, Tile, poster_key
@@ -66,43 +63,12 @@ from app.ui.settings import AUTO_MARK_DELIVERED, AppSettings
 from app.ui.user_text import user_text
 from app.ui.workers import Workers
 
-
-class ResultsEngine(Protocol):
-    """The part of `app.engine.Engine` this panel drives (see docs/ARCHITECTURE.md)."""
-
-    @property
-    def client(self) -> WorkflowClient: ...
-    def items(self, batch_id: int | None = None) -> list[ItemSnapshot]: ...
-    def batches(self) -> list[BatchSnapshot]: ...
-    def update_item(
-        self,
-        item_id: int,
-        *,
-        title: str | None = None,
-        description: str | None = None,
-        visibility: Visibility | None = None,
-        rating: int | str | None = None,
-        delivered: bool = False,
-    ) -> None: ...
-    def retry_update(self, item_id: int) -> None: ...
-    def drop_update(self, item_id: int) -> None: ...
-    def save_results(
-        self,
-        item_ids: Sequence[int],
-        folder: Path,
-        *,
-        name_pattern: str = DEFAULT_NAME_PATTERN,
-        overwrite: OverwritePolicy = OverwritePolicy.RENAME,
-        local_files: Mapping[str, str] | None = None,
-    ) -> Future[SaveOutcome]: ...
-    def taken_names(
-        self, item_ids: Sequence[int], folder: Path, *, name_pattern: str = DEFAULT_NAME_PATTERN
-    ) -> list[str]: ...
+if TYPE_CHECKING:
+    # The engine module (httpx, keyring) loads with the session, after the window shows.
+    from app.engine.engine import Engine
 
 
 REFRESH_MS = 100  # jobs finishing within this are shown together
-
-OverwriteQuestion = Callable[[QWidget, list[str]], OverwritePolicy | None]
 
 
 def _confirm(parent: QWidget, title: str, text: str, yes: str) -> bool:
@@ -137,7 +103,7 @@ class ResultsPanel(QWidget):
         self.settings = settings
         self.files = ResultFileCache(Path(cache_dir) / "results")
         self.bridge: EngineBridge | None = None
-        self.engine: ResultsEngine | None = None
+        self.engine: Engine | None = None
         self.all_items: dict[int, ItemSnapshot] = {}
         self.batches: dict[int, BatchSnapshot] = {}
         self.selection: list[int] = []
@@ -161,7 +127,9 @@ class ResultsPanel(QWidget):
         self.loader.image_failed.connect(self.model.set_failure)
         self.loader.workflow_ready.connect(self._workflow_ready)
         self.model.wanted.connect(self._load_previews)
-        self.saving = ResultActions(self)
+        self.saving = ResultActions(workers, settings, self)
+        self.saving.message.connect(self.message)
+        self.saving.saved.connect(self._results_saved)
         # Jobs finishing in a burst refresh the shown set once, not once each.
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -307,7 +275,8 @@ class ResultsPanel(QWidget):
                 with contextlib.suppress(RuntimeError, TypeError):
                     signal.disconnect(slot)
         self.bridge = bridge
-        self.engine = bridge.engine if bridge is not None else None  # type: ignore[assignment]
+        self.engine = bridge.engine if bridge is not None else None
+        self.saving.engine = self.engine
         self.all_items.clear()
         self.batches.clear()
         if bridge is not None:
@@ -566,9 +535,7 @@ class ResultsPanel(QWidget):
         """Forget the chosen items' failed changes: they show what Vimmerse has again."""
         self._each_failed_change(lambda engine: engine.drop_update)
 
-    def _each_failed_change(
-        self, command: Callable[[ResultsEngine], Callable[[int], None]]
-    ) -> None:
+    def _each_failed_change(self, command: Callable[[Engine], Callable[[int], None]]) -> None:
         engine = self.engine
         if engine is None:
             return
@@ -656,14 +623,31 @@ class ResultsPanel(QWidget):
             self.opener(QUrl.fromLocalFile(folder))
 
     def save_selected(self) -> None:
-        self.saving.save(self.chosen_tiles())
+        self._save(self.chosen_tiles())
 
     def save_all(self) -> None:
-        self.saving.save(list(self.model.tiles))
+        self._save(list(self.model.tiles))
+
+    def _save(self, tiles: Sequence[Tile]) -> None:
+        """Every result of the tiles' jobs, in their numbering, into a folder the user picks."""
+        items = self.model.items
+        ids = dict.fromkeys(t.item_id for t in tiles if t.item_id in items)
+        self.saving.save(
+            {i: len(items[i].results) for i in ids},
+            choose_folder=self.choose_folder,
+            ask_overwrite=self.ask_overwrite,
+            local_files=self.loader.local,
+        )
+
+    def _results_saved(self, outcome: SaveOutcome) -> None:
+        if self.settings.value(AUTO_MARK_DELIVERED):
+            self._deliver_once([self.all_items[i] for i in outcome.saved if i in self.all_items])
+        self._update_actions()
 
     def export_report(self, path: str | None = None) -> None:
         """Write the CSV of the shown batch (asks where when `path` is None)."""
-        self.saving.export_report(self._scope_batch(), path)
+        choose = self.choose_report_file if path is None else (lambda _start: path)
+        self.saving.export_report(self._scope_batch(), choose)
 
     # --- teardown ------------------------------------------------------------------------
 
