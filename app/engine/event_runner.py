@@ -26,7 +26,8 @@ from app.engine.event_profiles import EventBook, EventProfile
 from app.engine.folder_scan import FileFacts, FolderScan, is_raw
 from app.engine.made_ledger import already_made, already_made_message
 from app.engine.model import EngineEvent, EventKind, ItemSnapshot, ItemState
-from app.images import Photo, ProblemCode, inspect, mark_duplicates
+from app.images import Photo, ProblemCode, inspect
+from app.images.intake import PhotoList, in_batch_order
 from app.images.problems import RAW_MESSAGE
 
 if TYPE_CHECKING:
@@ -370,7 +371,11 @@ class EventRunner:
         if not photos:
             return []
         records: list[FileRecord] = []
-        mark_duplicates([p for _, p in photos])
+        # The shared intake's order and copies rule: the first in batch order is kept.
+        facts_of = {photo.path: facts for facts, photo in photos}
+        PhotoList().add(photo for _, photo in photos)
+        ordered = in_batch_order(photo for _, photo in photos)
+        photos = [(facts_of[photo.path], photo) for photo in ordered]
         settings = self.profile.batch_settings()
         made = already_made(self._engine.store, (p for _, p in photos), settings)
         fresh: list[tuple[FileFacts, Photo]] = []
