@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 RAW_TWIN_NOTE = "RAW file: its JPEG twin is used"
 RAW_TWIN_GRACE = 5.0  # a camera writes the RAW first: wait this long for its JPEG twin
 SCAN_INTERVAL = 5.0  # the scan that is the truth; notifications only bring it forward
+FULL_SCAN_INTERVAL = 60.0  # between them, folders whose time did not change are not re-read
 NOTIFY_DEBOUNCE = 0.1  # a burst of notifications (a card being copied) makes one scan
 INCOMPLETE_RETRIES = 3  # a file that does not decode yet is looked at again this often
 _INCOMPLETE = (ProblemCode.CORRUPT, ProblemCode.EMPTY, ProblemCode.UNREADABLE, ProblemCode.VANISHED)
@@ -182,8 +183,8 @@ class EventRunner:
         return self.summary()
 
     def scan_once(self) -> None:
-        """One scan and what follows (used by the loop; tests may call it directly)."""
-        self._tick()
+        """One full scan and what follows (tests may call it directly)."""
+        self._tick(full=True)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -276,11 +277,17 @@ class EventRunner:
             if first:
                 self._first_look()
             self._start_observer()
+            full_due = 0.0
+            notified = True
             while not self._stop.is_set():
-                due = self._tick()
+                full = notified or time.monotonic() >= full_due
+                if full:
+                    full_due = time.monotonic() + FULL_SCAN_INTERVAL
+                due = self._tick(full=full)
                 timeout = self._interval if due is None else max(0.0, due - time.monotonic())
                 timeout = min(timeout, self._interval)
-                if self._wake.wait(timeout):
+                notified = self._wake.wait(timeout)
+                if notified:
                     self._wake.clear()
                     # A burst of notifications (a card being copied) makes one scan.
                     self._stop.wait(NOTIFY_DEBOUNCE)
@@ -304,9 +311,9 @@ class EventRunner:
             )
         self.profile = self._book.mark_started(self.profile)
 
-    def _tick(self) -> float | None:
+    def _tick(self, *, full: bool) -> float | None:
         """One scan and the photos it found complete; the clock time of the next settle."""
-        result = self._scan.scan()
+        result = self._scan.scan(full=full)
         self.scans += 1
         with self._lock:
             was = self._reachable

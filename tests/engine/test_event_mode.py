@@ -3,6 +3,7 @@ exactly once, none early, none missed; the "already made" ledger across batches 
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -304,3 +305,22 @@ def test_keep_awake_is_held_only_while_busy() -> None:
     wait_until(lambda: not keep.held)
     guard.stop()
     assert entered == ["in", "out"]
+
+
+def test_quick_scans_reuse_quiet_folders_and_still_see_new_files(tmp_path: Path) -> None:
+    known: dict[str, tuple[int, int]] = {}
+    now = [0.0]
+    old = make_jpegs(tmp_path / "100CANON", 3)
+    scan = FolderScan(tmp_path, settle=1.0, handled=known.get, clock=lambda: now[0])
+    for path in old:
+        info = path.stat()
+        known[str(path)] = (info.st_size, info.st_mtime_ns)
+    past = time.time() - 3600
+    os.utime(tmp_path / "100CANON", (past, past))
+    assert scan.scan(full=True).ready == []
+    assert scan.scan(full=False).ready == []  # quiet: its listing is reused
+    # A new file changes the folder's time: a quick scan lists it again and finds it.
+    (tmp_path / "100CANON" / "new.jpg").write_bytes(old[0].read_bytes())
+    scan.scan(full=False)
+    now[0] = 2.0
+    assert [f.path.name for f in scan.scan(full=False).ready] == ["new.jpg"]
