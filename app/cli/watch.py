@@ -185,7 +185,9 @@ def run_watch(args: argparse.Namespace, key: str, base_url: str) -> int:
     runner = EventRunner(engine, profile, on_file=notes.file, on_change=notes.changed)
     notes.runner = runner
     unsubscribe = engine.subscribe(printer)
-    awake = AwakeWhileBusy(lambda: runner.running or not engine.wait_idle(0))
+    awake = AwakeWhileBusy(
+        lambda: runner.running or not engine.wait_idle(0), over=lambda: engine.stopped
+    )
     interrupted = False
     try:
         engine.start()

@@ -432,6 +432,11 @@ class Engine:
     def set_concurrency(self, n: int) -> None:
         self._uploads.set_concurrency(n)
 
+    @property
+    def stopped(self) -> bool:
+        """`shutdown` was called: nothing new starts (watchers and helpers end with it)."""
+        return self._tasks.stopping
+
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until nothing is left to do right now (True), or `timeout` passes (False)."""
         return self._tasks.wait_for(self._is_idle, timeout)

@@ -279,7 +279,7 @@ class EventRunner:
             self._start_observer()
             full_due = 0.0
             notified = True
-            while not self._stop.is_set():
+            while not self._stop.is_set() and not self._engine.stopped:
                 full = notified or time.monotonic() >= full_due
                 if full:
                     full_due = time.monotonic() + FULL_SCAN_INTERVAL

@@ -71,16 +71,19 @@ class KeepAwake:
 
 class AwakeWhileBusy:
     """Holds a KeepAwake while `busy()` says so, checked every `interval` seconds on one small
-    daemon thread, which alone enters and leaves the mode; stop() releases it and ends."""
+    daemon thread, which alone enters and leaves the mode; it releases and ends on stop(), or
+    by itself once `over()` says so (the engine was shut down)."""
 
     def __init__(
         self,
         busy: Callable[[], bool],
         *,
+        over: Callable[[], bool] = lambda: False,
         keep: KeepAwake | None = None,
         interval: float = 2.0,
     ) -> None:
         self._busy = busy
+        self._over = over
         self.keep = keep or KeepAwake()
         self._interval = interval
         self._stop = threading.Event()
@@ -104,7 +107,7 @@ class AwakeWhileBusy:
 
     def _run(self) -> None:
         try:
-            while not self._stop.is_set():
+            while not self._stop.is_set() and not self._over():
                 self._check()
                 self._stop.wait(self._interval)
         finally:

@@ -53,6 +53,7 @@ from app.ui.create_flow import BatchRequest, CreateFlow
 from app.ui.demo import DemoBanner, sample_photos
 from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.engine_bridge import EngineBridge
+from app.ui.events.panel import EventPanel
 from app.ui.image_grid import PhotoArea, PhotoGridModel, device_pixel_ratio, human_size
 from app.ui.jobs.panel import JobListPanel
 from app.ui.jobs.thumbnails import JobThumbnails
@@ -338,6 +339,9 @@ class MainWindow(QMainWindow):
         batch_layout.addWidget(self.create_hint)
         self.batch_page = batch_page
         self.right_tabs.addTab(batch_page, self.tr("New batch"))
+        # Event mode (a watched folder) beside New batch; its batches join the job list below.
+        self.event_panel = EventPanel(self.workers)
+        self.right_tabs.addTab(self.event_panel, self.tr("Event"))
         self.right_tabs.addTab(self.results_panel, self.tr("Results"))
 
         self.main_splitter.addWidget(self.left_splitter)
@@ -465,6 +469,7 @@ class MainWindow(QMainWindow):
             )
 
     def _connect(self) -> None:
+        self.event_panel.message.connect(self.show_status)
         self.add_photos_button.clicked.connect(self.choose_photos)
         self.add_folder_button.clicked.connect(self.choose_folder)
         self.photo_area.add_photos_requested.connect(self.choose_photos)
@@ -796,6 +801,7 @@ class MainWindow(QMainWindow):
         self.job_list.set_engine(bridge)
         self.results_panel.set_engine(bridge)
         self.notifier.set_engine(bridge)
+        self.event_panel.set_engine(bridge)
 
     def _jobs_selected(self, item_ids: list[int]) -> None:
         """The job list's selection: the results panel shows those jobs' results, and comes
