@@ -30,7 +30,7 @@ def test_event_tab_watches_a_folder_end_to_end(
     assert panel is not None
     tabs = window.right_tabs
     assert [tabs.tabText(i) for i in range(tabs.count())] == ["New batch", "Event", "Results"]
-    tabs.setCurrentWidget(panel)
+    tabs.setCurrentIndex(1)
 
     booth = tmp_path / "booth"
     photo_factory(booth / "before_1.jpg", color="#222222")
