@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -19,6 +21,9 @@ from app.engine.model import BatchSettings, Grouping
 from app.images.photo import Photo
 from app.ui.dialogs.confirm_create import ConfirmCreateDialog
 from app.ui.session import Session
+
+if TYPE_CHECKING:
+    from app.engine.made_ledger import MadeBefore
 
 AskDialog = Callable[[ConfirmCreateDialog], bool]
 
@@ -43,10 +48,12 @@ class CreateFlow(QObject):
         created(int batch_id, list sent): the batch exists; `sent` holds the path (text) of
             every photo and every web address that went into it.
         failed(str): the batch could not be created, in plain words; nothing was sent.
+        declined(): the user said no in the confirmation.
     """
 
     created = Signal(int, list)
     failed = Signal(str)
+    declined = Signal()
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -54,10 +61,28 @@ class CreateFlow(QObject):
         self.busy = False  # a batch is being created right now
 
     def start(self, session: Session, request: BatchRequest, confirm: AskDialog) -> bool:
-        """Ask `confirm`, then create the batch on a worker. False: the user said no (or a
-        batch is being created already); True: `created` or `failed` follows."""
+        """Find out which photos were already made (on a worker), ask `confirm`, then create
+        the batch on a worker. False: a batch is being created already; True: `declined`,
+        `created` or `failed` follows."""
         if self.busy:
             return False
+        self.busy = True
+        session.check_made(
+            request.settings,
+            request.photos,
+            lambda made: self._ask(session, request, confirm, made),
+        )
+        return True
+
+    def _ask(
+        self,
+        session: Session,
+        request: BatchRequest,
+        confirm: AskDialog,
+        made: dict[Path, MadeBefore],
+    ) -> None:
+        from app.engine.made_ledger import skipped_words  # the engine's, loaded after start-up
+
         settings = request.settings
         dialog = ConfirmCreateDialog(
             count=request.workflows,
@@ -66,25 +91,32 @@ class CreateFlow(QObject):
             skipped=list(request.skipped),
             per_folder=settings.grouping is Grouping.PER_FOLDER,
             demo=request.demo,
+            already_made=skipped_words(len(made), list(made.values())) if made else None,
+            already_made_count=len(made),
             parent=self._parent,
         )
         try:
-            if not confirm(dialog):
-                return False
+            accepted = confirm(dialog)
+            again = dialog.make_again
         finally:
             dialog.deleteLater()
-        self.busy = True
+        if not accepted:
+            self.busy = False
+            self.declined.emit()
+            return
         photos = list(request.photos)
         urls = list(request.urls)
         sent = [str(p.path) for p in photos] + urls
+        # Skipped ones go in too: the engine stores them as "already made" (its ledger claim
+        # settles a race with another window or process), so the job list says why.
         session.create_batch(
             settings,
             photos,
             urls,
             lambda batch_id: self._created(batch_id, sent),
             self._failed,
+            again=again,
         )
-        return True
 
     def _created(self, batch_id: int, sent: list[str]) -> None:
         self.busy = False

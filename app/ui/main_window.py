@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
         self.create_flow = CreateFlow(self)
         self.create_flow.created.connect(self._batch_sent)
         self.create_flow.failed.connect(self._batch_failed)
+        self.create_flow.declined.connect(self._batch_declined)
         self.account = AccountActions(self, workers, self._base_url, self.remove_key_action)
         self.account.key_changed.connect(self.key_changed)
         self.account.key_removed.connect(self.key_removed)
@@ -753,6 +754,10 @@ class MainWindow(QMainWindow):
         self.settings_panel.save(self.settings_store)
         self._update_summary()
         self.show_status(self.tr("Starting the batch…"))
+
+    def _batch_declined(self) -> None:
+        self.show_status("")
+        self._update_summary()
 
     def _batch_sent(self, batch_id: int, sent: list[str]) -> None:
         """The batch exists: what went into it leaves the grid; the jobs are shown."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QGroupBox, QLineEdit, QRadioButton
 
+from app.engine.model import ItemState
+from app.ui.dialogs.confirm_create import ConfirmCreateDialog
 from app.ui.events.editor import EventEditor
 from app.ui.events.panel import EventPanel
 from app.ui.session import Session
@@ -89,3 +91,46 @@ def test_event_tab_watches_a_folder_end_to_end(
     assert panel.current().started_at is None
     panel.shutdown()  # as the window does before its engine stops
     assert not panel.start_button.isEnabled()
+
+
+def test_create_confirmation_offers_to_skip_photos_already_made(
+    qtbot, make_window, workers, simulator, photo_dir, private_dirs
+) -> None:
+    window = make_window(base_url=simulator.base_url)
+    window.show()
+    session = _start_session(qtbot, window, workers, simulator, private_dirs)
+    engine = session.engine
+    good = sorted(p for p in photo_dir.iterdir() if p.name != "broken.jpg")
+
+    def add_and_create(answer) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
+        with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
+            window.add_paths([str(p) for p in good])
+        seen: list[str] = []
+
+        def confirm(dialog: ConfirmCreateDialog) -> bool:
+            box = dialog.findChild(QGroupBox, "alreadyMade")
+            seen.append(box.title() if box is not None else "")
+            seen.append(dialog.create_button.text())
+            answer(dialog)
+            return True
+
+        window.confirm = confirm
+        with qtbot.waitSignal(window.batch_created, timeout=10_000) as created:
+            window.create_workflows()
+        qtbot.waitUntil(lambda: engine.wait_idle(0), timeout=30_000)
+        return int(created.args[0]), seen
+
+    first, seen = add_and_create(lambda _d: None)
+    assert seen == ["", "Create 4 workflows"]
+    second, seen = add_and_create(lambda _d: None)  # the default: skip them
+    assert seen[0].startswith("4 of these photos were already made with New Year 2026 (")
+    assert seen[1] == "Create 0 workflows"
+    items = engine.items(second)
+    assert {i.state for i in items} == {ItemState.CANCELLED}
+    assert all(i.error.startswith("Already made with New Year 2026") for i in items)
+    third, seen = add_and_create(lambda d: d.findChild(QRadioButton, "makeAgain").setChecked(True))
+    qtbot.waitUntil(
+        lambda: {i.state for i in engine.items(third)} == {ItemState.SUCCEEDED}, timeout=30_000
+    )
+    creates = [r for r in simulator.requests if r.method == "POST" and r.path == "/workflow"]
+    assert len(creates) == 8 and first < second < third
