@@ -146,6 +146,7 @@ class EventRunner:
         self._raw_waited: set[str] = set()
         self._ours: set[int] = set(self._files.item_ids())
         self._delivered: set[int] = set()
+        self._saved: set[int] = set()
         self._latest: ItemSnapshot | None = None
         self.scans = 0
 
@@ -436,10 +437,9 @@ class EventRunner:
             return
         if item.state is ItemState.SUCCEEDED and item.files and not item.error:
             with self._lock:
-                newer = self._latest is None or (item.finished_at or 0) >= (
-                    self._latest.finished_at or 0
-                )
-                if newer:
+                # Results are saved one after the other: the last one saved is the latest.
+                if item.id not in self._saved:
+                    self._saved.add(item.id)
                     self._latest = item
                 deliver = (
                     self.profile.mark_delivered

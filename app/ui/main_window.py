@@ -825,8 +825,9 @@ class MainWindow(QMainWindow):
             self.show_results()
 
     def _batch_finished(self, _batch_id: int, _summary: str) -> None:
-        # With no new photos waiting, what the user wants next is the results.
-        if self.photos.rowCount() == 0 and not self.urls:
+        # With no new photos waiting, what the user wants next is the results; while an event
+        # runs, its tab (counters, the latest result) stays in front.
+        if self.photos.rowCount() == 0 and not self.urls and not self.event_panel.running:
             self.show_results()
 
     def _resumed(self, count: int) -> None:

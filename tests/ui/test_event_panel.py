@@ -11,6 +11,7 @@ from app.engine.model import ItemState
 from app.ui.dialogs.confirm_create import ConfirmCreateDialog
 from app.ui.events.editor import EventEditor
 from app.ui.events.panel import EventPanel
+from app.ui.jobs.model import JobRole
 from app.ui.session import Session
 
 
@@ -78,6 +79,15 @@ def test_event_tab_watches_a_folder_end_to_end(
     # The event's batches are ordinary batches in the job list, their event shown.
     engine = window.session.engine
     assert {b.settings.event_name for b in engine.batches()} == {"New Year 2026"}
+    model = window.job_list.model
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: all(
+            model.index(r, 0).data(JobRole.STATUS_TEXT).endswith("· New Year 2026")
+            for r in range(model.rowCount())
+        ),
+        timeout=10_000,
+    )
 
     panel.start_button.click()
     qtbot.waitUntil(lambda: not panel.running and not panel.summary.isHidden(), timeout=15_000)

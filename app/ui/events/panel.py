@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -118,6 +118,46 @@ def _load_image(path: str) -> QImage | None:
     )
 
 
+class LatestImage(QWidget):
+    """The latest result, as large as the space allows (aspect kept), never wider than it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pixmap: QPixmap | None = None
+        self._text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def pixmap(self) -> QPixmap | None:
+        return self._pixmap
+
+    def setPixmap(self, pixmap: QPixmap) -> None:
+        self._pixmap = pixmap
+        self.update()
+
+    def setText(self, text: str) -> None:
+        self._text = text
+        self._pixmap = None
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(400, 300)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(160, 120)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        if self._pixmap is None or self._pixmap.isNull():
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._text)
+            return
+        scaled = self._pixmap.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        x = (self.width() - scaled.width()) // 2
+        y = (self.height() - scaled.height()) // 2
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawPixmap(x, y, scaled.width(), scaled.height(), self._pixmap)
+
+
 class EventPanel(QWidget):
     """Signals:
     message(str): something for the status bar.
@@ -215,12 +255,9 @@ class EventPanel(QWidget):
             self.counters[key] = value
         layout.addWidget(counters)
 
-        self.latest = QLabel(self)
+        self.latest = LatestImage(self)
         self.latest.setObjectName("latestResult")
-        self.latest.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.latest.setMinimumHeight(220)
-        self.latest.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.latest.setFrameShape(QFrame.Shape.StyledPanel)
+        self.latest.setAccessibleName(self.tr("The latest result"))
         self.latest.setText(self.tr("The latest result shows here."))
         layout.addWidget(self.latest, 1)
         self.latest_caption = QLabel(self)

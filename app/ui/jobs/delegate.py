@@ -134,8 +134,11 @@ class JobDelegate(QStyledItemDelegate):
             self._paint_progress(painter, bar, item, opt, style, widget)
             status_right = bar.left() - SPACING
         status_rect = QRect(title_left, second.top(), status_right - title_left, line_h)
+        words = index.data(JobRole.STATUS_TEXT)  # the model's words (with an event's name)
         status = metrics.elidedText(
-            status_text(item), Qt.TextElideMode.ElideRight, max(0, status_rect.width())
+            words if isinstance(words, str) else status_text(item),
+            Qt.TextElideMode.ElideRight,
+            max(0, status_rect.width()),
         )
         if not selected:
             # The status is secondary: a softer tone, still at full contrast for attention states.
