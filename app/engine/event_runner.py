@@ -237,6 +237,10 @@ class EventRunner:
                 skipped += n
         return EventCounts(seen, sending, making, done, failed, skipped)
 
+    def records(self) -> list[FileRecord]:
+        """What each file of the folder became, oldest first (reads the store)."""
+        return self._files.all()
+
     def summary(self) -> EventSummary:
         records = self._files.all()
         made = already = other = 0

@@ -324,3 +324,37 @@ def test_quick_scans_reuse_quiet_folders_and_still_see_new_files(tmp_path: Path)
     scan.scan(full=False)
     now[0] = 2.0
     assert [f.path.name for f in scan.scan(full=False).ready] == ["new.jpg"]
+
+
+def test_results_marked_delivered_once_saved(
+    engine: Engine, tmp_path: Path, runs: list[Run]
+) -> None:
+    folder = tmp_path / "booth"
+    folder.mkdir()
+    profile = saved_event(engine, folder, mark_delivered=True, existing="send")
+    run = start(runs, engine, profile)
+    make_jpegs(folder, 2)
+    wait_until(lambda: run.runner.counts().done == 2)
+    wait_until(lambda: all(i.delivered_at for i in engine.items()) and engine.wait_idle(0))
+    latest = run.runner.status().latest
+    assert latest is not None and latest.files
+
+
+def test_a_photo_stored_just_before_a_crash_is_recognised_as_sent(
+    engine: Engine, simulator: Simulator, tmp_path: Path, runs: list[Run]
+) -> None:
+    """kill -9 between the batch's commit and the file's record: the restart finds the item
+    through the ledger and records it as sent, instead of skipping or resending it."""
+    folder = tmp_path / "booth"
+    paths = make_jpegs(folder, 2)
+    profile = saved_event(engine, folder, existing="send")
+    # What the crashed run had done: the batch stored (ledger claimed), nothing recorded.
+    batch = engine.create_batch(profile.batch_settings(), photos_of(paths[:1]))
+    run = start(runs, engine, profile)
+    wait_until(lambda: run.runner.counts().done == 2)
+    assert engine.wait_idle(30)
+    records = {Path(r.path).name: r for r in run.runner.records()}
+    assert records[paths[0].name].outcome is Outcome.SENT
+    assert records[paths[0].name].item_id == engine.items(batch)[0].id
+    assert all(n == 1 for n in creates_by_hash(simulator).values())
+    assert len(creates_by_hash(simulator)) == 2
