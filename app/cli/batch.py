@@ -21,6 +21,7 @@ from app.engine import (
     name_pattern_problem,
     title_pattern_problem,
 )
+from app.engine.keep_awake import AwakeWhileBusy
 from app.engine.made_ledger import already_made, already_made_message
 from app.engine.model import DEFAULT_NAME_PATTERN
 from app.engine.session import quick_timings
@@ -189,9 +190,12 @@ def _drive(
     unsubscribe = engine.subscribe(printer)
     interrupted = False
     batch_ids: list[int] = []
+    # The computer stays awake while work is left, and may sleep the moment it is done.
+    awake = AwakeWhileBusy(lambda: not engine.wait_idle(0), over=lambda: engine.stopped)
     try:
         batch_ids = list(begin())
         engine.start(batch_ids)
+        awake.start()
         while True:
             if args.wait:
                 done = engine.wait_idle(timeout=0.5)
@@ -206,6 +210,7 @@ def _drive(
         engine.shutdown(wait=True)
     except KeyboardInterrupt:
         interrupted = True  # a second Ctrl-C: leave now; the store already says what may exist
+    awake.stop()
     unsubscribe()
     items = [i for b in batch_ids for i in engine.items(b)]
     printer.finish(items)

@@ -358,3 +358,16 @@ def test_a_photo_stored_just_before_a_crash_is_recognised_as_sent(
     assert records[paths[0].name].item_id == engine.items(batch)[0].id
     assert all(n == 1 for n in creates_by_hash(simulator).values())
     assert len(creates_by_hash(simulator)) == 2
+
+
+def test_without_notifications_the_scan_alone_finds_photos(
+    engine: Engine, simulator: Simulator, tmp_path: Path, runs: list[Run]
+) -> None:
+    """A network share where notifications never arrive: the periodic scan is the truth."""
+    folder = tmp_path / "share"
+    folder.mkdir()
+    run = start(runs, engine, saved_event(engine, folder), notifications=False)
+    wait_until(lambda: run.runner.profile.started_at is not None)
+    paths = make_jpegs(folder, 3)
+    wait_until(lambda: run.runner.counts().done == 3)
+    assert set(creates_by_hash(simulator)) == {sha256_of(p) for p in paths}
