@@ -27,13 +27,16 @@ LEAK_GRACE_SECONDS = 10.0
 
 @pytest.fixture(autouse=True)
 def _no_leaked_threads(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fail a test that leaves a thread or Qt thread-pool work running (napari's conftest
-    does the same): a leaked engine scheduler or upload keeps talking to a simulator that is
-    gone, and makes a later test flaky instead of this one red.
+    """Fail a test that leaves a thread, Qt thread-pool work or a running QTimer behind
+    (napari's conftest does the same): a leaked engine scheduler or upload keeps talking to a
+    simulator that is gone, a leaked timer fires into the next test, and a later test turns
+    flaky instead of this one red.
 
     Autouse and defined first, so it is set up before, and torn down after, every other
-    fixture of the test (windows, sessions, pools and simulators are closed by then)."""
+    fixture of the test (windows, sessions, pools and simulators are closed by then; pytest-qt
+    has closed the test's widgets too)."""
     before = set(threading.enumerate())
+    timers = _track_timers(request) if "PySide6.QtCore" in sys.modules else None
     yield
     deadline = time.monotonic() + LEAK_GRACE_SECONDS
     leaked: list[threading.Thread] = []
@@ -52,10 +55,48 @@ def _no_leaked_threads(request: pytest.FixtureRequest) -> Iterator[None]:
         remaining = max(0, int((deadline - time.monotonic()) * 1000))
         if not pool.waitForDone(remaining):
             problems.append(f"{pool.activeThreadCount()} QThreadPool job(s) still running")
+    if timers is not None:
+        # Widgets closed by pytest-qt were handed to deleteLater: let them (and their timers) go.
+        qt_core.QCoreApplication.sendPostedEvents(None, qt_core.QEvent.Type.DeferredDelete)
+        running = [t for t in timers if _is_active(t)]
+        problems += [f"a QTimer ({_timer_owner(t)}) is still running" for t in running]
     if problems:
         pytest.fail(
             f"{request.node.nodeid} left work running: " + "; ".join(problems), pytrace=False
         )
+
+
+def _track_timers(request: pytest.FixtureRequest) -> list[Any]:
+    """Every QTimer started (through Python) during the test."""
+    from PySide6.QtCore import QTimer
+
+    started: list[Any] = []
+    original = QTimer.start
+
+    def start(timer: Any, *args: Any) -> None:
+        started.append(timer)
+        original(timer, *args)
+
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(QTimer, "start", start)
+    request.addfinalizer(monkeypatch.undo)
+    return started
+
+
+def _is_active(timer: Any) -> bool:
+    try:
+        return bool(timer.isActive())
+    except RuntimeError:  # its C++ object was deleted with its parent: it cannot fire
+        return False
+
+
+def _timer_owner(timer: Any) -> str:
+    try:
+        parent = timer.parent()
+    except RuntimeError:
+        return "deleted"
+    name = type(parent).__name__ if parent is not None else "no parent"
+    return f"interval {timer.interval()} ms, in {name}"
 
 
 @pytest.fixture(autouse=True)
@@ -75,6 +116,33 @@ def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.delenv("VIMMERSE_API_KEY", raising=False)
     monkeypatch.delenv("VIMBATCH_BASE_URL", raising=False)
     return data
+
+
+@pytest.fixture
+def make_engine(private_dirs: Path) -> Iterator[Callable[..., Any]]:
+    """`make_engine(base_url, *, data_dir=None, **options)`: an engine on a real store (the
+    test's data folder unless `data_dir`), with fast timings (tests/engine/enginetools.py
+    `new_engine` takes the options); shut down and closed after the test, whatever happened."""
+    from engine.enginetools import close, new_engine
+
+    engines: list[Any] = []
+
+    def make(base_url: str, *, data_dir: Path | None = None, **options: Any) -> Any:
+        engine = new_engine(data_dir or private_dirs, base_url, **options)
+        engines.append(engine)
+        return engine
+
+    yield make
+    for engine in reversed(engines):
+        close(engine)
+
+
+@pytest.fixture
+def recorder() -> Any:
+    """A Recorder (tests/engine/enginetools.py): subscribe it to collect an engine's events."""
+    from engine.enginetools import Recorder
+
+    return Recorder()
 
 
 @pytest.fixture

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engine.enginetools import close, make_jpegs, new_engine, photos_of
+from engine.enginetools import make_jpegs, photos_of
 
 from app.api import Visibility
-from app.engine import BatchSettings, ItemSnapshot, ItemState
+from app.engine import BatchSettings, Engine, ItemSnapshot, ItemState
 from app.engine.report import REPORT_COLUMNS, write_report
 
 
@@ -19,30 +20,30 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 
 def test_report_has_one_row_per_item_with_the_right_columns(
-    simulator: Any, private_dirs: Path, tmp_path: Path
+    simulator: Any,
+    private_dirs: Path,
+    tmp_path: Path,
+    make_engine: Callable[..., Engine],
 ) -> None:
-    engine = new_engine(private_dirs, simulator.base_url)
-    try:
-        photos = make_jpegs(tmp_path / "in", 3)
-        (tmp_path / "in" / "broken.jpg").write_bytes(b"not a picture")  # fails at intake
-        simulator.fail_next(1)
-        engine.start()
-        batch = engine.create_batch(
-            BatchSettings(template_id="vim_arctic", visibility=Visibility.PUBLIC),
-            photos_of([*photos, tmp_path / "in" / "broken.jpg"]),
-        )
-        assert engine.wait_idle(30)
-        done = [i for i in engine.items(batch) if i.state is ItemState.SUCCEEDED]
-        assert len(done) == 2
-        engine.update_item(done[0].id, rating=4, delivered=True)
-        assert engine.wait_idle(10)
+    engine = make_engine(simulator.base_url)
+    photos = make_jpegs(tmp_path / "in", 3)
+    (tmp_path / "in" / "broken.jpg").write_bytes(b"not a picture")  # fails at intake
+    simulator.fail_next(1)
+    engine.start()
+    batch = engine.create_batch(
+        BatchSettings(template_id="vim_arctic", visibility=Visibility.PUBLIC),
+        photos_of([*photos, tmp_path / "in" / "broken.jpg"]),
+    )
+    assert engine.wait_idle(30)
+    done = [i for i in engine.items(batch) if i.state is ItemState.SUCCEEDED]
+    assert len(done) == 2
+    engine.update_item(done[0].id, rating=4, delivered=True)
+    assert engine.wait_idle(10)
 
-        out = tmp_path / "report.csv"
-        saved = {done[1].id: ["/somewhere/saved.jpg"]}
-        count = write_report(out, engine.items(batch), engine.batches(), saved)
-        items = {i.id: i for i in engine.items(batch)}
-    finally:
-        close(engine)
+    out = tmp_path / "report.csv"
+    saved = {done[1].id: ["/somewhere/saved.jpg"]}
+    count = write_report(out, engine.items(batch), engine.batches(), saved)
+    items = {i.id: i for i in engine.items(batch)}
 
     rows = _read(out)
     assert count == 4 and len(rows) == 4
@@ -97,34 +98,34 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_stays_text(tmp_path: Path) 
 
 
 def test_saved_results_are_recorded_on_the_items_and_listed_in_the_report(
-    simulator: Any, private_dirs: Path, tmp_path: Path
+    simulator: Any,
+    private_dirs: Path,
+    tmp_path: Path,
+    make_engine: Callable[..., Engine],
 ) -> None:
-    engine = new_engine(private_dirs, simulator.base_url)
+    engine = make_engine(simulator.base_url)
     out = tmp_path / "chosen"
-    try:
-        engine.start()
-        batch = engine.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "in", 2)))
-        assert engine.wait_idle(30)
-        one, two = engine.items(batch)
-        assert one.files == () and len(one.results) == 1
-        engine.update_item(one.id, rating=3, visibility=Visibility.PRIVATE)
-        # A result already on this computer (a preview, say) is copied, not fetched again.
-        local = tmp_path / "preview.jpg"
-        local.write_bytes(b"the preview's bytes")
-        future = engine.save_results(
-            [one.id, two.id],
-            out,
-            name_pattern="{stem}-{n}.{ext}",
-            local_files={two.results[0].url: str(local)},
-        )
-        outcome = future.result(timeout=30)
-        again = engine.save_results([one.id], out, name_pattern="{stem}-{n}.{ext}").result(30)
-        assert engine.wait_idle(10)
-        items = {i.id: i for i in engine.items(batch)}
-        report = tmp_path / "report.csv"
-        write_report(report, items.values(), engine.batches())
-    finally:
-        close(engine)
+    engine.start()
+    batch = engine.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "in", 2)))
+    assert engine.wait_idle(30)
+    one, two = engine.items(batch)
+    assert one.files == () and len(one.results) == 1
+    engine.update_item(one.id, rating=3, visibility=Visibility.PRIVATE)
+    # A result already on this computer (a preview, say) is copied, not fetched again.
+    local = tmp_path / "preview.jpg"
+    local.write_bytes(b"the preview's bytes")
+    future = engine.save_results(
+        [one.id, two.id],
+        out,
+        name_pattern="{stem}-{n}.{ext}",
+        local_files={two.results[0].url: str(local)},
+    )
+    outcome = future.result(timeout=30)
+    again = engine.save_results([one.id], out, name_pattern="{stem}-{n}.{ext}").result(30)
+    assert engine.wait_idle(10)
+    items = {i.id: i for i in engine.items(batch)}
+    report = tmp_path / "report.csv"
+    write_report(report, items.values(), engine.batches())
 
     first, second = str(out / "photo001-1.jpg"), str(out / "photo002-1.jpg")
     assert outcome.paths == [first, second] and outcome.problems == ()

@@ -31,6 +31,7 @@ from app.api.models import (
     MediaFile,
     Visibility,
     Workflow,
+    WorkflowChanges,
     parse_timestamp,
 )
 from app.api.retry import RetryPolicy, parse_retry_after
@@ -60,6 +61,7 @@ __all__ = [
     "ValidationError",
     "Visibility",
     "Workflow",
+    "WorkflowChanges",
     "WorkflowClient",
     "check_api_key",
     "check_base_url",

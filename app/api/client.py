@@ -9,10 +9,10 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -33,7 +33,7 @@ from app.api.errors import (
     scrub_value,
 )
 from app.api.governor import RateGovernor
-from app.api.models import CreateRequest, Visibility, Workflow
+from app.api.models import CreateRequest, Visibility, Workflow, WorkflowChanges
 from app.api.responses import error_for_status, read_body
 from app.api.retry import RetryPolicy, sleep
 from app.api.uploads import ProgressCallback, UploadProgress, open_multipart
@@ -198,21 +198,17 @@ class WorkflowClient:
         """GET /workflow/{id}: the workflow and its status."""
         return self._workflow_call("GET", workflow_id)
 
-    def update(
-        self,
-        workflow_id: str,
-        *,
-        title: str | None = None,
-        description: str | None = None,
-        visibility: Visibility | str | None = None,
-        rating: int | str | None = None,
-        delivered: bool = False,
-        delivered_at: datetime | None = None,
-    ) -> Workflow:
-        """PUT /workflow/{id} with only the keys given.
+    def update(self, workflow_id: str, **changes: Unpack[WorkflowChanges]) -> Workflow:
+        """PUT /workflow/{id} with only the keys given (`WorkflowChanges`).
 
         `delivered=True` without a time sends `"delivered_at": null`: the server stamps it.
         """
+        title = changes.get("title")
+        description = changes.get("description")
+        visibility = changes.get("visibility")
+        rating = changes.get("rating")
+        delivered_at = changes.get("delivered_at")
+        delivered = changes.get("delivered", False)
         body: dict[str, Any] = {}
         if title is not None:
             body["title"] = title

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from app.api.errors import MalformedResponseError
@@ -41,6 +41,18 @@ class Visibility(StrEnum):
     @property
     def label(self) -> str:
         return self.name.capitalize()
+
+
+class WorkflowChanges(TypedDict, total=False):
+    """What can be changed on a workflow: the one list, taken by `WorkflowClient.update`,
+    `Engine.update_item` and the engine's store of pending changes. Absent or None: unchanged."""
+
+    title: str | None
+    description: str | None
+    visibility: Visibility | str | None
+    rating: int | str | None
+    delivered: bool  # mark it delivered now (without delivered_at: the server stamps the time)
+    delivered_at: datetime | None
 
 
 @dataclass(frozen=True)

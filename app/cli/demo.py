@@ -21,7 +21,10 @@ def demo_server(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
         args.poll = 0.5  # the practice server finishes in seconds: follow it closely
     if args.data_dir is None:
         args.data_dir = str(Path(data_dir()) / "demo")
-    simulator = Simulator(SimulatorConfig(processing_time=4.0))
+    # Its workflows and files are kept with the demo's jobs: a demo batch resumes after a stop.
+    simulator = Simulator(
+        SimulatorConfig(processing_time=4.0), state_dir=Path(args.data_dir) / "server"
+    )
     base_url = simulator.start()
     print(f"Practice mode: nothing is sent to Vimmerse (server {base_url}).", flush=True)
     try:

@@ -18,8 +18,9 @@ from concurrent.futures import Future
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Unpack
 
-from app.api import ApiError, NotFoundError, Visibility, WorkflowClient
+from app.api import ApiError, NotFoundError, WorkflowChanges, WorkflowClient
 from app.engine.batch_items import new_items
 from app.engine.crew import Crew
 from app.engine.downloads import item_stem as item_stem  # where callers have found it
@@ -310,17 +311,7 @@ class Engine:
         if stored is not None and stored.snapshot.state is ItemState.NEEDS_ATTENTION:
             self._send_afresh(stored)
 
-    def update_item(
-        self,
-        item_id: int,
-        *,
-        title: str | None = None,
-        description: str | None = None,
-        visibility: Visibility | str | None = None,
-        rating: int | str | None = None,
-        delivered: bool = False,
-        delivered_at: datetime | None = None,
-    ) -> None:
+    def update_item(self, item_id: int, **changes: Unpack[WorkflowChanges]) -> None:
         """Change the item's workflow on Vimmerse: recorded in the store before anything is
         sent (one SQLite write in the calling thread), sent on a worker, retried with back-off,
         and kept as `pending_update` (with `update_error` once it cannot land) until it lands
@@ -329,14 +320,7 @@ class Engine:
         stored = self._commandable(item_id)
         if stored is None:
             return
-        change = change_of(
-            title=title,
-            description=description,
-            visibility=visibility,
-            rating=rating,
-            delivered=delivered,
-            delivered_at=delivered_at,
-        )
+        change = change_of(**changes)
         if change:
             self._updates.change(stored, change)
 

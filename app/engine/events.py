@@ -8,11 +8,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any
+from typing import Unpack
 
 from app.engine.error_reports import describe_exception
 from app.engine.model import BatchSnapshot, EngineEvent, EventKind, ItemSnapshot, ItemState
-from app.engine.store import JobStore, StoredItem
+from app.engine.store import ItemChanges, JobStore, StoredItem
 
 Listener = Callable[[EngineEvent], None]
 
@@ -100,8 +100,8 @@ class Events:
     def batch(self, batch: BatchSnapshot) -> None:
         self.emit(EngineEvent(EventKind.BATCH, batch_id=batch.id, batch=batch))
 
-    def set(self, item_id: int, **changes: Any) -> StoredItem:
-        """Write the item's columns (JobStore.update), then announce it."""
+    def set(self, item_id: int, **changes: Unpack[ItemChanges]) -> StoredItem:
+        """Write the item's columns (`JobStore.update`), then announce it."""
         stored = self._store.update(item_id, **changes)
         self.item(stored.snapshot)
         return stored

@@ -20,7 +20,7 @@ from app.engine.error_reports import describe_exception
 from app.engine.model import PAUSED_FOR_KEY, ItemState
 from app.engine.polling import PollPolicy
 from app.engine.saving import Saving
-from app.engine.store import Download, StoredItem
+from app.engine.store import Download, ItemChanges, StoredItem
 
 WORKFLOW_FAILED = "Vimmerse could not make a result from this one."
 WORKFLOW_CANCELLED = "The workflow was cancelled on Vimmerse."
@@ -117,18 +117,18 @@ class Following(CrewMember):
                 self._interval.pop(item_id, None)
             settings = self._store.settings(stored.snapshot.batch_id)
             downloading = bool(settings.download_dir and workflow.result)
-            finish: dict[str, object] = (
-                {"downloads": self._planned(stored, workflow)} if downloading else {"error": None}
-            )
-            self._events.set(
-                item_id,
+            finish: ItemChanges = {
                 # With a download folder it stays RUNNING until its files are saved.
-                state=ItemState.RUNNING if downloading else ItemState.SUCCEEDED,
-                status_text=workflow.processing_status,
-                progress=100,
-                results=workflow.result,
-                **finish,
-            )
+                "state": ItemState.RUNNING if downloading else ItemState.SUCCEEDED,
+                "status_text": workflow.processing_status,
+                "progress": 100,
+                "results": workflow.result,
+            }
+            if downloading:
+                finish["downloads"] = self._planned(stored, workflow)
+            else:
+                finish["error"] = None
+            self._events.set(item_id, **finish)
             if downloading:
                 self._saving.download(item_id)
         elif workflow.failed:

@@ -163,6 +163,20 @@ class EventKind(StrEnum):
     ITEM_REMOVED = "item_removed"  # an item was deleted from the store: `item` is its last state
     BATCH = "batch"  # a batch was created, paused or resumed: `batch` holds it
     NOTICE = "notice"  # something the user should read: `message`
+    CONNECTION = "connection"  # the connection to Vimmerse changed: `connection` holds it
+
+
+class ConnectionStatus(StrEnum):
+    ONLINE = "online"  # Vimmerse answers (or nothing has been tried yet)
+    OFFLINE = "offline"  # can't reach Vimmerse: sending waits, a light health check backs off
+    SLOWED = "slowed"  # Vimmerse asked us to slow down (429): `until` says when it goes on
+
+
+@dataclass(frozen=True)
+class ConnectionState:
+    status: ConnectionStatus = ConnectionStatus.ONLINE
+    message: str | None = None  # plain words for a banner, None when ONLINE
+    until: float | None = None  # unix time the next try / the slow-down ends, when known
 
 
 @dataclass(frozen=True)
@@ -172,3 +186,4 @@ class EngineEvent:
     item: ItemSnapshot | None = None
     batch: BatchSnapshot | None = None
     message: str | None = None
+    connection: ConnectionState | None = None

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from app.api import MediaFile, Visibility
 from app.engine.model import (
@@ -185,6 +185,31 @@ class Download:
     path: str | None = None
     done: bool = False
     skipped: bool = False
+
+
+class ItemChanges(TypedDict, total=False):
+    """The item columns `JobStore.update` writes (and `Events.set` announces), by name and type:
+    a misspelled column or a wrong value is a type error, not a failure at run time."""
+
+    state: ItemState  # a final state stamps finished_at; leaving it clears it
+    status_text: str  # the server's status name
+    progress: int
+    workflow_id: str | None
+    error: str | None  # plain words, None: no problem
+    results: Sequence[MediaFile]
+    downloads: Sequence[Download]
+    # What the server is known to hold (UPDATE_FIELDS' texts):
+    rating: str | None
+    delivered_at: str | None
+    title: str
+    description: str
+    visibility: str | None
+    pending_update: Mapping[str, str] | None
+
+
+# Every column ItemChanges names, for the check at run time (callers that build a dict).
+ITEM_COLUMNS = frozenset(ItemChanges.__annotations__)
+_ENCODED_COLUMNS = frozenset({"state", "results", "downloads", "pending_update"})
 
 
 @dataclass(frozen=True)
@@ -540,44 +565,29 @@ class JobStore:
             ).fetchone()
         return int(row[0])
 
-    def update(self, item_id: int, **changes: Any) -> StoredItem:
-        """Write the given columns (committed at once) and return the item as now stored.
-
-        Understood keys: state, status_text, progress, workflow_id, error, results (MediaFiles),
-        downloads (Downloads), rating, delivered_at, title, description, visibility (the values
-        known to be on the server), pending_update (dict or None).
-        Setting a final state stamps finished_at; leaving it clears it.
-        """
-        columns: dict[str, Any] = {}
+    def update(self, item_id: int, **changes: Unpack[ItemChanges]) -> StoredItem:
+        """Write the given columns (`ItemChanges`; committed at once) and return the item as
+        now stored. Setting a final state stamps finished_at; leaving it clears it."""
+        given: Mapping[str, Any] = changes
+        unknown = sorted(set(given) - ITEM_COLUMNS)
+        if unknown:  # a dict built at run time (typed callers cannot get here)
+            raise TypeError(f"unknown item column {unknown[0]!r}")
+        columns = {k: v for k, v in given.items() if k not in _ENCODED_COLUMNS}
         waiting = False
-        for key, value in changes.items():
-            if key == "state":
-                state = ItemState(value)
-                columns["state"] = state.value
-                columns["finished_at"] = time.time() if state.is_final else None
-                waiting = state in (ItemState.QUEUED, ItemState.PAUSED)
-            elif key == "results":
-                columns["results"] = json.dumps(
-                    [{"content_type": m.content_type, "url": m.url} for m in value]
-                )
-            elif key == "downloads":
-                columns["downloads"] = json.dumps([asdict(d) for d in value])
-            elif key == "pending_update":
-                columns["pending_update"] = json.dumps(value) if value is not None else None
-            elif key in (
-                "status_text",
-                "progress",
-                "workflow_id",
-                "error",
-                "rating",
-                "delivered_at",
-                "title",
-                "description",
-                "visibility",
-            ):
-                columns[key] = value
-            else:
-                raise TypeError(f"unknown item column {key!r}")
+        if "state" in changes:
+            state = ItemState(changes["state"])
+            columns["state"] = state.value
+            columns["finished_at"] = time.time() if state.is_final else None
+            waiting = state in (ItemState.QUEUED, ItemState.PAUSED)
+        if "results" in changes:
+            columns["results"] = json.dumps(
+                [{"content_type": m.content_type, "url": m.url} for m in changes["results"]]
+            )
+        if "downloads" in changes:
+            columns["downloads"] = json.dumps([asdict(d) for d in changes["downloads"]])
+        if "pending_update" in changes:
+            pending = changes["pending_update"]
+            columns["pending_update"] = json.dumps(dict(pending)) if pending is not None else None
         columns["updated_at"] = time.time()
         assignments = ", ".join(f"{name} = ?" for name in columns)
         if waiting:

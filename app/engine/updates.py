@@ -10,6 +10,7 @@ import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import partial
+from typing import Unpack
 
 from app.api import (
     ApiError,
@@ -18,6 +19,7 @@ from app.api import (
     KeyRefusedError,
     Visibility,
     Workflow,
+    WorkflowChanges,
     WorkflowClient,
     parse_timestamp,
 )
@@ -39,16 +41,14 @@ def stamp(moment: datetime) -> str:
     return aware.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def change_of(
-    *,
-    title: str | None = None,
-    description: str | None = None,
-    visibility: Visibility | str | None = None,
-    rating: int | str | None = None,
-    delivered: bool = False,
-    delivered_at: datetime | None = None,
-) -> dict[str, str]:
+def change_of(**changes: Unpack[WorkflowChanges]) -> dict[str, str]:
     """A change as the store keeps it (UPDATE_FIELDS -> text); `delivered`: marked now."""
+    title = changes.get("title")
+    description = changes.get("description")
+    visibility = changes.get("visibility")
+    rating = changes.get("rating")
+    delivered = changes.get("delivered", False)
+    delivered_at = changes.get("delivered_at")
     change: dict[str, str] = {}
     if title is not None:
         change["title"] = title

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from app.api import (
@@ -34,7 +34,7 @@ from app.engine.crew import Crew, CrewMember
 from app.engine.error_reports import describe_exception
 from app.engine.following import Following
 from app.engine.model import PAUSED_FOR_CREDIT, PAUSED_FOR_KEY, ItemSnapshot, ItemState
-from app.engine.store import StoredItem
+from app.engine.store import ItemChanges, StoredItem
 from app.engine.updates import CREATE_FIELDS, Updates
 from app.images import (
     IntakeError,
@@ -117,7 +117,7 @@ class Uploads(CrewMember):
         with self._lock:
             return item_id in self._claimed
 
-    def requeue_fresh(self, stored: StoredItem, carried: dict[str, str]) -> None:
+    def requeue_fresh(self, stored: StoredItem, carried: ItemChanges) -> None:
         """Back to the queue as if new (after the user's word): a new create will be made,
         carrying `carried` (title, description, visibility)."""
         item_id = stored.snapshot.id
@@ -127,17 +127,17 @@ class Uploads(CrewMember):
         if stored.photos:
             # The user may have fixed the file since: intake looks at it afresh before sending.
             self._store.set_photos(item_id, [dict(p, recheck=True) for p in stored.photos])
-        self._events.set(
-            item_id,
+        fresh: ItemChanges = {
             **carried,
-            state=ItemState.QUEUED,
-            error=None,
-            workflow_id=None,
-            status_text="",
-            progress=0,
-            results=(),
-            downloads=(),
-        )
+            "state": ItemState.QUEUED,
+            "error": None,
+            "workflow_id": None,
+            "status_text": "",
+            "progress": 0,
+            "results": (),
+            "downloads": (),
+        }
+        self._events.set(item_id, **fresh)
         self.pump()
 
     def pump(self) -> None:
@@ -301,14 +301,14 @@ class Uploads(CrewMember):
                 error=CANCELLED_AFTER_SEND,
             )
             return
-        stored = self._events.set(
-            item_id,
-            state=ItemState.SUBMITTED,
-            workflow_id=workflow.id,
-            status_text=workflow.processing_status,
-            progress=workflow.progress,
+        submitted: ItemChanges = {
             **_details_of(workflow),
-        )
+            "state": ItemState.SUBMITTED,
+            "workflow_id": workflow.id,
+            "status_text": workflow.processing_status,
+            "progress": workflow.progress,
+        }
+        stored = self._events.set(item_id, **submitted)
         if stored.pending_update:  # changed while it was being created
             self._updates.resend_pending(stored)
         self._following.follow(stored, workflow, changed=True)
@@ -369,15 +369,15 @@ class _BodyProgress:
         return self.seen and self.total > 0 and self.sent >= self.total
 
 
-def carried_into_create(pending: dict[str, str] | None) -> dict[str, str]:
+def carried_into_create(pending: dict[str, str] | None) -> ItemChanges:
     """Of a change kept for an old workflow, what a new create carries (the rest is dropped
-    with the old workflow)."""
-    return {k: v for k, v in (pending or {}).items() if k in CREATE_FIELDS}
+    with the old workflow). CREATE_FIELDS are text columns of ItemChanges."""
+    return cast(ItemChanges, {k: v for k, v in (pending or {}).items() if k in CREATE_FIELDS})
 
 
-def _details_of(workflow: Workflow) -> dict[str, str]:
+def _details_of(workflow: Workflow) -> ItemChanges:
     """Description and visibility as the server's answer gives them (where it gives them)."""
-    details: dict[str, str] = {}
+    details: ItemChanges = {}
     if workflow.visibility is not None:
         details["visibility"] = workflow.visibility.value
     if workflow.description:

@@ -147,18 +147,20 @@ class PhotoList:
 
     def add(self, photos: Iterable[Photo]) -> Added:
         """List these checked photos in batch order, leaving out copies (see the module notes)."""
-        listed: list[Photo] = []
+        listed: list[tuple[PhotoKey, Photo]] = []
         left_out: list[Photo] = []
         displaced: list[tuple[Photo, Photo]] = []  # (listed before, the earlier copy now kept)
         pending: set[Path] = set()
-        for photo in in_batch_order(photos):
+        # Keys once per photo: a natural key is a regex split, and the GUI thread calls this.
+        keyed = sorted(((photo_key(p), p) for p in photos), key=lambda pair: pair[0])
+        for key, photo in keyed:
             if photo.path in self._paths or photo.path in pending:
                 left_out.append(photo)  # the same file again
                 continue
             content = _content_of(photo)
             kept = self._kept.get(content) if content is not None else None
             if content is not None and kept is not None:
-                if photo_key(kept) < photo_key(photo):
+                if photo_key(kept) < key:
                     _mark_copy(photo, kept)
                     left_out.append(photo)
                     continue
@@ -167,7 +169,7 @@ class PhotoList:
             if content is not None:
                 self._kept[content] = photo
             pending.add(photo.path)
-            listed.append(photo)
+            listed.append((key, photo))
         if displaced:
             rows = [self.row_of(old.path) for old, _new in displaced]
             self._remove_rows([r for r in rows if r is not None])
@@ -175,7 +177,7 @@ class PhotoList:
                 _mark_copy(old, new)
                 left_out.append(old)
         self._insert(listed)
-        return Added(listed=listed, left_out=left_out)
+        return Added(listed=[photo for _key, photo in listed], left_out=left_out)
 
     def remove_rows(self, rows: Iterable[int]) -> list[Photo]:
         """Take these rows out (any order, out-of-range ones ignored); returns the photos."""
@@ -190,22 +192,24 @@ class PhotoList:
         """Take every photo out; returns them."""
         return self.remove_rows(range(len(self._photos)))
 
-    def _insert(self, photos: Sequence[Photo]) -> None:
-        """Insert photos given in batch order, as few contiguous runs as their places allow."""
-        runs: list[tuple[int, list[Photo]]] = []
-        for photo in photos:
-            place = bisect.bisect_left(self._keys, photo_key(photo))  # in the list before
+    def _insert(self, keyed: Sequence[tuple[PhotoKey, Photo]]) -> None:
+        """Insert (key, photo) pairs given in batch order, as few contiguous runs as their
+        places allow."""
+        runs: list[tuple[int, list[tuple[PhotoKey, Photo]]]] = []
+        for pair in keyed:
+            place = bisect.bisect_left(self._keys, pair[0])  # in the list before
             if runs and runs[-1][0] == place:
-                runs[-1][1].append(photo)
+                runs[-1][1].append(pair)
             else:
-                runs.append((place, [photo]))
+                runs.append((place, [pair]))
         inserted = 0
-        for place, run in runs:
+        for place, pairs in runs:
             first = place + inserted
+            run = [photo for _key, photo in pairs]
             if self._listener is not None:
                 self._listener.rows_inserting(first, first + len(run) - 1)
             self._photos[first:first] = run
-            self._keys[first:first] = [photo_key(p) for p in run]
+            self._keys[first:first] = [key for key, _photo in pairs]
             for photo in run:
                 self._paths.add(photo.path)
                 self._total_bytes += photo.size

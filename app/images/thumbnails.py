@@ -33,7 +33,7 @@ def thumbnail_bytes(path: str | os.PathLike[str], size: int = THUMBNAIL_SIZE) ->
     try:
         with open_image(path) as im:
             # Shrink first, then transpose: exif_transpose on the full image would decode every
-            # pixel and defeat reduced decoding (TECH-NOTES §1: 8× slower). The header and EXIF
+            # pixel and defeat reduced decoding (docs/ARCHITECTURE.md, "Facts: thumbnails"). The header and EXIF
             # were parsed once by open(); transposing reads the parsed EXIF, it decodes nothing.
             reduce_decoding(im, size)
             # Bilinear is enough: the image is at most ~2× the box after DCT scaling, and for

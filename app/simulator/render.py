@@ -12,6 +12,7 @@ from PIL import Image
 
 from app.simulator.avi import mjpeg_avi
 from app.simulator.media import Scene, compose_scene, detection_view, load_photo, person_photo
+from app.simulator.persistence import write_atomically
 from app.simulator.state import WorkflowRecord
 
 VIDEO_FPS = 12
@@ -38,9 +39,7 @@ class Renderer:
         with lock:
             if not target.exists():
                 data = self._render(record, name)
-                partial = target.with_name(f".{name}.part")
-                partial.write_bytes(data)
-                partial.replace(target)
+                write_atomically(target, data)
                 record.rendered[name] = len(data)
         with self._guard:
             self._locks.pop(key, None)

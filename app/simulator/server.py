@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import shutil
 import socket
 import tempfile
@@ -20,6 +21,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from app.simulator.body import BodyError, BodyReader
 from app.simulator.config import FAULT_OUTCOMES, RecordedFile, RecordedRequest, SimulatorConfig
 from app.simulator.multipart import MultipartError, MultipartForm, boundary_of, parse_multipart
+from app.simulator.persistence import clear_folder, remember_port, remembered_port
 from app.simulator.protocol import (
     HttpError,
     Reply,
@@ -31,6 +33,8 @@ from app.simulator.protocol import (
     not_authenticated,
 )
 from app.simulator.service import WorkflowService
+
+log = logging.getLogger(__name__)
 
 MAX_JSON_BYTES = 1024 * 1024
 FILE_CHUNK = 256 * 1024
@@ -51,11 +55,21 @@ class Simulator:
     """
 
     def __init__(
-        self, config: SimulatorConfig | None = None, host: str = "127.0.0.1", port: int = 0
+        self,
+        config: SimulatorConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        state_dir: Path | None = None,
     ):
+        """`state_dir`: keep workflows and their files there across restarts (demo mode),
+        and serve on the port used last time from it when `port` is 0 and that port is free,
+        so that the result links an earlier run handed out still work. None: in memory, in a
+        temporary folder removed by `stop`."""
         self.config = config or SimulatorConfig()
         self.host = host
         self.port = port
+        self.state_dir = state_dir
         self.base_url = ""
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -73,13 +87,22 @@ class Simulator:
         if self._server is not None:
             return self.base_url
         self._stopping.clear()
-        self._root = Path(tempfile.mkdtemp(prefix="vimbatch-sim-"))
-        self._service = WorkflowService(self.config, self._root)
-        server = _Server((self.host, self.port), _Handler)
+        if self.state_dir is not None:
+            self._root = self.state_dir
+            self._root.mkdir(parents=True, exist_ok=True)
+            clear_folder(self._root / "uploads")
+            server = self._bind_remembered()
+            self._service = WorkflowService(self.config, self._root, persistent=True)
+        else:
+            self._root = Path(tempfile.mkdtemp(prefix="vimbatch-sim-"))
+            self._service = WorkflowService(self.config, self._root)
+            server = _Server((self.host, self.port), _Handler)
         server.simulator = self
         self._server = server
         self.port = server.server_address[1]
         self.base_url = f"http://{self.host}:{self.port}"
+        if self.state_dir is not None:
+            remember_port(self.state_dir, self.port)
         self._thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -101,8 +124,24 @@ class Simulator:
         if self._thread is not None:
             self._thread.join(timeout=5)
         server.join_handlers(timeout=2)
-        if self._root is not None:
+        if self._root is not None and self.state_dir is None:
             shutil.rmtree(self._root, ignore_errors=True)
+
+    def _bind_remembered(self) -> _Server:
+        """Listen on the port of the last run from `state_dir` (its result links point there),
+        or on `port`, or on any free one when that one is taken now."""
+        assert self.state_dir is not None
+        port = self.port or remembered_port(self.state_dir)
+        if port:
+            try:
+                return _Server((self.host, port), _Handler)
+            except OSError as exc:
+                log.warning(
+                    "simulator: port %d is taken (%s); result links of earlier runs will not work",
+                    port,
+                    exc,
+                )
+        return _Server((self.host, 0), _Handler)
 
     def __enter__(self) -> Simulator:
         self.start()

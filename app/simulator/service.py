@@ -15,6 +15,7 @@ from typing import Any
 from app.simulator.config import SimulatorConfig
 from app.simulator.media import is_photo, template_defaults
 from app.simulator.multipart import MultipartForm
+from app.simulator.persistence import RecordStore
 from app.simulator.protocol import (
     bad_request,
     insufficient_credit,
@@ -37,7 +38,9 @@ PROCESSING_VARIATION = 0.15
 class WorkflowService:
     """Server-side state of the simulated API. Thread-safe: one lock guards the records."""
 
-    def __init__(self, config: SimulatorConfig, root: Path):
+    def __init__(self, config: SimulatorConfig, root: Path, *, persistent: bool = False):
+        """`persistent`: keep every workflow on disk under `root` and start with those kept
+        there by an earlier run (demo mode; see `app.simulator.persistence`)."""
         self.config = config
         self.root = root
         self.uploads = root / "uploads"
@@ -45,7 +48,8 @@ class WorkflowService:
         self.uploads.mkdir(parents=True, exist_ok=True)
         self.files.mkdir(parents=True, exist_ok=True)
         self.lock = threading.RLock()
-        self.records: dict[str, WorkflowRecord] = {}
+        self.store = RecordStore(root, self.files) if persistent else None
+        self.records: dict[str, WorkflowRecord] = self.store.load() if self.store else {}
         self.error_reports: list[dict[str, Any]] = []
         self.created = 0
         self.fail_next = 0
@@ -60,6 +64,8 @@ class WorkflowService:
             self.created = 0
             self.fail_next = 0
             self.rng = random.Random(self.config.seed)
+            if self.store is not None:
+                self.store.clear()
         for workflow_id in ids:
             self._remove_files(workflow_id)
 
@@ -127,6 +133,8 @@ class WorkflowService:
             if credit is not None:
                 self.config.credit = credit - 1
             workflow_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+            while workflow_id in self.records:  # a seeded run restarted on kept workflows
+                workflow_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
             will_fail = False
             if self.fail_next > 0:
                 self.fail_next -= 1
@@ -175,6 +183,7 @@ class WorkflowService:
         )
         with self.lock:
             self.records[workflow_id] = record
+            self._keep(record)
             return workflow_id, record.to_json(base_url, time.monotonic())
 
     # ------------------------------------------------------------------ read, update, delete
@@ -227,6 +236,7 @@ class WorkflowService:
                     setattr(record, key, body[key])
             record.delivered_at = delivered_text
             record.edited_at = now_utc()
+            self._keep(record)
             return record.to_json(base_url, time.monotonic())
 
     def delete(self, workflow_id: str, base_url: str) -> dict[str, Any]:
@@ -234,8 +244,15 @@ class WorkflowService:
             record = self._record(workflow_id)
             answer = record.to_json(base_url, time.monotonic())
             del self.records[workflow_id]
+            if self.store is not None:
+                self.store.remove(workflow_id)
         self._remove_files(workflow_id)
         return answer
+
+    def _keep(self, record: WorkflowRecord) -> None:
+        """Write the record to disk when persistent (under the lock: changes land in order)."""
+        if self.store is not None:
+            self.store.save(record)
 
     def _record(self, workflow_id: str) -> WorkflowRecord:
         record = self.records.get(workflow_id)

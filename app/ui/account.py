@@ -2,7 +2,7 @@
 
 The key is checked and stored by `KeyDialog`; removing it runs `app.engine.keys.clear_key` on a
 worker (a keyring call may wait on an unlock prompt). `app.engine.keys` is imported when used:
-keyring costs ~250 ms, which start-up must not pay (TECH-NOTES §8).
+keyring costs ~250 ms, which start-up must not pay (docs/ARCHITECTURE.md, "Facts: start-up").
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -23,6 +23,16 @@ if TYPE_CHECKING:
     from app.ui.workers import Workers
 
 
+def leaving_demo_text() -> str:
+    """Said once a key typed in demo mode was accepted: what became of the demo's jobs."""
+    return QCoreApplication.translate(
+        "AccountActions",
+        "Vimmerse accepted your API key: you have left the demo. The list now shows only what "
+        "you send to Vimmerse, starting empty; the demo's practice jobs stay in the demo and "
+        "were not sent.",
+    )
+
+
 class AccountActions(QObject):
     """Asks for, replaces and removes the API key on behalf of a window.
 
@@ -30,11 +40,13 @@ class AccountActions(QObject):
         key_changed(str): a new key was checked and stored.
         key_removed(): the stored key was removed.
         status(str): a sentence for the window's status line.
+        notice(str): a sentence that must stay in view until dismissed (leaving the demo).
     """
 
     key_changed = Signal(str)
     key_removed = Signal()
     status = Signal(str)
+    notice = Signal(str)
 
     def __init__(
         self,
@@ -42,17 +54,29 @@ class AccountActions(QObject):
         workers: Workers,
         base_url: Callable[[], str],
         remove_action: QAction,
+        in_demo: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(window)
         self.window = window
         self.workers = workers
+        # The real service's address (or the user's configured one): keys are checked there,
+        # never against the demo's simulator.
         self.base_url = base_url
+        self.in_demo = in_demo
         self.remove_action = remove_action
         self._dialog: KeyDialog | None = None
+        self._leaving_demo = False
 
     def open_key_dialog(self) -> KeyDialog:
         """Ask for a key (window-modal); a checked, stored key comes back as `key_changed`."""
-        dialog = KeyDialog(self.workers.io, self.base_url(), welcome=False, parent=self.window)
+        self._leaving_demo = self.in_demo()
+        dialog = KeyDialog(
+            self.workers.io,
+            self.base_url(),
+            welcome=False,
+            leaving_demo=self._leaving_demo,
+            parent=self.window,
+        )
         self._dialog = dialog
         dialog.accepted.connect(self._key_entered)
         dialog.finished.connect(dialog.deleteLater)
@@ -63,7 +87,10 @@ class AccountActions(QObject):
         dialog, self._dialog = self._dialog, None
         if dialog is not None and dialog.key:
             self.key_changed.emit(dialog.key)
-            self.status.emit(self.tr("Your API key was checked and saved."))
+            if self._leaving_demo:
+                self.notice.emit(leaving_demo_text())
+            else:
+                self.status.emit(self.tr("Your API key was checked and saved."))
 
     def remove_key(self) -> None:
         answer = QMessageBox.question(

@@ -156,17 +156,18 @@ class AppController(QObject):
 
     def start_demo(self) -> None:
         """Start the simulator and make the demo folder on a worker, then the demo session."""
-        from app.ui.demo import demo_data_dir, start_simulator
+        from app.ui.demo import demo_data_dir, demo_server_dir, start_simulator
 
         self.window.set_demo(True)
         data_dir = self.data_dir
 
         def prepare() -> Path:
+            demo_dir = demo_data_dir(data_dir)
             if self.simulator is None:
                 # Set from the worker so that `shutdown` stops it even if the app quits
                 # before the result is delivered (the pools are waited for first).
-                self.simulator = start_simulator()
-            return demo_data_dir(data_dir)
+                self.simulator = start_simulator(demo_server_dir(demo_dir))
+            return demo_dir
 
         self.workers.io.submit(prepare, self._demo_prepared, self._demo_failed)
 
@@ -176,7 +177,8 @@ class AppController(QObject):
         simulator = self.simulator
         if simulator is None:
             return
-        self.window.base_url = simulator.base_url
+        # The window's base_url stays the real service's: a key typed in the demo is checked
+        # with Vimmerse, never with the simulator (which takes any key).
         self._start_session(DEMO_KEY, simulator.base_url, demo_dir, True)
 
     def _demo_failed(self, error: BaseException) -> None:
@@ -244,6 +246,22 @@ class AppController(QObject):
         if self.session is not None and not self.session.demo:
             self.session.set_key("")
 
+    def quit_by_signal(self, force: bool) -> None:
+        """SIGINT/SIGTERM (app.ui.quit_signals): close the window as File ▸ Quit does; a
+        second signal closes an open question and quits without asking."""
+        window = self.window
+        if not force:
+            window.close()
+            return
+        window.quit_without_asking = True
+        modal = QApplication.activeModalWidget()
+        if modal is not None and modal is not window:
+            # Ends the question's own event loop; the close below runs once it has returned.
+            modal.close()
+            QTimer.singleShot(0, window.close)
+        else:
+            window.close()
+
     def shutdown(self) -> None:
         """Stop everything in order: engines (creates on the wire finish), pools, simulator."""
         self.settings.sync()
@@ -284,8 +302,14 @@ def run_gui(
             None, APP_NAME, QCoreApplication.translate("app", "vimbatch could not start.")
         )
         raise
+    from app.ui.quit_signals import QuitOnSignal
+
+    signals = QuitOnSignal(controller.quit_by_signal)
     QTimer.singleShot(0, controller.start)
     try:
         return int(app.exec())
     finally:
+        # Still installed while stopping: a second Ctrl-C must not raise KeyboardInterrupt
+        # in the middle of the engine's shutdown.
         controller.shutdown()
+        signals.uninstall()

@@ -1,7 +1,9 @@
 """Demo mode: the Workflow API simulator in this process, sample photos, and a banner saying so.
 
 Nothing is sent to Vimmerse: the app talks to the simulator on loopback with a made-up key, and
-keeps its jobs in a separate store so that demo batches never mix with real ones.
+keeps its jobs in a separate store so that demo batches never mix with real ones. The simulator
+keeps its workflows and result files in the demo's own folder (`<data>/demo/server`), so that a
+demo batch interrupted by quitting resumes like a real one.
 """
 
 from __future__ import annotations
@@ -27,11 +29,16 @@ def sample_photos() -> list[Path]:
     return sorted(p for p in folder.glob("*.jpg") if p.is_file())
 
 
-def start_simulator(processing_time: float = DEMO_PROCESSING_SECONDS) -> Simulator:
-    """Start the simulator in-process (imported only here: never at module level)."""
+def start_simulator(
+    state_dir: Path | None = None, processing_time: float = DEMO_PROCESSING_SECONDS
+) -> Simulator:
+    """Start the simulator in-process (imported only here: never at module level); with
+    `state_dir`, its workflows and files are kept there across restarts."""
     from app.simulator import Simulator, SimulatorConfig
 
-    simulator = Simulator(SimulatorConfig(processing_time=processing_time, latency=0.05))
+    simulator = Simulator(
+        SimulatorConfig(processing_time=processing_time, latency=0.05), state_dir=state_dir
+    )
     simulator.start()
     return simulator
 
@@ -40,6 +47,11 @@ def demo_data_dir(data_dir: Path) -> Path:
     folder = data_dir / "demo"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def demo_server_dir(demo_dir: Path) -> Path:
+    """Where the demo's simulator keeps its workflows and result files."""
+    return demo_dir / "server"
 
 
 class DemoBanner(QFrame):

@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from app.engine.model import EngineEvent, EventKind, ItemState
+from app.engine.model import (
+    BatchSnapshot,
+    ConnectionState,
+    EngineEvent,
+    EventKind,
+    ItemSnapshot,
+    ItemState,
+)
 from app.ui.user_text import user_text
 from app.ui.workers import TaskRunner
 
@@ -30,6 +37,12 @@ if TYPE_CHECKING:
     from app.engine.engine import Engine
 
 DRAIN_SECONDS = 0.008  # GUI time spent handing events on per event-loop turn
+
+
+def current_connection(engine: object) -> ConnectionState | None:
+    """The engine's connection state now (`Engine.connection`), None if it has none."""
+    state = getattr(engine, "connection", None)
+    return state if isinstance(state, ConnectionState) else None
 
 
 class EngineBridge(QObject):
@@ -42,6 +55,8 @@ class EngineBridge(QObject):
         notice(str): something the user should read, in plain words.
         loaded(object, object): the first full read: list[ItemSnapshot], list[BatchSnapshot].
         command_failed(str, str): a command's name and the plain-words reason it failed.
+        connection_changed(object): the ConnectionState (online, offline, slowed down), when
+            it changes and once after `load`.
     """
 
     item_changed = Signal(object)
@@ -50,6 +65,7 @@ class EngineBridge(QObject):
     notice = Signal(str)
     loaded = Signal(object, object)
     command_failed = Signal(str, str)
+    connection_changed = Signal(object)
 
     _wake = Signal()
 
@@ -101,6 +117,13 @@ class EngineBridge(QObject):
             self.batch_changed.emit(event.batch)
         elif event.kind is EventKind.NOTICE and event.message:
             self.notice.emit(event.message)
+        elif event.kind is EventKind.CONNECTION and event.connection is not None:
+            self.connection_changed.emit(event.connection)
+
+    def pending(self) -> int:
+        """Events received and not handed on yet (any thread)."""
+        with self._lock:
+            return len(self._waiting)
 
     def close(self) -> None:
         """Stop listening (before the engine shuts down or the window closes)."""
@@ -127,11 +150,18 @@ class EngineBridge(QObject):
     def load(self) -> None:
         """Read every item and batch in the store (off the GUI thread); answers with `loaded`."""
         engine = self.engine
-        self._run(
-            "load",
-            lambda: (engine.items(), engine.batches()),
-            lambda result: self.loaded.emit(result[0], result[1]),
-        )
+
+        def read() -> tuple[list[ItemSnapshot], list[BatchSnapshot], ConnectionState | None]:
+            return engine.items(), engine.batches(), current_connection(engine)
+
+        def deliver(
+            result: tuple[list[ItemSnapshot], list[BatchSnapshot], ConnectionState | None],
+        ) -> None:
+            self.loaded.emit(result[0], result[1])
+            if result[2] is not None:
+                self.connection_changed.emit(result[2])
+
+        self._run("load", read, deliver)
 
     def busy_batches(self, on_done: Callable[[set[int]], None]) -> None:
         """Which batches another vimbatch window or process works on; `on_done(ids)` on the

@@ -598,9 +598,42 @@ class PhotoDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         rect = QRect(option.rect).adjusted(4, 4, -4, -4)
         palette: QPalette = option.palette
-        state = option.state
-        selected = bool(state & QStyle.StateFlag.State_Selected)
-        if selected:
+        self._paint_frame(painter, rect, option.state, palette)
+        picture = QRect(
+            rect.left() + (rect.width() - ICON_SIZE) // 2, rect.top() + 6, ICON_SIZE, ICON_HEIGHT
+        )
+        # Straight from our model when we can: each index.data() is a C++ round trip that
+        # waits for the GIL again while workers hash and decode.
+        model = index.model()
+        if isinstance(model, PhotoGridModel) and 0 <= index.row() < model.rowCount():
+            photo = model.photo(index.row())
+            pixmap: Any = model.pixmap_for(photo)
+            problem: Any = photo.problem
+            name_text = photo.path.name
+        else:
+            pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+            problem = index.data(ProblemRole)
+            name_text = str(index.data(Qt.ItemDataRole.DisplayRole))
+        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
+            self._paint_picture(painter, picture, pixmap, palette, faded=bool(problem))
+        text_rect = QRect(
+            rect.left() + 4,
+            picture.bottom() + 6,
+            rect.width() - 8,
+            rect.bottom() - picture.bottom() - 6,
+        )
+        font = QFont(option.font)
+        self._paint_name(painter, text_rect, font, option, name_text, problem=bool(problem))
+        if problem:
+            self._paint_badge(painter, picture, font)
+        painter.restore()
+
+    @staticmethod
+    def _paint_frame(
+        painter: QPainter, rect: QRect, state: QStyle.StateFlag, palette: QPalette
+    ) -> None:
+        """Selection (filled), hover (tinted) and keyboard focus (dotted) around the cell."""
+        if state & QStyle.StateFlag.State_Selected:
             highlight = palette.color(QPalette.ColorRole.Highlight)
             fill = QColor(highlight)
             fill.setAlpha(60)
@@ -620,38 +653,32 @@ class PhotoDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), 8, 8)
 
-        picture = QRect(
-            rect.left() + (rect.width() - ICON_SIZE) // 2, rect.top() + 6, ICON_SIZE, ICON_HEIGHT
-        )
-        # Straight from our model when we can: each index.data() is a C++ round trip that
-        # waits for the GIL again while workers hash and decode.
-        model = index.model()
-        if isinstance(model, PhotoGridModel) and 0 <= index.row() < model.rowCount():
-            photo = model.photo(index.row())
-            pixmap: Any = model.pixmap_for(photo)
-            problem: Any = photo.problem
-            name_text = photo.path.name
-        else:
-            pixmap = index.data(Qt.ItemDataRole.DecorationRole)
-            problem = index.data(ProblemRole)
-            name_text = str(index.data(Qt.ItemDataRole.DisplayRole))
-        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
-            size = pixmap.size().scaled(picture.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRect(0, 0, size.width(), size.height())
-            target.moveCenter(picture.center())
-            painter.drawPixmap(target, pixmap)
-            if problem:
-                faded = QColor(palette.color(QPalette.ColorRole.Base))
-                faded.setAlpha(110)
-                painter.fillRect(target, faded)
+    @staticmethod
+    def _paint_picture(
+        painter: QPainter, box: QRect, pixmap: QPixmap, palette: QPalette, *, faded: bool
+    ) -> None:
+        """The thumbnail centred in its box; faded when the photo cannot be used."""
+        size = pixmap.size().scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(0, 0, size.width(), size.height())
+        target.moveCenter(box.center())
+        painter.drawPixmap(target, pixmap)
+        if faded:
+            veil = QColor(palette.color(QPalette.ColorRole.Base))
+            veil.setAlpha(110)
+            painter.fillRect(target, veil)
 
-        text_rect = QRect(
-            rect.left() + 4,
-            picture.bottom() + 6,
-            rect.width() - 8,
-            rect.bottom() - picture.bottom() - 6,
-        )
-        font = QFont(option.font)
+    @staticmethod
+    def _paint_name(
+        painter: QPainter,
+        box: QRect,
+        font: QFont,
+        option: QStyleOptionViewItem,
+        name: str,
+        *,
+        problem: bool,
+    ) -> None:
+        """The file name, elided in the middle; red (readable on light and dark) for a problem."""
+        palette: QPalette = option.palette
         painter.setFont(font)
         text_color = palette.color(QPalette.ColorRole.Text)
         if problem:
@@ -661,23 +688,20 @@ class PhotoDelegate(QStyledItemDelegate):
                 else QColor("#ff8a80")
             )
         painter.setPen(text_color)
-        name = option.fontMetrics.elidedText(
-            name_text,
-            Qt.TextElideMode.ElideMiddle,
-            text_rect.width(),
-        )
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, name)
+        elided = option.fontMetrics.elidedText(name, Qt.TextElideMode.ElideMiddle, box.width())
+        painter.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, elided)
 
-        if problem:
-            badge = QRectF(picture.right() - 22, picture.top() + 2, 24, 24)
-            painter.setPen(QPen(QColor("white"), 2))
-            painter.setBrush(QColor("#c62828"))
-            painter.drawEllipse(badge)
-            bold = QFont(font)
-            bold.setBold(True)
-            painter.setFont(bold)
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "!")
-        painter.restore()
+    @staticmethod
+    def _paint_badge(painter: QPainter, picture: QRect, font: QFont) -> None:
+        """A red "!" in the picture's corner: this photo cannot be used."""
+        badge = QRectF(picture.right() - 22, picture.top() + 2, 24, 24)
+        painter.setPen(QPen(QColor("white"), 2))
+        painter.setBrush(QColor("#c62828"))
+        painter.drawEllipse(badge)
+        bold = QFont(font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "!")
 
 
 class PhotoGridView(QListView):

@@ -193,6 +193,9 @@ class MainWindow(QMainWindow):
         self.confirm: AskDialog = _exec_dialog
         self._ask_quit: Callable[[QWidget, int], bool] = _ask_quit
         self.ask_unsent: Callable[[QWidget, int], bool] = _ask_unsent
+        # Set by a second quit signal (SIGINT/SIGTERM, app.ui.quit_signals): close without
+        # asking; the state is still saved and unfinished photos are picked up next time.
+        self.quit_without_asking = False
         self.settings_store = QSettings(
             str(data_dir / "window.ini"), QSettings.Format.IniFormat, self
         )
@@ -210,10 +213,13 @@ class MainWindow(QMainWindow):
         self.create_flow.created.connect(self._batch_sent)
         self.create_flow.failed.connect(self._batch_failed)
         self.create_flow.declined.connect(self._batch_declined)
-        self.account = AccountActions(self, workers, self._base_url, self.remove_key_action)
+        self.account = AccountActions(
+            self, workers, self._base_url, self.remove_key_action, in_demo=lambda: self.demo
+        )
         self.account.key_changed.connect(self.key_changed)
         self.account.key_removed.connect(self.key_removed)
         self.account.status.connect(self.show_status)
+        self.account.notice.connect(self._lasting_notice)
         self.notifier = BatchNotifier(self, show_in_window=self.show_status)
         # While thousands of photos stream in, counts, labels and the progress bar are redrawn
         # at most this often: each new text re-lays the window out (bench/gui_responsiveness).
@@ -860,6 +866,12 @@ class MainWindow(QMainWindow):
     def show_status(self, text: str) -> None:
         self.status_text.setText(text)
 
+    def _lasting_notice(self, text: str) -> None:
+        """Something the user must not miss: in the info bar (stays until dismissed) and in
+        the status line."""
+        self.info_bar.show_message(text)
+        self.show_status(text)
+
     def _about(self) -> None:
         from app import __version__
 
@@ -912,6 +924,16 @@ class MainWindow(QMainWindow):
         self._ask_quit = ask
         self.ask_unsent = ask
 
+    def _may_close(self) -> bool:
+        """Ask about what quitting would leave behind, if anything; True: go ahead."""
+        unsent = self.unsent_count()
+        if unsent and not self.ask_unsent(self, unsent):
+            return False
+        # From the job list's memory (kept up to date by the engine's events), not the store:
+        # reading thousands of items from SQLite here would freeze the window.
+        in_flight = self.job_list.model.unfinished_count() if self.session is not None else 0
+        return not in_flight or self.ask_quit(self, in_flight)
+
     def unsent_count(self) -> int:
         """Photos (and web photos) added but not turned into workflows yet."""
         if self.create_flow.busy:  # being sent right now: the engine has them
@@ -919,14 +941,7 @@ class MainWindow(QMainWindow):
         return len(self.photos.usable_photos()) + len(self.urls)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        unsent = self.unsent_count()
-        if unsent and not self.ask_unsent(self, unsent):
-            event.ignore()
-            return
-        # From the job list's memory (kept up to date by the engine's events), not the store:
-        # reading thousands of items from SQLite here would freeze the window.
-        in_flight = self.job_list.model.unfinished_count() if self.session is not None else 0
-        if in_flight and not self.ask_quit(self, in_flight):
+        if not self.quit_without_asking and not self._may_close():
             event.ignore()
             return
         self.save_state()

@@ -22,7 +22,7 @@ from app.ui.workers import Workers
 
 if TYPE_CHECKING:
     # The engine, httpx and keyring load when a session starts, after the window is shown
-    # (TECH-NOTES §8).
+    # (docs/ARCHITECTURE.md, "Facts: start-up").
     from app.engine.engine import Engine
     from app.engine.made_ledger import MadeBefore
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -97,7 +98,14 @@ def new_engine(
     )
 
 
+_closed: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def close(engine: Engine) -> None:
+    """Shut the engine down and close its client and store (once; again does nothing)."""
+    if engine in _closed:
+        return
+    _closed.add(engine)
     engine.shutdown()
     engine.client.close()
     engine.store.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from app.engine import BatchSettings, EventKind, ItemState
+from app.engine import BatchSettings, Engine, EventKind, ItemState
 from app.engine.events import ProgressThrottle
 from app.simulator import Simulator
 from engine.enginetools import Recorder, close, make_jpegs, new_engine, photos_of
@@ -38,20 +38,21 @@ def _noisy_jpeg(path: Path, side: int) -> Path:
 
 
 def test_uploading_items_report_the_share_sent(
-    simulator: Simulator, tmp_path: Path, private_dirs: Path, monkeypatch: pytest.MonkeyPatch
+    simulator: Simulator,
+    tmp_path: Path,
+    private_dirs: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_engine: Callable[..., Engine],
+    recorder: Recorder,
 ) -> None:
     monkeypatch.setattr("app.engine.events.UPLOAD_PROGRESS_INTERVAL", 0.0)  # every change
     big = _noisy_jpeg(tmp_path / "big.jpg", 900)  # ~1 MB: many 64 KiB reads
     assert big.stat().st_size > 800_000
-    engine = new_engine(private_dirs, simulator.base_url)
-    recorder = Recorder()
+    engine = make_engine(simulator.base_url)
     engine.subscribe(recorder)
-    try:
-        engine.start()
-        batch = engine.create_batch(BatchSettings(), photos_of([big]))
-        assert engine.wait_submitted(batch, timeout=30)
-    finally:
-        close(engine)
+    engine.start()
+    batch = engine.create_batch(BatchSettings(), photos_of([big]))
+    assert engine.wait_submitted(batch, timeout=30)
     events = [e.item for e in recorder.of(EventKind.ITEM) if e.item]
     uploading = [i.progress for i in events if i.state is ItemState.UPLOADING]
     assert uploading[0] == 0  # the stored "uploading" itself
@@ -64,38 +65,38 @@ def test_uploading_items_report_the_share_sent(
 
 
 def test_waiting_items_of_a_paused_batch_say_so(
-    sim_factory: Callable[..., Simulator], tmp_path: Path, private_dirs: Path
+    sim_factory: Callable[..., Simulator],
+    tmp_path: Path,
+    private_dirs: Path,
+    make_engine: Callable[..., Engine],
+    recorder: Recorder,
 ) -> None:
     sim = sim_factory(credit=1, processing_time=0.05)
     paths = make_jpegs(tmp_path / "in", 4)
-    engine = new_engine(private_dirs, sim.base_url, concurrency=1)
-    recorder = Recorder()
+    engine = make_engine(sim.base_url, concurrency=1)
     engine.subscribe(recorder)
-    try:
-        engine.start()
-        batch = engine.create_batch(BatchSettings(), photos_of(paths))
-        assert engine.wait_idle(timeout=30)
-        items = engine.items(batch)
-        waiting = [i for i in items if i.state is not ItemState.SUCCEEDED]
-        assert len(waiting) == 3
-        assert all(i.state is ItemState.PAUSED and "credit" in (i.error or "") for i in waiting)
-        last = {e.item.id: e.item for e in recorder.of(EventKind.ITEM) if e.item}
-        assert all(last[i.id].state is ItemState.PAUSED for i in waiting)  # listeners told
-        sim.add_credit(5)
-        engine.resume(batch)
-        assert engine.wait_idle(timeout=30)
-        assert {i.state for i in engine.items(batch)} == {ItemState.SUCCEEDED}
-        # A pause by the user: items say "paused" without a reason, and go on when resumed.
-        more = make_jpegs(tmp_path / "more", 2, offset=50)
-        engine.pause()
-        second = engine.create_batch(BatchSettings(), photos_of(more))
-        assert [(i.state, i.error) for i in engine.items(second)] == [(ItemState.PAUSED, None)] * 2
-        engine.resume()
-        assert engine.wait_idle(timeout=30)
-        assert {i.state for i in engine.items(second)} == {ItemState.SUCCEEDED}
-        assert sim.created_count() == 6
-    finally:
-        close(engine)
+    engine.start()
+    batch = engine.create_batch(BatchSettings(), photos_of(paths))
+    assert engine.wait_idle(timeout=30)
+    items = engine.items(batch)
+    waiting = [i for i in items if i.state is not ItemState.SUCCEEDED]
+    assert len(waiting) == 3
+    assert all(i.state is ItemState.PAUSED and "credit" in (i.error or "") for i in waiting)
+    last = {e.item.id: e.item for e in recorder.of(EventKind.ITEM) if e.item}
+    assert all(last[i.id].state is ItemState.PAUSED for i in waiting)  # listeners told
+    sim.add_credit(5)
+    engine.resume(batch)
+    assert engine.wait_idle(timeout=30)
+    assert {i.state for i in engine.items(batch)} == {ItemState.SUCCEEDED}
+    # A pause by the user: items say "paused" without a reason, and go on when resumed.
+    more = make_jpegs(tmp_path / "more", 2, offset=50)
+    engine.pause()
+    second = engine.create_batch(BatchSettings(), photos_of(more))
+    assert [(i.state, i.error) for i in engine.items(second)] == [(ItemState.PAUSED, None)] * 2
+    engine.resume()
+    assert engine.wait_idle(timeout=30)
+    assert {i.state for i in engine.items(second)} == {ItemState.SUCCEEDED}
+    assert sim.created_count() == 6
 
 
 def test_a_batch_created_while_all_is_paused_is_never_seen_queued(

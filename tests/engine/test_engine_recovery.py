@@ -7,14 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.api import Visibility
-from app.engine import BatchSettings, EventKind, ItemState, JobStore
+from app.engine import BatchSettings, Engine, EventKind, ItemState, JobStore
 from app.engine.uploads import STOPPED_MID_UPLOAD
 from app.simulator import Simulator
 from engine.enginetools import Recorder, by_state, close, make_jpegs, new_engine, photos_of
 
 
 def test_recovery_flags_mid_upload_and_follows_submitted(
-    sim_factory: Callable[..., Simulator], tmp_path: Path, private_dirs: Path
+    sim_factory: Callable[..., Simulator],
+    tmp_path: Path,
+    private_dirs: Path,
+    make_engine: Callable[..., Engine],
 ) -> None:
     sim = sim_factory(processing_time=0.1)
     paths = make_jpegs(tmp_path / "in", 4)
@@ -33,123 +36,116 @@ def test_recovery_flags_mid_upload_and_follows_submitted(
     store.update(ids[1], state=ItemState.SUBMITTED, workflow_id=sent.id)  # died while following
     store.close()
 
-    engine = new_engine(private_dirs, sim.base_url)
-    try:
-        engine.start()
-        assert engine.wait_idle(timeout=30)
-        items = {i.id: i for i in engine.items(batch)}
-        assert items[ids[0]].state is ItemState.NEEDS_ATTENTION
-        assert items[ids[0]].error == STOPPED_MID_UPLOAD
-        assert items[ids[1]].state is ItemState.SUCCEEDED and items[ids[1]].workflow_id == sent.id
-        assert items[ids[1]].files and Path(items[ids[1]].files[0]).is_file()
-        assert items[ids[2]].state is ItemState.SUCCEEDED
-        assert sim.created_count() == 3  # never resent silently: 1 by hand + 2 queued
-    finally:
-        close(engine)
+    engine = make_engine(sim.base_url)
+    engine.start()
+    assert engine.wait_idle(timeout=30)
+    items = {i.id: i for i in engine.items(batch)}
+    assert items[ids[0]].state is ItemState.NEEDS_ATTENTION
+    assert items[ids[0]].error == STOPPED_MID_UPLOAD
+    assert items[ids[1]].state is ItemState.SUCCEEDED and items[ids[1]].workflow_id == sent.id
+    assert items[ids[1]].files and Path(items[ids[1]].files[0]).is_file()
+    assert items[ids[2]].state is ItemState.SUCCEEDED
+    assert sim.created_count() == 3  # never resent silently: 1 by hand + 2 queued
 
 
 def test_cancel_and_retry(
-    sim_factory: Callable[..., Simulator], tmp_path: Path, private_dirs: Path
+    sim_factory: Callable[..., Simulator],
+    tmp_path: Path,
+    private_dirs: Path,
+    make_engine: Callable[..., Engine],
 ) -> None:
     sim = sim_factory(processing_time=30)
     paths = make_jpegs(tmp_path / "in", 3)
-    engine = new_engine(private_dirs, sim.base_url, concurrency=1)
-    try:
-        engine.pause()  # nothing goes until resumed
-        engine.start()
-        batch = engine.create_batch(BatchSettings(), photos_of(paths))
-        first, second, third = (i.id for i in engine.items(batch))
-        assert engine.batches()[0].paused_kind == "user"
-        engine.cancel_item(third)
-        assert by_state(engine.items(batch)) == {"paused": 2, "cancelled": 1}
-        engine.resume()
-        assert engine.wait_submitted(batch, timeout=30)
-        engine.cancel_item(first)
-        items = {i.id: i for i in engine.items(batch)}
-        assert items[first].state is ItemState.CANCELLED and items[first].error
-        assert items[second].state.is_remote
-        assert items[third].state is ItemState.CANCELLED
-        assert sim.created_count() == 2
-        sim.config.processing_time = 0.05
-        engine.retry_item(third)
-        assert engine.wait_submitted(batch, timeout=30)
-        assert sim.created_count() == 3
-        assert engine.retry_failed(batch) == 0
-    finally:
-        close(engine)
+    engine = make_engine(sim.base_url, concurrency=1)
+    engine.pause()  # nothing goes until resumed
+    engine.start()
+    batch = engine.create_batch(BatchSettings(), photos_of(paths))
+    first, second, third = (i.id for i in engine.items(batch))
+    assert engine.batches()[0].paused_kind == "user"
+    engine.cancel_item(third)
+    assert by_state(engine.items(batch)) == {"paused": 2, "cancelled": 1}
+    engine.resume()
+    assert engine.wait_submitted(batch, timeout=30)
+    engine.cancel_item(first)
+    items = {i.id: i for i in engine.items(batch)}
+    assert items[first].state is ItemState.CANCELLED and items[first].error
+    assert items[second].state.is_remote
+    assert items[third].state is ItemState.CANCELLED
+    assert sim.created_count() == 2
+    sim.config.processing_time = 0.05
+    engine.retry_item(third)
+    assert engine.wait_submitted(batch, timeout=30)
+    assert sim.created_count() == 3
+    assert engine.retry_failed(batch) == 0
 
 
 def test_update_and_delete_through_the_engine(
-    simulator: Simulator, tmp_path: Path, private_dirs: Path
+    simulator: Simulator,
+    tmp_path: Path,
+    private_dirs: Path,
+    make_engine: Callable[..., Engine],
+    recorder: Recorder,
 ) -> None:
     paths = make_jpegs(tmp_path / "in", 2)
-    engine = new_engine(private_dirs, simulator.base_url)
-    recorder = Recorder()
+    engine = make_engine(simulator.base_url)
     engine.subscribe(recorder)
-    try:
-        engine.start()
-        batch = engine.create_batch(BatchSettings(), photos_of(paths))
-        assert engine.wait_idle(timeout=30)
-        one, two = engine.items(batch)
-        simulator.script("PUT", "/workflow/", "503")  # retried, not shown
-        engine.update_item(
-            one.id, title="Kept", rating=4, delivered=True, visibility=Visibility.PUBLIC
-        )
-        assert engine.wait_idle(timeout=30)
-        updated = engine.item(one.id)
-        assert updated is not None and updated.rating == "4" and updated.delivered_at
-        assert updated.title == "Kept"
-        served = simulator.workflows[str(one.workflow_id)]
-        assert served["title"] == "Kept" and served["visibility_status"] == "2"
-        engine.delete_item(two.id, remote=True)
-        assert engine.wait_idle(timeout=30)
-        assert engine.item(two.id) is None
-        assert str(two.workflow_id) not in simulator.workflows
-        removed = recorder.of(EventKind.ITEM_REMOVED)
-        assert [e.item.id for e in removed if e.item] == [two.id]
-        simulator.script("PUT", "/workflow/", "400")
-        engine.update_item(one.id, rating=1)
-        assert engine.wait_idle(timeout=30)
-        assert any(
-            "could not be changed" in (e.message or "") for e in recorder.of(EventKind.NOTICE)
-        )
-    finally:
-        close(engine)
+    engine.start()
+    batch = engine.create_batch(BatchSettings(), photos_of(paths))
+    assert engine.wait_idle(timeout=30)
+    one, two = engine.items(batch)
+    simulator.script("PUT", "/workflow/", "503")  # retried, not shown
+    engine.update_item(one.id, title="Kept", rating=4, delivered=True, visibility=Visibility.PUBLIC)
+    assert engine.wait_idle(timeout=30)
+    updated = engine.item(one.id)
+    assert updated is not None and updated.rating == "4" and updated.delivered_at
+    assert updated.title == "Kept"
+    served = simulator.workflows[str(one.workflow_id)]
+    assert served["title"] == "Kept" and served["visibility_status"] == "2"
+    engine.delete_item(two.id, remote=True)
+    assert engine.wait_idle(timeout=30)
+    assert engine.item(two.id) is None
+    assert str(two.workflow_id) not in simulator.workflows
+    removed = recorder.of(EventKind.ITEM_REMOVED)
+    assert [e.item.id for e in removed if e.item] == [two.id]
+    simulator.script("PUT", "/workflow/", "400")
+    engine.update_item(one.id, rating=1)
+    assert engine.wait_idle(timeout=30)
+    assert any("could not be changed" in (e.message or "") for e in recorder.of(EventKind.NOTICE))
 
 
 def test_unexpected_answers_are_reported_safely_and_rate_limited(
-    simulator: Simulator, tmp_path: Path, private_dirs: Path
+    simulator: Simulator,
+    tmp_path: Path,
+    private_dirs: Path,
+    make_engine: Callable[..., Engine],
 ) -> None:
     paths = make_jpegs(tmp_path / "in", 1)
     simulator.script("GET", "/workflow/", *(["malformed"] * 6))
-    engine = new_engine(private_dirs, simulator.base_url, key="secret-key-123")
-    try:
-        engine.start()
-        batch = engine.create_batch(BatchSettings(), photos_of(paths))
-        assert engine.wait_idle(timeout=30)
-        assert by_state(engine.items(batch)) == {"succeeded": 1}  # the report did not disturb it
-        time.sleep(0.1)
-        reports = simulator.error_reports
-        assert 1 <= len(reports) <= 3
-        text = repr(reports)
-        assert "secret-key-123" not in text and str(tmp_path) not in text
-        context = reports[0]["context"]
-        assert context["workflow_id"] == engine.items(batch)[0].workflow_id
-        assert {"app_version", "os", "python"} <= set(context)
-    finally:
-        close(engine)
+    engine = make_engine(simulator.base_url, key="secret-key-123")
+    engine.start()
+    batch = engine.create_batch(BatchSettings(), photos_of(paths))
+    assert engine.wait_idle(timeout=30)
+    assert by_state(engine.items(batch)) == {"succeeded": 1}  # the report did not disturb it
+    time.sleep(0.1)
+    reports = simulator.error_reports
+    assert 1 <= len(reports) <= 3
+    text = repr(reports)
+    assert "secret-key-123" not in text and str(tmp_path) not in text
+    context = reports[0]["context"]
+    assert context["workflow_id"] == engine.items(batch)[0].workflow_id
+    assert {"app_version", "os", "python"} <= set(context)
 
 
 def test_error_reports_can_be_switched_off(
-    simulator: Simulator, tmp_path: Path, private_dirs: Path
+    simulator: Simulator,
+    tmp_path: Path,
+    private_dirs: Path,
+    make_engine: Callable[..., Engine],
 ) -> None:
     paths = make_jpegs(tmp_path / "in", 1)
     simulator.script("GET", "/workflow/", "malformed", "malformed")
-    engine = new_engine(private_dirs, simulator.base_url, error_reports=False)
-    try:
-        engine.start()
-        engine.create_batch(BatchSettings(), photos_of(paths))
-        assert engine.wait_idle(timeout=30)
-        assert simulator.error_reports == []
-    finally:
-        close(engine)
+    engine = make_engine(simulator.base_url, error_reports=False)
+    engine.start()
+    engine.create_batch(BatchSettings(), photos_of(paths))
+    assert engine.wait_idle(timeout=30)
+    assert simulator.error_reports == []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -21,6 +23,40 @@ def workers(qtbot: object) -> Iterator[Workers]:
     assert pools.cpu.pool.activeThreadCount() == 0
     assert pools.io.pool.activeThreadCount() == 0
     assert QThreadPool.globalInstance().waitForDone(10_000)
+
+
+@pytest.fixture
+def settle(qtbot: object, workers: Workers) -> Callable[..., None]:
+    """`settle(engine, bridge=None)`: wait until nothing more can happen: the pools have run
+    every command they were handed (commands reach the engine through them), the engine has
+    nothing left to do, and the bridge has handed on every event. Use it before asserting that
+    something did NOT happen, instead of sleeping a fixed time that a slow request outlasts."""
+    from PySide6.QtCore import QCoreApplication
+
+    def run(engine: Any, bridge: Any = None, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+
+        def left_ms() -> int:
+            return max(1, int((deadline - time.monotonic()) * 1000))
+
+        while True:
+            for pool in (workers.io.pool, workers.cpu.pool):
+                assert pool.waitForDone(left_ms()), "the pool did not finish its work"
+            assert engine.wait_idle(left_ms() / 1000), "the engine did not become idle"
+            # Deliver what the pools and the bridge queued for the GUI thread: a result may
+            # hand the engine another command, so look again until all is quiet.
+            QCoreApplication.processEvents()
+            quiet = (
+                workers.io.pool.activeThreadCount() == 0
+                and workers.cpu.pool.activeThreadCount() == 0
+                and engine.wait_idle(0)
+                and (bridge is None or bridge.pending() == 0)
+            )
+            if quiet:
+                return
+            assert time.monotonic() < deadline, "things kept happening"
+
+    return run
 
 
 def make_photo(path: Path, size: tuple[int, int] = (320, 240), color: str = "#3a7bd5") -> Path:

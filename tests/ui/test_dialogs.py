@@ -8,7 +8,7 @@ from app.engine import keys
 from app.engine.keys import KeyOrigin
 from app.images.photo import Photo
 from app.ui.dialogs.confirm_create import ConfirmCreateDialog
-from app.ui.dialogs.key_dialog import KeyDialog
+from app.ui.dialogs.key_dialog import KeyDialog, session_only_text
 
 
 def test_good_key_is_checked_then_stored(qtbot, workers, sim_factory, memory_keyring) -> None:
@@ -53,7 +53,12 @@ def test_without_keyring_the_key_is_kept_for_the_session(qtbot, workers, sim_fac
     with qtbot.waitSignal(dialog.checked, timeout=10_000):
         dialog.save_button.click()
     assert dialog.origin is KeyOrigin.SESSION
-    assert dialog.status.text() == keys.NO_KEYRING_MESSAGE
+    # One message: the note about the password store is replaced, never contradicted; and no
+    # environment variable in advice meant for a photographer.
+    assert dialog.note.text() == session_only_text()
+    assert "only until you quit" in dialog.note.text()
+    assert "VIMMERSE_API_KEY" not in dialog.note.text() + dialog.status.text()
+    assert not dialog.status.isVisibleTo(dialog)
     with qtbot.waitSignal(dialog.accepted, timeout=2000):
         dialog.save_button.click()
     stored = keys.load_key()

@@ -68,11 +68,11 @@ def test_events_arrive_as_signals_on_the_gui_thread(
 
 
 def test_a_burst_from_many_threads_is_drained_in_few_wakes(
-    qtbot: Any, bridge: EngineBridge, engine: Engine, tmp_path: Path
+    qtbot: Any, bridge: EngineBridge, engine: Engine, tmp_path: Path, settle: Any
 ) -> None:
     engine.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "in", 1)))
     item = engine.items()[0]
-    qtbot.wait(100)  # the batch's own events are delivered before counting starts
+    settle(engine, bridge)  # the batch's own events are delivered before counting starts
     wakes: list[int] = []
     bridge._wake.connect(lambda: wakes.append(1))
     received: list[tuple[int, bool]] = []
@@ -158,11 +158,11 @@ def test_a_failing_command_is_reported_in_plain_words(
 
 
 def test_close_stops_listening(
-    qtbot: Any, bridge: EngineBridge, engine: Engine, tmp_path: Path
+    qtbot: Any, bridge: EngineBridge, engine: Engine, tmp_path: Path, settle: Any
 ) -> None:
     received: list[object] = []
     bridge.item_changed.connect(received.append)
     bridge.close()
     engine.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "in", 1)))
-    qtbot.wait(100)
+    settle(engine, bridge)  # events would have been handed on by now
     assert received == []

@@ -135,7 +135,7 @@ def test_refused_key_shows_banner_with_enter_key(
 
 
 def test_pause_button_and_menu_commands_reach_the_engine(
-    qtbot: Any, sim_factory: Any, rig_factory: Any, tmp_path: Path
+    qtbot: Any, sim_factory: Any, rig_factory: Any, tmp_path: Path, settle: Any
 ) -> None:
     sim = sim_factory(fail_rate=1.0)
     rig = rig_factory(sim.base_url)
@@ -171,8 +171,11 @@ def test_pause_button_and_menu_commands_reach_the_engine(
     qtbot.waitUntil(lambda: panel.pause_button.text() == "Resume sending", timeout=5000)
     assert panel.pause_button.isEnabled()
     assert panel.banner.isHidden()  # the user's own pause needs no banner
-    rig.engine.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "more", 1, offset=50)))
-    qtbot.wait(300)
+    waiting = rig.engine.create_batch(
+        BatchSettings(), photos_of(make_jpegs(tmp_path / "more", 1, offset=50))
+    )
+    settle(rig.engine, rig.bridge)
+    assert [i.state for i in rig.engine.items(waiting)] == [ItemState.PAUSED]
     sim.config.latency = 0.0
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: rig.states() == {ItemState.SUCCEEDED: 4}, timeout=20_000)
@@ -204,7 +207,7 @@ def test_rows_get_thumbnails_from_the_shared_cache(
 
 
 def test_delete_key_asks_then_deletes_on_the_server(
-    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path, settle: Any
 ) -> None:
     rig = rig_factory(simulator.base_url)
     panel = rig.panel
@@ -227,7 +230,7 @@ def test_delete_key_asks_then_deletes_on_the_server(
     view.setCurrentIndex(view.model().index(0, 0))
     qtbot.keyClick(view, Qt.Key.Key_Delete)
     assert len(asked) == 1 and "cannot be undone" in asked[0]
-    qtbot.wait(300)
+    settle(rig.engine, rig.bridge)
     assert first.workflow_id in simulator.workflows  # "No" deletes nothing
 
     answer = True
@@ -248,7 +251,12 @@ def test_delete_key_asks_then_deletes_on_the_server(
 
 
 def test_a_batch_another_window_handles_is_shown_read_only_and_not_counted_at_quit(
-    qtbot: Any, sim_factory: Any, private_dirs: Path, workers: Workers, tmp_path: Path
+    qtbot: Any,
+    sim_factory: Any,
+    private_dirs: Path,
+    workers: Workers,
+    tmp_path: Path,
+    settle: Any,
 ) -> None:
     sim = sim_factory(processing_time=30)  # stays "being made" while we look
     other = new_engine(private_dirs, sim.base_url)  # the other vimbatch window
@@ -276,7 +284,7 @@ def test_a_batch_another_window_handles_is_shown_read_only_and_not_counted_at_qu
         assert actions[JobAction.COPY_WORKFLOW_ID.value].isEnabled()  # reading is fine
         menu.deleteLater()
         panel.run_action(JobAction.CANCEL, panel.selected_items())  # e.g. by a shortcut
-        qtbot.wait(200)
+        settle(mine, rig.bridge)
         assert all(i.state is not ItemState.CANCELLED for i in other.items(batch))
 
         # Quitting this window leaves the other window's photos alone: nothing to warn about.

@@ -175,7 +175,9 @@ def test_demo_start_shows_banner_and_runs_on_the_simulator(qtbot, private_dirs) 
             lambda: window.session is not None and window.session.bridge is not None, timeout=10_000
         )
         assert controller.simulator is not None
-        assert window.base_url == controller.simulator.base_url
+        # Keys are still checked with the real service, never with the demo's simulator.
+        assert window.base_url == controller.real_base_url != controller.simulator.base_url
+        assert window.session.base_url == controller.simulator.base_url
         # Demo jobs live in their own store, never mixed with real ones.
         assert Path(window.session.data_dir) == private_dirs / "demo"
         with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):

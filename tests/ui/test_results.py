@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from engine.enginetools import close, make_jpegs, new_engine, photos_of
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QPixmap
 
 from app.engine import BatchSettings, Engine, ItemState, OverwritePolicy
@@ -286,7 +286,7 @@ def test_a_failed_update_is_shown_on_the_item_and_retried(
 
 
 def test_edit_title_description_and_visibility(
-    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path, settle: Any
 ) -> None:
     rig = rig_factory(simulator.base_url)
     rig.run_batch(tmp_path / "in", 1)
@@ -310,7 +310,7 @@ def test_edit_title_description_and_visibility(
     assert (shown.title, shown.description, shown.visibility) == ("Smith wedding", "Table 4", "0")
     # Applying again with nothing changed sends nothing.
     panel.apply_button.click()
-    qtbot.wait(200)
+    settle(rig.engine, rig.bridge)
     assert len(_puts(simulator)) == 1
 
 
@@ -337,7 +337,7 @@ def test_delete_confirms_that_server_files_go_and_removes_the_item(
 
 
 def test_auto_mark_delivered_after_saving(
-    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path, settle: Any
 ) -> None:
     rig = rig_factory(simulator.base_url)
     rig.run_batch(tmp_path / "in", 1)
@@ -351,7 +351,7 @@ def test_auto_mark_delivered_after_saving(
         lambda: bool(panel.model.items[item.id].delivered_at) and _settled(rig, item.id),
         timeout=10_000,
     )
-    qtbot.wait(200)  # a second PUT, if the save and the auto-deliver both sent one
+    settle(rig.engine, rig.bridge)  # a second PUT, if the save and the auto-deliver both sent one
     puts = [r.json for r in _puts(simulator)]
     assert len(puts) == 1 and set(puts[0]) == {"delivered_at"}
     assert _is_recent_stamp(puts[0]["delivered_at"])
@@ -448,7 +448,7 @@ def test_previews_are_kept_in_a_bounded_lru_and_wanted_again_when_painted(qtbot:
 
 
 def test_only_painted_tiles_load_and_a_burst_of_finished_jobs_refreshes_once(
-    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path
+    qtbot: Any, simulator: Any, rig_factory: Any, tmp_path: Path, settle: Any
 ) -> None:
     rig = rig_factory(simulator.base_url)
     panel = rig.panel
@@ -469,7 +469,7 @@ def test_only_painted_tiles_load_and_a_burst_of_finished_jobs_refreshes_once(
         ),
         timeout=15_000,
     )
-    qtbot.wait(200)
+    settle(rig.engine, rig.bridge)  # every load asked for has finished
     fetched = [r for r in simulator.requests if r.method == "GET" and "/files/" in r.path]
     inputs = [k for k in panel.model.pixmaps if k.startswith("input:")]
     assert len(fetched) < 16 and len(inputs) < 16  # the rows never painted were not loaded
@@ -507,3 +507,60 @@ def test_a_new_key_is_used_at_once_and_one_download_serves_preview_and_open(
     after = len([r for r in simulator.requests if r.path.endswith(Path(media.url).name)])
     assert after - before == 1
     assert Path(opened[0]).read_bytes()[:2] == b"\xff\xd8"
+
+
+def test_what_a_tile_paints_is_what_a_screen_reader_hears(qtbot: Any, qtmodeltester: Any) -> None:
+    """Every word the delegate paints comes from the model, and the accessible text has them
+    all (the stars in words)."""
+    from dataclasses import replace
+
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtWidgets import QListView, QStyleOptionViewItem
+
+    from app.api import MediaFile
+    from app.ui.results.delegate import ResultDelegate
+    from app.ui.results.model import ResultsModel
+
+    painted: list[str] = []
+
+    class RecordingPainter(QPainter):
+        def drawText(self, *args: Any) -> None:  # type: ignore[override]
+            painted.append(str(args[-1]))
+            super().drawText(*args)
+
+    model = ResultsModel()
+    rated = replace(_snapshot(1, n_results=2), rating="4", delivered_at="2026-01-02T03:04:05+00:00")
+    changing = replace(_snapshot(2), pending_update={"title": "New"}, title="")
+    video = replace(
+        _snapshot(3),
+        results=(MediaFile("video/x-msvideo", "http://h/files/3/result.avi"),),
+        update_error="the title is too long",
+    )
+    model.set_items([rated, changing, video])
+    qtmodeltester.check(model)
+    view = QListView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    delegate = ResultDelegate(view)
+    image = QImage(900, 260, QImage.Format.Format_RGB32)
+    for row in range(model.rowCount()):
+        index = model.index(row)
+        painted.clear()
+        painter = RecordingPainter(image)
+        option = QStyleOptionViewItem()
+        option.initFrom(view)
+        option.rect = QRect(0, 0, 900, 260)
+        delegate.paint(painter, option, index)
+        painter.end()
+        heard = str(index.data(Qt.ItemDataRole.AccessibleTextRole))
+        words = [w for w in painted if w not in ("→", "Photo", "Loading preview…")]
+        assert words and all(w in heard for w in words), (words, heard)
+        assert index.data(Qt.ItemDataRole.DisplayRole) == index.data(ResultRole.TITLE)
+    first = str(model.index(1).data(Qt.ItemDataRole.AccessibleTextRole))
+    assert first.startswith("p1 · result 2") and "Rated 4 of 5 stars" in first
+    assert "✓ Delivered" in first
+    assert "Sending your change…" in str(model.index(2).data(Qt.ItemDataRole.AccessibleTextRole))
+    assert "Untitled" in str(model.index(2).data(ResultRole.TITLE))
+    heard = str(model.index(3).data(Qt.ItemDataRole.AccessibleTextRole))
+    assert "Video" in heard and "Not saved on Vimmerse: the title is too long" in heard

@@ -15,7 +15,12 @@ from app.ui.workers import Workers
 
 
 def test_one_notification_per_batch_with_the_summary(
-    qtbot: Any, simulator: Any, private_dirs: Path, workers: Workers, tmp_path: Path
+    qtbot: Any,
+    simulator: Any,
+    private_dirs: Path,
+    workers: Workers,
+    tmp_path: Path,
+    settle: Any,
 ) -> None:
     window = QWidget()
     window.setWindowTitle("vimbatch")
@@ -32,7 +37,7 @@ def test_one_notification_per_batch_with_the_summary(
         qtbot.waitUntil(lambda: "%" in window.windowTitle(), timeout=10_000)
         assert engine.wait_idle(30)
         qtbot.waitUntil(lambda: len(shown) == 1, timeout=10_000)
-        qtbot.wait(300)
+        settle(engine, bridge)  # every event of the batch handed on
     finally:
         bridge.close()
         close(engine)

@@ -2,7 +2,12 @@
 
 The key is checked against the server and then stored with `app.engine.keys.store_key`, both on
 a worker (a keyring call may wait on an unlock prompt); Cancel while it is checked stores nothing.
-Where the system has no keyring the dialog says so and the key lives for this session only.
+The server is always the real one (or the address the user configured), never the demo's
+simulator: a key typed in demo mode must be one Vimmerse accepts.
+
+One note under the key says where the key is kept; where the system has no keyring, that same
+note says the key lives for this session only (never two messages that contradict each other).
+The dialog keeps itself tall enough for its wrapped text (`app.ui.fit`).
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.fit import HeightForWidthFit
 from app.ui.user_text import user_text
 from app.ui.workers import Task, TaskRunner
 
@@ -65,6 +71,7 @@ class KeyDialog(QDialog):
         base_url: str,
         *,
         welcome: bool,
+        leaving_demo: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -95,9 +102,22 @@ class KeyDialog(QDialog):
                 ),
                 self,
             )
+        elif leaving_demo:
+            intro = QLabel(
+                self.tr(
+                    "Paste the API key Vimmerse gave you. It is checked with Vimmerse itself, "
+                    "not with the demo.\n\nOnce Vimmerse accepts it, vimbatch leaves the demo: "
+                    "your job list starts empty and what you send from then on goes to "
+                    "Vimmerse. The demo's practice jobs are not sent anywhere; they stay in the "
+                    "demo."
+                ),
+                self,
+            )
         else:
             intro = QLabel(self.tr("Paste the API key Vimmerse gave you."), self)
+        intro.setObjectName("keyIntro")
         intro.setWordWrap(True)
+        self.intro = intro
         layout.addWidget(intro)
 
         row = QHBoxLayout()
@@ -123,15 +143,15 @@ class KeyDialog(QDialog):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status.hide()
         layout.addWidget(self.status)
-        layout.addWidget(
-            _hint(
-                self.tr(
-                    "Your key is kept in this computer's password store, never in a file. "
-                    "No key yet? Ask Vimmerse for one."
-                ),
-                self,
-            )
+        self.note = _hint(
+            self.tr(
+                "Your key is kept in this computer's password store, never in a file. "
+                "No key yet? Ask Vimmerse for one."
+            ),
+            self,
         )
+        self.note.setObjectName("keyNote")
+        layout.addWidget(self.note)
 
         buttons = QDialogButtonBox(self)
         self.save_button = buttons.addButton(
@@ -160,6 +180,7 @@ class KeyDialog(QDialog):
         self.key_edit.textChanged.connect(self._text_changed)
         self.key_edit.returnPressed.connect(self._check)
         layout.addWidget(buttons)
+        self.fit = HeightForWidthFit(self)
 
     def _text_changed(self, text: str) -> None:
         self.save_button.setEnabled(bool(text.strip()))
@@ -202,15 +223,16 @@ class KeyDialog(QDialog):
         self._task = None
         if origin is None or self._cancelled.is_set():
             return
-        from app.engine.keys import NO_KEYRING_MESSAGE, KeyOrigin
+        from app.engine.keys import KeyOrigin
 
         self.key = self._pending_key
         self.origin = origin
         self.checked.emit(True)
         if self.origin is KeyOrigin.SESSION:
-            # Said in the dialog itself, so the user reads it before going on.
-            self.status.setStyleSheet("")
-            self.status.setText(self.tr(NO_KEYRING_MESSAGE))
+            # Said in the dialog itself, so the user reads it before going on: it replaces the
+            # note about the password store, which would now be untrue.
+            self.status.hide()
+            self.note.setText(session_only_text())
             self.save_button.setText(self.tr("Continue"))
             self.save_button.setEnabled(True)
             self.save_button.clicked.disconnect()
@@ -229,6 +251,18 @@ class KeyDialog(QDialog):
         self.save_button.setEnabled(True)
         self.key_edit.setFocus()
         self.checked.emit(False)
+
+
+def session_only_text() -> str:
+    """What the dialog says when the key can be kept only until quitting (no keyring).
+
+    No environment variables here: that advice is for technical users and is in the README."""
+    return QCoreApplication.translate(
+        "KeyDialog",
+        "Your key was accepted. This computer has no password store that vimbatch can use, so "
+        "the key is kept only until you quit vimbatch: you will be asked for it again next "
+        "time.",
+    )
 
 
 def _hint(text: str, parent: QWidget) -> QLabel:

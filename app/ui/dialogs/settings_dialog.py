@@ -2,26 +2,31 @@
 
 One editor per declared setting, grouped by section; nothing is stored until OK, and OK refuses
 a value that cannot be used (a broken file-name pattern, an unusable server address) with the
-reason next to the field. "Clear cache" runs on a worker: deleting thousands of files takes time.
+whole reason next to the field (wrapped, never cut), the field brought into view and focused, and
+a line above the buttons saying why nothing was saved. The sections scroll, so the dialog stays
+usable at its minimum size with the buttons always in view. "Clear cache" runs on a worker:
+deleting thousands of files takes time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, QLocale, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -29,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.engine.downloads import result_name
+from app.ui.folder_choice import StartFolder, ask_folder, start_folder
 from app.ui.settings import (
     ALL_SETTINGS,
     NAME_PATTERN,
@@ -37,11 +43,16 @@ from app.ui.settings import (
     SECTIONS,
     AppSettings,
     Setting,
+    default_download_folder,
 )
 from app.ui.user_text import user_text
 from app.ui.workers import Task, TaskRunner
 
 Editor = QCheckBox | QSpinBox | QLineEdit
+
+MINIMUM_SIZE = QSize(560, 360)
+PROBLEM_STYLE = "color: #c62828;"
+PROBLEM_FIELD_STYLE = "QLineEdit { border: 2px solid #c62828; border-radius: 3px; }"
 
 
 class CacheControl(Protocol):
@@ -70,15 +81,30 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("Settings"))
-        self.setMinimumWidth(560)
+        self.setMinimumSize(MINIMUM_SIZE)
         self.settings = settings
         self.caches = list(caches)
         self.runner = runner
         self._tasks: list[Task] = []
         self.editors: dict[str, Editor] = {}
         self.problems: dict[str, QLabel] = {}
+        # Replaceable so tests answer without a modal dialog.
+        self.choose_folder: Callable[[StartFolder], str] = lambda start: ask_folder(
+            self, self.tr("Save results in"), start
+        )
 
-        layout = QVBoxLayout(self)
+        outer = self.outer = QVBoxLayout(self)
+        outer.setSpacing(8)
+        # The sections scroll; the refusal line and the buttons below them always show.
+        self.sections = QScrollArea(self)
+        self.sections.setObjectName("settingsScroll")
+        self.sections.setWidgetResizable(True)
+        self.sections.setFrameShape(QFrame.Shape.NoFrame)
+        self.sections.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.content = QWidget(self.sections)
+        self.content.setObjectName("settingsContent")
+        layout = self.content_layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
         self.advanced_toggle = QToolButton(self)
         self.advanced_toggle.setObjectName("advancedToggle")
@@ -99,6 +125,8 @@ class SettingsDialog(QDialog):
             box.setObjectName(f"settingsSection-{section.lower()}")
             form = QFormLayout(box)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+            # In a narrow dialog a long label goes above its field instead of squeezing it.
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
             for setting in declared:
                 self._add_row(form, setting)
             if section == SECTION_STORAGE:
@@ -109,6 +137,14 @@ class SettingsDialog(QDialog):
         self.advanced_toggle.toggled.connect(self._toggle_advanced)
 
         layout.addStretch(1)
+        self.sections.setWidget(self.content)
+        outer.addWidget(self.sections, 1)
+        self.refusal = QLabel(self)
+        self.refusal.setObjectName("settingsRefusal")
+        self.refusal.setWordWrap(True)
+        self.refusal.setStyleSheet(PROBLEM_STYLE)
+        self.refusal.hide()
+        outer.addWidget(self.refusal)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok
             | QDialogButtonBox.StandardButton.Cancel
@@ -120,8 +156,11 @@ class SettingsDialog(QDialog):
         defaults = self.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
         defaults.setText(self.tr("Restore defaults"))
         defaults.clicked.connect(self.restore_defaults)
-        layout.addWidget(self.buttons)
+        outer.addWidget(self.buttons)
         self.load()
+        # The size chosen here; once the user resized the dialog, it keeps their size.
+        self._auto_size = self._preferred_size()
+        self.resize(self._auto_size)
 
     # --- building ----------------------------------------------------------------------
 
@@ -158,19 +197,31 @@ class SettingsDialog(QDialog):
         editor.setObjectName(f"setting-{setting.key}")
         editor.setToolTip(setting.tooltip)
         self.editors[setting.key] = editor
-        form.addRow(setting.label, row)
-        problem = QLabel(self)
-        problem.setObjectName(f"problem-{setting.key}")
-        problem.setWordWrap(True)
-        problem.setStyleSheet("color: #c62828;")
-        problem.hide()
-        self.problems[setting.key] = problem
+        # The field, its example and its reason in one cell: no empty form rows (each one
+        # adds spacing even while its text is hidden), and the reason under its own field.
+        cell = QWidget(self)
+        column = QVBoxLayout(cell)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(3)
+        column.addWidget(row)
         if setting.kind == "pattern":
-            self.pattern_example = QLabel(self)
+            self.pattern_example = QLabel(cell)
             self.pattern_example.setObjectName("patternExample")
             self.pattern_example.setStyleSheet("color: palette(mid);")
-            form.addRow("", self.pattern_example)
-        form.addRow("", problem)
+            self.pattern_example.setWordWrap(True)
+            column.addWidget(self.pattern_example)
+        problem = QLabel(cell)
+        problem.setObjectName(f"problem-{setting.key}")
+        problem.setWordWrap(True)
+        problem.setStyleSheet(PROBLEM_STYLE)
+        problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        problem.hide()
+        column.addWidget(problem)
+        self.problems[setting.key] = problem
+        form.addRow(setting.label, cell)
+        label = form.labelForField(cell)
+        if isinstance(label, QLabel):
+            label.setBuddy(editor)
 
     def _add_cache_row(self, form: QFormLayout) -> None:
         row = QWidget(self)
@@ -197,15 +248,37 @@ class SettingsDialog(QDialog):
             Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
         )
         self.groups[SECTION_ADVANCED].setVisible(shown)
-        self.adjustSize()
+        if shown:
+
+            def grow_then_show() -> None:
+                self._grow_to_content()
+                self.sections.ensureWidgetVisible(self.groups[SECTION_ADVANCED])
+
+            QTimer.singleShot(0, grow_then_show)
 
     def _choose_folder(self, editor: QLineEdit) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Save results in"), editor.text())
+        """The folder dialog opens where the field points, or as near as exists (found on a
+        worker: it reads the disk, and creates the default folder when it starts there)."""
+        wanted = editor.text().strip()
+        if self.runner is None:
+            self._folder_start_known(editor, StartFolder(wanted))
+            return
+        self._tasks.append(
+            self.runner.submit(
+                lambda: start_folder(wanted, default_download_folder()),
+                lambda start: self._folder_start_known(editor, start),
+            )
+        )
+
+    def _folder_start_known(self, editor: QLineEdit, start: StartFolder) -> None:
+        folder = self.choose_folder(start)
         if folder:
             editor.setText(folder)
 
     def _pattern_changed(self, text: str) -> None:
         problem = self.settings.problem(NAME_PATTERN, text)
+        # No example for a pattern that cannot be used: the reason takes its place.
+        self.pattern_example.setVisible(not problem)
         if problem:
             self.pattern_example.setText("")
         else:
@@ -220,6 +293,47 @@ class SettingsDialog(QDialog):
         label = self.problems[key]
         label.setText(problem or "")  # already plain words from the engine
         label.setVisible(bool(problem))
+        self.editors[key].setProperty("problem", bool(problem))
+        self.editors[key].setStyleSheet(PROBLEM_FIELD_STYLE if problem else "")
+        if not any(other.text() for other in self.problems.values()):
+            self.refusal.hide()
+
+    def _preferred_size(self) -> QSize:
+        """Everything in view without scrolling, within the screen's room."""
+        self.content_layout.activate()
+        hint = self.content.sizeHint()
+        margins = self.outer.contentsMargins()
+        scrollbar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        width = max(
+            self.minimumWidth(), hint.width() + margins.left() + margins.right() + scrollbar
+        )
+        below = [self.buttons] + ([self.refusal] if not self.refusal.isHidden() else [])
+        height = (
+            hint.height()
+            + sum(widget.sizeHint().height() for widget in below)
+            + margins.top()
+            + margins.bottom()
+            + (len(below) + 1) * self.outer.spacing()
+            + 2 * self.sections.frameWidth()
+        )
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width = min(width, max(self.minimumWidth(), room.width() * 9 // 10))
+            height = min(height, max(self.minimumHeight(), room.height() * 9 // 10))
+        return QSize(width, max(height, self.minimumHeight()))
+
+    def _grow_to_content(self) -> None:
+        """Taller (never smaller) when what shows grew (a reason, the Advanced section),
+        unless the user gave the dialog a size of their own (the sections scroll then)."""
+        if self.size() != self._auto_size:
+            return
+        wanted = self._preferred_size()
+        if wanted.height() > self.height() or wanted.width() > self.width():
+            self._auto_size = QSize(
+                max(wanted.width(), self.width()), max(wanted.height(), self.height())
+            )
+            self.resize(self._auto_size)
 
     def _measure(self) -> None:
         if not self.caches or self.runner is None:
@@ -253,6 +367,36 @@ class SettingsDialog(QDialog):
     def _not_cleared(self, error: BaseException) -> None:
         self.cache_label.setText(user_text(error))
         self.clear_cache_button.setEnabled(True)
+
+    def _refuse(self, refused: list[Setting[Any]]) -> None:
+        """OK could not store: say so above the buttons, show and focus the first field."""
+        first = refused[0]
+        label = QCoreApplication.translate("Settings", first.label)
+        self.refusal.setText(
+            self.tr(
+                "Nothing was saved: “{setting}” needs changing (the reason is shown in red)."
+            ).format(setting=label)
+            if len(refused) == 1
+            else self.tr(
+                "Nothing was saved: {n} settings need changing (the reasons are shown in red)."
+            ).format(n=len(refused))
+        )
+        self.refusal.show()
+        editor = self.editors[first.key]
+        editor.setFocus()
+        problem = self.problems.get(first.key)
+
+        def bring_into_view() -> None:
+            # After the layout has made room for the reason: the field and its whole reason.
+            if problem is not None:
+                self.sections.ensureWidgetVisible(problem)
+            self.sections.ensureWidgetVisible(editor)
+
+        def grow_then_show() -> None:
+            self._grow_to_content()
+            QTimer.singleShot(0, bring_into_view)
+
+        QTimer.singleShot(0, grow_then_show)
 
     def done(self, result: int) -> None:
         """Closing: answers still on their way are dropped (the labels may be gone)."""
@@ -295,18 +439,17 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         """Store every value, unless one cannot be used (then say why and stay open)."""
-        bad = False
+        refused: list[Setting[Any]] = []
         for setting in ALL_SETTINGS:
             problem = self.settings.problem(setting, self.edited_value(setting))
             if setting.key in self.problems:
                 self._show_problem(setting.key, problem)
             if problem:
-                if not bad:
-                    self.editors[setting.key].setFocus()
                 if setting.advanced:
                     self.advanced_toggle.setChecked(True)
-                bad = True
-        if bad:
+                refused.append(setting)
+        if refused:
+            self._refuse(refused)
             return
         for setting in ALL_SETTINGS:
             self.settings.set_value(setting, self.edited_value(setting))

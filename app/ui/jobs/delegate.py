@@ -15,7 +15,7 @@ pixels straight into the view, so it is sharp at any device pixel ratio.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QStyle,
@@ -62,12 +62,7 @@ class JobDelegate(QStyledItemDelegate):
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
 
         painter.save()
-        # The panel only: selection, hover and focus as the style draws them.
-        panel = QStyleOptionViewItem(opt)
-        panel.text = ""
-        panel.icon = type(panel.icon)()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, panel, painter, widget)
-
+        self._paint_panel(painter, opt, style, widget)
         group = (
             QPalette.ColorGroup.Normal
             if opt.state & QStyle.StateFlag.State_Enabled
@@ -88,67 +83,94 @@ class JobDelegate(QStyledItemDelegate):
 
         x = thumb_rect.right() + 1 + SPACING
         font: QFont = QFont(opt.font)
-        metrics = QFontMetrics(font)
-        line_h = metrics.height()
+        line_h = QFontMetrics(font).height()
         top = inner.top() + (inner.height() - 2 * line_h - 4) // 2
         first = QRect(x, top, inner.right() - x + 1, line_h)
         second = QRect(x, top + line_h + 4, inner.right() - x + 1, line_h)
-
         badge_rect = QRectF(first.left(), first.top() + (line_h - BADGE) / 2, BADGE, BADGE)
         paint_state_glyph(painter, badge_rect, item.state)
-
-        # First line: title on the left, time on the right.
-        when = time_text(item)
-        when_w = metrics.horizontalAdvance(when)
+        text_left = first.left() + BADGE + SPACING
         painter.setPen(text_color)
+        title = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        self._paint_first_line(painter, first, text_left, font, title, time_text(item))
+        soft = None if selected else palette.color(group, QPalette.ColorRole.PlaceholderText)
+        # The model's words for the status (e.g. "Waiting for a connection" while offline).
+        words = str(index.data(JobRole.STATUS_TEXT) or status_text(item))
+        self._paint_second_line(painter, second, text_left, font, item, words, opt, style, soft)
+        painter.restore()
+
+    @staticmethod
+    def _paint_panel(
+        painter: QPainter, opt: QStyleOptionViewItem, style: QStyle, widget: QWidget | None
+    ) -> None:
+        """Selection, hover and focus as the style draws them (no text, no icon)."""
+        panel = QStyleOptionViewItem(opt)
+        panel.text = ""
+        panel.icon = type(panel.icon)()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, panel, painter, widget)
+
+    @staticmethod
+    def _paint_first_line(
+        painter: QPainter, line: QRect, left: int, font: QFont, title: str, when: str
+    ) -> None:
+        """The title (bold, elided in the middle) on the left, the time on the right."""
+        metrics = QFontMetrics(font)
+        line_h = line.height()
+        when_w = metrics.horizontalAdvance(when)
         painter.setFont(font)
-        time_rect = QRect(first.right() - when_w + 1, first.top(), when_w, line_h)
+        time_rect = QRect(line.right() - when_w + 1, line.top(), when_w, line_h)
         painter.drawText(
             time_rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), when
         )
-
         title_font = QFont(font)
         title_font.setBold(True)
-        title_metrics = QFontMetrics(title_font)
-        title_left = first.left() + BADGE + SPACING
-        title_rect = QRect(title_left, first.top(), time_rect.left() - SPACING - title_left, line_h)
-        title = title_metrics.elidedText(
-            str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
-            Qt.TextElideMode.ElideMiddle,
-            max(0, title_rect.width()),
+        title_rect = QRect(left, line.top(), time_rect.left() - SPACING - left, line_h)
+        elided = QFontMetrics(title_font).elidedText(
+            title, Qt.TextElideMode.ElideMiddle, max(0, title_rect.width())
         )
         painter.setFont(title_font)
         painter.drawText(
-            title_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title
+            title_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), elided
         )
 
-        # Second line: the status in words, and the progress bar while work is under way.
+    def _paint_second_line(
+        self,
+        painter: QPainter,
+        line: QRect,
+        left: int,
+        font: QFont,
+        item: ItemSnapshot,
+        words: str,
+        opt: QStyleOptionViewItem,
+        style: QStyle,
+        soft: QColor | None,
+    ) -> None:
+        """The status in `words`, and the progress bar while work is under way; `soft`: the
+        quieter colour for the status (None when selected)."""
         painter.setFont(font)
-        status_right = second.right()
+        metrics = QFontMetrics(font)
+        line_h = line.height()
+        status_right = line.right()
         # A workflow just sent has no progress yet: its words say so, an empty bar would not.
         has_bar = item.state in _SHOW_PROGRESS and (
             item.progress > 0 or item.state is not ItemState.SUBMITTED
         )
-        if has_bar and second.width() > PROGRESS_WIDTH * 2:
-            bar = QRect(second.right() - PROGRESS_WIDTH + 1, second.top(), PROGRESS_WIDTH, line_h)
-            self._paint_progress(painter, bar, item, opt, style, widget)
+        if has_bar and line.width() > PROGRESS_WIDTH * 2:
+            bar = QRect(line.right() - PROGRESS_WIDTH + 1, line.top(), PROGRESS_WIDTH, line_h)
+            self._paint_progress(painter, bar, item, opt, style, opt.widget)
             status_right = bar.left() - SPACING
-        status_rect = QRect(title_left, second.top(), status_right - title_left, line_h)
-        words = index.data(JobRole.STATUS_TEXT)  # the model's words (with an event's name)
+        status_rect = QRect(left, line.top(), status_right - left, line_h)
         status = metrics.elidedText(
-            words if isinstance(words, str) else status_text(item),
+            words,
             Qt.TextElideMode.ElideRight,
             max(0, status_rect.width()),
         )
-        if not selected:
-            # The status is secondary: a softer tone, still at full contrast for attention states.
-            soft = palette.color(group, QPalette.ColorRole.PlaceholderText)
-            if item.state not in (ItemState.FAILED, ItemState.NEEDS_ATTENTION):
-                painter.setPen(soft)
+        # The status is secondary: a softer tone, still at full contrast for attention states.
+        if soft is not None and item.state not in (ItemState.FAILED, ItemState.NEEDS_ATTENTION):
+            painter.setPen(soft)
         painter.drawText(
             status_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), status
         )
-        painter.restore()
 
     @staticmethod
     def _paint_thumbnail(

@@ -79,9 +79,16 @@ def state_label(state: ItemState) -> str:
     return labels[state]
 
 
-def status_text(item: ItemSnapshot) -> str:
+def offline_text() -> str:
+    return _tr("Waiting for a connection")
+
+
+def status_text(item: ItemSnapshot, offline: bool = False) -> str:
     """The status line of a row: the state in words, with the reason or the progress
-    (while sending, the share of the photo's bytes sent)."""
+    (while sending, the share of the photo's bytes sent). `offline`: Vimmerse cannot be
+    reached now; photos waiting to be sent say so (the engine leaves their stored text alone)."""
+    if offline and item.state is ItemState.QUEUED:
+        return offline_text()
     label = state_label(item.state)
     if item.state in (ItemState.UPLOADING, ItemState.RUNNING) and item.progress > 0:
         return _tr("{state} · {percent}%").format(state=label, percent=item.progress)
@@ -154,6 +161,7 @@ class JobListModel(QAbstractListModel):
         self._thumbnails: ThumbnailSource | None = None
         self._paused_batches: frozenset[int] = frozenset()
         self._batch_events: dict[int, str] = {}  # batch id -> the event that made it
+        self.offline = False  # Vimmerse cannot be reached now (the engine's connection state)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(refresh_ms)
@@ -284,6 +292,16 @@ class JobListModel(QAbstractListModel):
             self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1), [])
             self.flushed.emit()
 
+    def set_offline(self, offline: bool) -> None:
+        """While Vimmerse cannot be reached, photos waiting to be sent say "Waiting for a
+        connection" (the engine leaves their stored status alone)."""
+        if offline == self.offline:
+            return
+        self.offline = offline
+        if self._items:
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1), [])
+            self.flushed.emit()
+
     def set_busy_batches(self, batch_ids: Iterable[int]) -> None:
         """Batches another vimbatch window or process works on: shown, but not ours to act on."""
         busy = frozenset(batch_ids)
@@ -390,8 +408,9 @@ class JobListModel(QAbstractListModel):
         if role == JobRole.PROGRESS:
             return item.progress
         if role == JobRole.STATUS_TEXT:
+            words = status_text(item, self.offline)
             event = self._batch_events.get(item.batch_id)
-            return f"{status_text(item)} · {event}" if event else status_text(item)
+            return f"{words} · {event}" if event else words
         if role == JobRole.TIME_TEXT:
             return time_text(item)
         if role == JobRole.WORKFLOW_ID:
@@ -406,7 +425,7 @@ class JobListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return _tr("{title}: {status}, {time}").format(
                 title=item.title or self._fallback_title(item),
-                status=status_text(item),
+                status=status_text(item, self.offline),
                 time=time_text(item),
             )
         return None
@@ -418,7 +437,7 @@ class JobListModel(QAbstractListModel):
         return _tr("Item {n}").format(n=item.id)
 
     def _tooltip(self, item: ItemSnapshot) -> str:
-        lines = [item.title or self._fallback_title(item), status_text(item)]
+        lines = [item.title or self._fallback_title(item), status_text(item, self.offline)]
         if item.sources:
             shown = [Path(s).name if item.kind != "url" else s for s in item.sources[:5]]
             if len(item.sources) > 5:

@@ -1,5 +1,6 @@
 """JobListPanel: the job list with its filters, search, toolbar, banner and summary.
 
+    [ connection banner: can't reach Vimmerse / asked to slow down, time until next try  ]
     [ banner: out of credit / key refused ........................ [Enter key…] [Resume] ]
     [ All | Running | Done | Needs attention | Failed | Delivered ]  [search .............. ]
     [ jobList (QListView + JobDelegate over JobFilterProxy over JobListModel)              ]
@@ -51,9 +52,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.engine.model import BatchSnapshot, ItemSnapshot, ItemState
+from app.engine.model import (
+    BatchSnapshot,
+    ConnectionState,
+    ConnectionStatus,
+    ItemSnapshot,
+    ItemState,
+)
 from app.ui.engine_bridge import EngineBridge
 from app.ui.jobs.banner import HoldKind, JobBanner
+from app.ui.jobs.connection import ConnectionBanner
 from app.ui.jobs.delegate import JobDelegate
 from app.ui.jobs.filters import JobFilter, JobFilterProxy
 from app.ui.jobs.menu import JobAction, build_menu, items_for
@@ -137,6 +145,7 @@ class JobListPanel(QWidget):
         if thumbnails is not None:
             self.model.set_thumbnails(thumbnails)
 
+        self.connection_banner = ConnectionBanner(self)
         self.banner = JobBanner(self)
         self.banner.key_requested.connect(self.key_requested)
         self.banner.resume_requested.connect(self._resume_from_banner)
@@ -209,6 +218,7 @@ class JobListPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
+        layout.addWidget(self.connection_banner)
         layout.addWidget(self.banner)
         layout.addLayout(toolbar)
         layout.addWidget(self.view, 1)
@@ -244,9 +254,11 @@ class JobListPanel(QWidget):
             old.loaded.disconnect(self._loaded)
             old.command_failed.disconnect(self._command_failed)
             old.notice.disconnect(self._notice)
+            old.connection_changed.disconnect(self.set_connection)
         self.bridge = bridge
         self.batches.clear()
         self.model.reset_items([])
+        self.set_connection(ConnectionState())
         self._update_banner()
         if bridge is not None:
             bridge.item_changed.connect(self.model.upsert)
@@ -255,6 +267,7 @@ class JobListPanel(QWidget):
             bridge.loaded.connect(self._loaded)
             bridge.command_failed.connect(self._command_failed)
             bridge.notice.connect(self._notice)
+            bridge.connection_changed.connect(self.set_connection)
             bridge.load()
             self._check_busy()
             self._busy_timer.start()
@@ -305,7 +318,14 @@ class JobListPanel(QWidget):
         self.message.emit(text)
         self.summary.set_notice(text)
 
-    # --- banner and pause --------------------------------------------------------------
+    # --- connection, banner and pause --------------------------------------------------
+
+    def set_connection(self, state: ConnectionState) -> None:
+        """Show the engine's connection state: the banner, and rows waiting to be sent say
+        "Waiting for a connection" while Vimmerse cannot be reached."""
+        self.connection_banner.set_state(state)
+        self.model.set_offline(state.status is ConnectionStatus.OFFLINE)
+        self._refresh_summary()
 
     def held(self) -> tuple[HoldKind, str | None] | None:
         """Why sending is held for the user (key refused wins over credit), or None."""
@@ -406,7 +426,7 @@ class JobListPanel(QWidget):
                         n=QLocale().toString(count)
                     )
                 )
-        self.summary.set_summary(summary, self.is_paused(), hint, note)
+        self.summary.set_summary(summary, self.is_paused(), hint, note, self.model.offline)
         # One pass (in summarize) serves every tab: this runs on each refresh tick.
         per_filter = {
             JobFilter.ALL: summary.total,

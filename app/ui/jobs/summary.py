@@ -62,7 +62,9 @@ def summarize(items: Iterable[ItemSnapshot]) -> Summary:
     return Summary(counts=dict(counts), remaining=remaining, eta_seconds=eta, delivered=delivered)
 
 
-def summary_text(summary: Summary, paused: bool = False, empty: str | None = None) -> str:
+def summary_text(
+    summary: Summary, paused: bool = False, empty: str | None = None, offline: bool = False
+) -> str:
     """One line for the whole list; `empty` is what to say when there is no job at all (the
     window knows whether photos are waiting to be sent, the list does not)."""
     t = QCoreApplication.translate
@@ -83,15 +85,17 @@ def summary_text(summary: Summary, paused: bool = False, empty: str | None = Non
     if not shown:
         return empty if empty is not None else t("JobSummary", "No jobs yet.")
     text = " · ".join(shown)
-    return text + " — " + eta_text(summary, paused)
+    return text + " — " + eta_text(summary, paused, offline)
 
 
-def eta_text(summary: Summary, paused: bool = False) -> str:
+def eta_text(summary: Summary, paused: bool = False, offline: bool = False) -> str:
     t = QCoreApplication.translate
     if summary.remaining == 0:
         return t("JobSummary", "all finished")
     if paused:
         return t("JobSummary", "sending is paused")
+    if offline:
+        return t("JobSummary", "waiting for a connection")
     if summary.eta_seconds is None:
         return t("JobSummary", "estimating time left…")
     if summary.eta_seconds < 60:
@@ -128,12 +132,18 @@ class SummaryBar(QWidget):
         self.set_summary(self.summary)
 
     def set_summary(
-        self, summary: Summary, paused: bool = False, empty: str | None = None, note: str = ""
+        self,
+        summary: Summary,
+        paused: bool = False,
+        empty: str | None = None,
+        note: str = "",
+        offline: bool = False,
     ) -> None:
-        """`note`: one more sentence after the counts (e.g. jobs another window handles)."""
+        """`note`: one more sentence after the counts (e.g. jobs another window handles);
+        `offline`: Vimmerse cannot be reached now (no time estimate then)."""
         self.summary = summary
         self.paused = paused
-        text = summary_text(summary, paused, empty)
+        text = summary_text(summary, paused, empty, offline)
         if note:
             text = f"{text} — {note}" if summary.total else note
         self.label.setText(text)

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.engine.model import OverwritePolicy, SaveOutcome
 from app.engine.report import write_report
-from app.ui.settings import DOWNLOAD_FOLDER, NAME_PATTERN, AppSettings
+from app.ui.folder_choice import StartFolder, start_folder
+from app.ui.settings import DOWNLOAD_FOLDER, NAME_PATTERN, AppSettings, default_download_folder
 from app.ui.user_text import user_text
 from app.ui.workers import Workers
 
@@ -84,7 +85,7 @@ class ResultActions(QObject):
         self,
         results: Mapping[int, int],
         *,
-        choose_folder: Callable[[str], str],
+        choose_folder: Callable[[StartFolder], str],
         ask_overwrite: OverwriteQuestion,
         local_files: Mapping[str, str] | None = None,
     ) -> None:
@@ -92,11 +93,32 @@ class ResultActions(QObject):
         numbering) into a folder the user picks with `choose_folder`; `ask_overwrite` asks
         once about files already there. The engine writes the files and records them on the
         items; `local_files` (result URL -> a copy on disk) are copied, not downloaded again."""
+        if self.engine is None or not results:
+            return
+        wanted = self.settings.value(DOWNLOAD_FOLDER)
+        # Where the folder dialog opens is found on a worker: it reads the disk, and creates
+        # the default folder when that is where it starts (app.ui.folder_choice).
+        self.workers.io.submit(
+            lambda: start_folder(wanted, default_download_folder()),
+            lambda start: self._save_from(
+                start, dict(results), choose_folder, ask_overwrite, local_files
+            ),
+            self._save_failed,
+        )
+
+    def _save_from(
+        self,
+        start: StartFolder,
+        results: dict[int, int],
+        choose_folder: Callable[[StartFolder], str],
+        ask_overwrite: OverwriteQuestion,
+        local_files: Mapping[str, str] | None,
+    ) -> None:
         engine = self.engine
         ids = list(results)
-        if engine is None or not ids:
+        if engine is None:
             return
-        folder_text = choose_folder(self.settings.value(DOWNLOAD_FOLDER))
+        folder_text = choose_folder(start)
         if not folder_text:
             return
         folder = Path(folder_text)

@@ -13,7 +13,6 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, Q
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap, QPolygonF
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from app.engine.model import ItemSnapshot
 from app.ui.results.model import ResultRole, Tile
 from app.ui.results.rating import paint_stars
 
@@ -61,7 +60,9 @@ def paint_play(painter: QPainter, center: QPointF, radius: float) -> None:
 
 
 class ResultDelegate(QStyledItemDelegate):
-    """Paints tiles of a ResultsModel. No signals."""
+    """Paints tiles of a ResultsModel: pictures here, every word from the model's roles (TITLE,
+    DELIVERED, STARS, PLACEHOLDER, NOTE), so that what is painted is what a screen reader reads
+    (the model's accessible text). No signals."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         line = QFontMetrics(option.font).height()
@@ -69,8 +70,7 @@ class ResultDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         tile = index.data(ResultRole.TILE)
-        item = index.data(ResultRole.ITEM)
-        if not isinstance(tile, Tile) or not isinstance(item, ItemSnapshot):
+        if not isinstance(tile, Tile):
             super().paint(painter, option, index)
             return
         opt = QStyleOptionViewItem(option)
@@ -85,116 +85,126 @@ class ResultDelegate(QStyledItemDelegate):
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         )
         rect: QRect = opt.rect
-        painter.save()
         top = rect.top() + MARGIN
         left = rect.left() + MARGIN
-
-        # Before: the input photo, as small as still recognisable.
+        painter.save()
         before_box = QRect(left, top, BEFORE_W, AFTER_H)
-        before = index.data(ResultRole.BEFORE)
-        painter.fillRect(before_box, palette.color(QPalette.ColorRole.AlternateBase))
-        if isinstance(before, QPixmap):
-            _fit(painter, before, before_box)
-        else:
-            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(before_box, Qt.AlignmentFlag.AlignCenter, self.tr("Photo"))
-
+        self._paint_before(painter, index, before_box, palette)
         # Arrow from before to after.
         painter.setPen(text_color)
         arrow_box = QRect(before_box.right() + 1, top, ARROW_W, AFTER_H)
         painter.drawText(arrow_box, Qt.AlignmentFlag.AlignCenter, "→")
-
-        # After: the result (or the video's poster), as large as the row allows.
         after_w = max(AFTER_W, rect.right() - MARGIN - arrow_box.right())
         after_box = QRect(arrow_box.right() + 1, top, after_w, AFTER_H)
-        preview = index.data(ResultRole.PREVIEW)
-        if tile.media.is_video:
-            painter.fillRect(after_box, QColor("#20242b"))
-        else:
-            painter.fillRect(after_box, palette.color(QPalette.ColorRole.AlternateBase))
-        if isinstance(preview, QPixmap):
-            _fit(painter, preview, after_box)
-        else:
-            failed = index.data(ResultRole.PREVIEW_FAILED)
-            painter.setPen(
-                QColor("#d0d4da")
-                if tile.media.is_video
-                else palette.color(QPalette.ColorRole.PlaceholderText)
-            )
-            words = (
-                self.tr("Video")
-                if tile.media.is_video and (failed or item.workflow_id)
-                else self.tr("No preview")
-                if failed
-                else self.tr("Loading preview…")
-            )
-            flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
-            label_box = after_box.adjusted(4, 4, -4, -6)
-            painter.drawText(
-                label_box if tile.media.is_video else after_box,
-                flags if tile.media.is_video else Qt.AlignmentFlag.AlignCenter,
-                words,
-            )
-        if tile.media.is_video:
-            paint_play(painter, QPointF(after_box.center()), min(26.0, AFTER_H / 4))
+        self._paint_after(painter, index, tile, after_box, palette)
+        line = QRect(left, after_box.bottom() + MARGIN // 2, rect.right() - MARGIN - left, 0)
+        self._paint_caption(painter, opt, index, line, text_color, selected)
+        self._paint_note(painter, opt, index, line, text_color, selected)
+        painter.restore()
 
-        # Text: title (and step), stars, delivered; then a pending change or its failure.
+    def _paint_before(
+        self, painter: QPainter, index: _Index, box: QRect, palette: QPalette
+    ) -> None:
+        """The input photo, as small as still recognisable."""
+        before = index.data(ResultRole.BEFORE)
+        painter.fillRect(box, palette.color(QPalette.ColorRole.AlternateBase))
+        if isinstance(before, QPixmap):
+            _fit(painter, before, box)
+        else:
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.tr("Photo"))
+
+    def _paint_after(
+        self, painter: QPainter, index: _Index, tile: Tile, box: QRect, palette: QPalette
+    ) -> None:
+        """The result (or the video's poster), as large as the row allows; the model's words
+        while there is no picture."""
+        video = tile.media.is_video
+        base = QColor("#20242b") if video else palette.color(QPalette.ColorRole.AlternateBase)
+        painter.fillRect(box, base)
+        preview = index.data(ResultRole.PREVIEW)
+        if isinstance(preview, QPixmap):
+            _fit(painter, preview, box)
+        else:
+            painter.setPen(
+                QColor("#d0d4da") if video else palette.color(QPalette.ColorRole.PlaceholderText)
+            )
+            words = str(index.data(ResultRole.PLACEHOLDER) or "")
+            if video:
+                bottom = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom
+                painter.drawText(box.adjusted(4, 4, -4, -6), bottom, words)
+            else:
+                painter.drawText(box, Qt.AlignmentFlag.AlignCenter, words)
+        if video:
+            paint_play(painter, QPointF(box.center()), min(26.0, AFTER_H / 4))
+
+    def _paint_caption(
+        self,
+        painter: QPainter,
+        opt: QStyleOptionViewItem,
+        index: _Index,
+        line: QRect,
+        text_color: QColor,
+        selected: bool,
+    ) -> None:
+        """The line under the pictures: title (and step), then stars and the delivered mark
+        on the right."""
         fm = QFontMetrics(opt.font)
-        line_top = after_box.bottom() + MARGIN // 2
-        stars_w = 5 * STAR
-        delivered_text = self.tr("✓ Delivered") if item.delivered_at else ""
-        bold = QFont(opt.font)
-        bold.setBold(True)
-        bfm = QFontMetrics(bold)
-        right = rect.right() - MARGIN
+        right = line.left() + line.width()
+        delivered_text = str(index.data(ResultRole.DELIVERED) or "")
         if delivered_text:
-            width = bfm.horizontalAdvance(delivered_text)
+            bold = QFont(opt.font)
+            bold.setBold(True)
+            width = QFontMetrics(bold).horizontalAdvance(delivered_text)
             painter.setFont(bold)
             painter.setPen(text_color if selected else DELIVERED_COLOR)
             painter.drawText(
-                QRect(right - width, line_top, width, fm.height()),
+                QRect(right - width, line.top(), width, fm.height()),
                 Qt.AlignmentFlag.AlignVCenter,
                 delivered_text,
             )
             right -= width + MARGIN
-        rating = int(item.rating) if item.rating and item.rating.isdigit() else 0
-        if not tile.step:
-            paint_stars(
-                painter,
-                QPointF(right - stars_w, line_top + (fm.height() - STAR) / 2),
-                STAR,
-                rating,
-            )
+        stars = index.data(ResultRole.STARS)
+        if isinstance(stars, int):
+            stars_w = 5 * STAR
+            top = line.top() + (fm.height() - STAR) / 2
+            paint_stars(painter, QPointF(right - stars_w, top), STAR, stars)
             right -= stars_w + MARGIN
-        title = item.title or self.tr("Untitled")
-        if tile.step:
-            title = self.tr("{title} · step “{step}”").format(title=title, step=tile.step)
-        elif len(item.results) > 1:
-            title = self.tr("{title} · result {n}").format(title=title, n=tile.n)
         painter.setFont(opt.font)
         painter.setPen(text_color)
-        text_box = QRect(left, line_top, right - left, fm.height())
+        text_box = QRect(line.left(), line.top(), right - line.left(), fm.height())
+        title = str(index.data(ResultRole.TITLE) or "")
         painter.drawText(
             text_box,
             Qt.AlignmentFlag.AlignVCenter,
             fm.elidedText(title, Qt.TextElideMode.ElideMiddle, text_box.width()),
         )
+
+    def _paint_note(
+        self,
+        painter: QPainter,
+        opt: QStyleOptionViewItem,
+        index: _Index,
+        line: QRect,
+        text_color: QColor,
+        selected: bool,
+    ) -> None:
+        """The second line: a change being sent, or why it did not land."""
         note = index.data(ResultRole.NOTE)
-        if note:
-            is_error = bool(index.data(ResultRole.NOTE_IS_ERROR))
-            painter.setPen(
-                text_color
-                if selected
-                else ERROR_COLOR
-                if is_error
-                else palette.color(QPalette.ColorRole.PlaceholderText)
-            )
-            note_box = QRect(
-                left, line_top + fm.height(), rect.right() - MARGIN - left, fm.height()
-            )
-            painter.drawText(
-                note_box,
-                Qt.AlignmentFlag.AlignVCenter,
-                fm.elidedText(str(note), Qt.TextElideMode.ElideRight, note_box.width()),
-            )
-        painter.restore()
+        if not note:
+            return
+        fm = QFontMetrics(opt.font)
+        is_error = bool(index.data(ResultRole.NOTE_IS_ERROR))
+        painter.setPen(
+            text_color
+            if selected
+            else ERROR_COLOR
+            if is_error
+            else opt.palette.color(QPalette.ColorRole.PlaceholderText)
+        )
+        note_box = QRect(line.left(), line.top() + fm.height(), line.width(), fm.height())
+        painter.drawText(
+            note_box,
+            Qt.AlignmentFlag.AlignVCenter,
+            fm.elidedText(str(note), Qt.TextElideMode.ElideRight, note_box.width()),
+        )

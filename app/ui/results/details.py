@@ -7,8 +7,6 @@ alone until the change is applied.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -19,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.api import Visibility
+from app.api import Visibility, WorkflowChanges
 from app.engine.model import ItemSnapshot
 
 
@@ -76,9 +74,9 @@ class DetailsForm(QGroupBox):
                 self.visibility_combo.setCurrentIndex(index)
         self._filled = self._values(item.id)
 
-    def take_changes(self, item: ItemSnapshot) -> dict[str, Any]:
+    def take_changes(self, item: ItemSnapshot) -> WorkflowChanges:
         """What the user changed (for Engine.update_item); the next event refills the form."""
-        change: dict[str, Any] = {}
+        change: WorkflowChanges = {}
         title = self.title_edit.text().strip()
         if title and title != item.title:
             change["title"] = title

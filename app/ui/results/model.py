@@ -3,9 +3,12 @@
 Thin, after qutebrowser's DownloadModel: the panel decides what is shown and hands the model its
 items; the model only maps rows to tiles, holds the GUI-thread pixmaps and tells the view which
 row changed (through key -> rows and item -> rows indexes, rebuilt when the tiles change). Previews
-are asked for lazily (TECH-NOTES §2): `data(PREVIEW)` notes a tile whose preview, "before" photo
+are asked for lazily (docs/ARCHITECTURE.md, "Facts: a grid of thousands"): `data(PREVIEW)` notes a tile whose preview, "before" photo
 or needed workflow is missing as wanted, and the `wanted` signal fires once per event-loop turn
 with every row the view actually painted. Pixmaps live in an LRU of PIXMAP_CACHE.
+
+The model owns every word of a tile (title line, delivered mark, stars, placeholder, note): the
+delegate paints them and the accessible text reads them, so both say the same.
 """
 
 from __future__ import annotations
@@ -40,6 +43,11 @@ class ResultRole(IntEnum):
     NOTE = Qt.ItemDataRole.UserRole + 5  # pending change / failure text, or ""
     NOTE_IS_ERROR = Qt.ItemDataRole.UserRole + 6
     PREVIEW_FAILED = Qt.ItemDataRole.UserRole + 7  # str reason, or ""
+    # The words the delegate paints, so that a screen reader hears what is shown:
+    TITLE = Qt.ItemDataRole.UserRole + 8  # "Title · result 2" / "Title · step “x”"
+    DELIVERED = Qt.ItemDataRole.UserRole + 9  # "✓ Delivered", or ""
+    STARS = Qt.ItemDataRole.UserRole + 10  # int 0..5 (a step's tile: None, no stars shown)
+    PLACEHOLDER = Qt.ItemDataRole.UserRole + 11  # words shown while there is no preview
 
 
 @dataclass(frozen=True)
@@ -189,6 +197,49 @@ class ResultsModel(QAbstractListModel):
         self.failures[key] = reason
         self._changed_key(key)
 
+    # --- the texts of a tile (painted by the delegate, read by screen readers) ----------
+
+    def title_text(self, tile: Tile, item: ItemSnapshot | None) -> str:
+        title = (item.title if item else "") or self.tr("Untitled")
+        if tile.step:
+            return self.tr("{title} · step “{step}”").format(title=title, step=tile.step)
+        if item is not None and len(item.results) > 1:
+            return self.tr("{title} · result {n}").format(title=title, n=tile.n)
+        return title
+
+    def delivered_text(self, item: ItemSnapshot | None) -> str:
+        return self.tr("✓ Delivered") if item is not None and item.delivered_at else ""
+
+    def stars(self, tile: Tile, item: ItemSnapshot | None) -> int | None:
+        """The rating shown (0: none yet); None on a step's tile, which shows no stars."""
+        if tile.step:
+            return None
+        rating = item.rating if item is not None else None
+        return int(rating) if rating and rating.isdigit() else 0
+
+    def placeholder_text(self, tile: Tile, item: ItemSnapshot | None) -> str:
+        """What the "after" box says while it has no picture."""
+        failed = self.failures.get(self._preview_key(tile), "")
+        if tile.media.is_video and (failed or (item is not None and item.workflow_id)):
+            return self.tr("Video")
+        return self.tr("No preview") if failed else self.tr("Loading preview…")
+
+    def accessible_text(self, tile: Tile, item: ItemSnapshot | None) -> str:
+        """Everything painted on the tile, in reading order, stars in words."""
+        parts = [self.title_text(tile, item)]
+        if tile.media.is_video:
+            parts.append(self.tr("Video"))
+        stars = self.stars(tile, item)
+        if stars:
+            parts.append(self.tr("Rated {n} of 5 stars").format(n=stars))
+        elif stars == 0:
+            parts.append(self.tr("Not rated"))
+        parts += [t for t in (self.delivered_text(item), self.note(item)[0]) if t]
+        return ". ".join(parts)
+
+    def _preview_key(self, tile: Tile) -> str:
+        return poster_key(tile) if tile.media.is_video else tile.key
+
     def note(self, item: ItemSnapshot | None) -> tuple[str, bool]:
         """The tile's line about a change to the workflow: being sent, or why it did not land."""
         if item is None:
@@ -235,13 +286,20 @@ class ResultsModel(QAbstractListModel):
             return tile
         if role == ResultRole.ITEM:
             return item
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            title = item.title if item else ""
-            return f"{title} · {tile.step}" if tile.step else title
+        if role in (Qt.ItemDataRole.DisplayRole, ResultRole.TITLE):
+            return self.title_text(tile, item)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return self.accessible_text(tile, item)
+        if role == ResultRole.DELIVERED:
+            return self.delivered_text(item)
+        if role == ResultRole.STARS:
+            return self.stars(tile, item)
+        if role == ResultRole.PLACEHOLDER:
+            return self.placeholder_text(tile, item)
         if role == ResultRole.PREVIEW:
             # Asked by the delegate for painted rows only: the one place previews, "before"
             # photos and workflows become wanted.
-            key = poster_key(tile) if tile.media.is_video else tile.key
+            key = self._preview_key(tile)
             pixmap = self._pixmap(key)
             before = self._before_key(tile)
             if (
@@ -258,8 +316,7 @@ class ResultsModel(QAbstractListModel):
         if role == ResultRole.BEFORE:
             return self._pixmap(self._before_key(tile))
         if role == ResultRole.PREVIEW_FAILED:
-            key = poster_key(tile) if tile.media.is_video else tile.key
-            return self.failures.get(key, "")
+            return self.failures.get(self._preview_key(tile), "")
         if role == ResultRole.NOTE:
             return self.note(item)[0]
         if role == ResultRole.NOTE_IS_ERROR:

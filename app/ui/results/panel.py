@@ -25,7 +25,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from PySide6.QtCore import QItemSelectionModel, QSignalBlocker, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.api import Workflow, WorkflowClient
+from app.api import Workflow, WorkflowChanges, WorkflowClient
 from app.engine.model import (
     BatchSnapshot,
     ItemSnapshot,
@@ -53,6 +53,7 @@ from app.engine.model import (
 )
 from app.images.thumbnails import ThumbnailCache
 from app.ui.engine_bridge import EngineBridge
+from app.ui.folder_choice import StartFolder, ask_folder
 from app.ui.results.actions import OverwriteQuestion, ResultActions, ask_overwrite
 from app.ui.results.delegate import ResultDelegate
 from app.ui.results.details import DetailsForm
@@ -113,7 +114,8 @@ class ResultsPanel(QWidget):
         self.opener: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.ask_overwrite: OverwriteQuestion = ask_overwrite
         self.confirm: Callable[[str, str, str], bool] = lambda t, x, y: _confirm(self, t, x, y)
-        self.choose_folder: Callable[[str], str] = lambda start: QFileDialog.getExistingDirectory(
+        # Given where to start (`app.ui.folder_choice.start_folder`, found on a worker).
+        self.choose_folder: Callable[[StartFolder], str] = lambda start: ask_folder(
             self, self.tr("Save results in"), start
         )
         self.choose_report_file: Callable[[str], str] = lambda start: QFileDialog.getSaveFileName(
@@ -499,7 +501,7 @@ class ResultsPanel(QWidget):
 
     # --- changes on Vimmerse -------------------------------------------------------------
 
-    def _send(self, items: Sequence[ItemSnapshot], **change: Any) -> None:
+    def _send(self, items: Sequence[ItemSnapshot], **change: Unpack[WorkflowChanges]) -> None:
         """Hand the change to the engine, which records it before sending and retries it;
         the item's ITEM events show it on the tile until it lands (or why it did not)."""
         engine = self.engine

@@ -1,10 +1,11 @@
 """Result previews: result files fetched into a cache folder and shrunk, on worker threads.
 
 I/O workers download (WorkflowClient.download), CPU workers shrink (ThumbnailCache) and build a
-QImage; the GUI thread turns it into a QPixmap (TECH-NOTES §1, §5). Each URL is downloaded once at
-a time, whoever asks for it (a preview, opening it); a preview already on its way is not asked
-for twice. Videos cannot be decoded here (no QtMultimedia), so their
-poster is a still image from the workflow's per-step outputs, when one exists.
+QImage; the GUI thread turns it into a QPixmap (docs/ARCHITECTURE.md, "Facts: thumbnails" and
+"Facts: thread pools"). Each URL is downloaded once at a time, whoever asks for it (a
+preview, opening it); a preview already on its way is not asked for twice. Videos cannot be
+decoded here (no QtMultimedia), so their poster is a still image from the workflow's per-step
+outputs, when one exists.
 """
 
 from __future__ import annotations
