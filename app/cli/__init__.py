@@ -98,6 +98,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "events":
         from app.cli.watch import run_events
 
+        if args.demo and args.data_dir is None:  # the demo's events are kept with its jobs
+            from app.paths import data_dir
+
+            args.data_dir = str(Path(data_dir()) / "demo")
         return run_events(args)
     if args.demo:
         from app.cli.demo import demo_server

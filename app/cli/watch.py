@@ -146,7 +146,10 @@ class _Notes:
             failed = note.outcome is Outcome.PROBLEM
             self.printer.emit(skipped_json(note.path, note.note, failed=failed))
         else:
-            self.printer.say(f"{path.name}: skipped. {note.note or ''}".rstrip())
+            reason = note.note or ""
+            if "skipped" not in reason.lower():
+                reason = f"skipped. {reason}".rstrip()
+            self.printer.say(f"{path.name}: {reason}")
 
     def changed(self) -> None:
         runner = self.runner
