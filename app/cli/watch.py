@@ -137,6 +137,7 @@ class _Notes:
     def __init__(self, printer: Printer) -> None:
         self.printer = printer
         self._reachable = True
+        self._problem: str | None = None
         self._lock = threading.Lock()
         self.runner: EventRunner | None = None
 
@@ -155,16 +156,22 @@ class _Notes:
         runner = self.runner
         if runner is None:
             return
-        reachable = runner.reachable
+        reachable, problem = runner.reachable, runner.problem
+        messages: list[str] = []
         with self._lock:
-            if reachable == self._reachable:
-                return
-            self._reachable = reachable
-        if reachable:
-            message = f"The folder “{runner.folder}” is back: watching again."
-        else:
-            message = unreachable_message(runner.folder)
-        self.printer(EngineEvent(EventKind.NOTICE, message=message))
+            if reachable != self._reachable:
+                self._reachable = reachable
+                messages.append(
+                    f"The folder “{runner.folder}” is back: watching again."
+                    if reachable
+                    else unreachable_message(runner.folder)
+                )
+            if problem != self._problem:
+                self._problem = problem
+                if problem:
+                    messages.append(problem)
+        for message in messages:
+            self.printer(EngineEvent(EventKind.NOTICE, message=message))
 
 
 def run_watch(args: argparse.Namespace, key: str, base_url: str) -> int:

@@ -44,6 +44,13 @@ INCOMPLETE_RETRIES = 3  # a file that does not decode yet is looked at again thi
 _INCOMPLETE = (ProblemCode.CORRUPT, ProblemCode.EMPTY, ProblemCode.UNREADABLE, ProblemCode.VANISHED)
 
 
+def stuck_message(error: BaseException) -> str:
+    reason = getattr(error, "strerror", None) or getattr(error, "user_message", None)
+    text = "Watching the folder ran into a problem"
+    text += f" ({reason})" if reason else ""
+    return text + ". vimbatch keeps trying; photos that arrive meanwhile are not lost."
+
+
 def unreachable_message(folder: Path) -> str:
     return (
         f"The folder “{folder}” can't be reached. Photos will be picked up as soon as it is back."
@@ -65,7 +72,7 @@ class EventStatus:
     running: bool
     folder: str
     reachable: bool
-    folder_message: str | None  # plain words while the folder cannot be reached
+    folder_message: str | None  # plain words while the folder cannot be reached or is stuck
     arriving: int  # files seen but not complete yet
     counts: EventCounts
     latest: ItemSnapshot | None  # the newest finished result (files saved)
@@ -141,6 +148,7 @@ class EventRunner:
         self._observer: BaseObserver | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._reachable = True
+        self._problem: str | None = None  # plain words while scanning or sending keeps failing
         self._arriving = 0
         self._tries: dict[str, int] = {}  # did not decode yet: looks so far
         self._raw_waited: set[str] = set()
@@ -195,15 +203,22 @@ class EventRunner:
         with self._lock:
             return self._reachable
 
+    @property
+    def problem(self) -> str | None:
+        """Plain words while watching keeps failing (a full disk, a damaged job list)."""
+        with self._lock:
+            return self._problem
+
     def status(self) -> EventStatus:
         counts = self.counts()
         with self._lock:
             reachable, arriving, latest = self._reachable, self._arriving, self._latest
+            problem = self._problem
         return EventStatus(
             running=self.running and not self._stop.is_set(),
             folder=str(self.folder),
-            reachable=reachable,
-            folder_message=None if reachable else unreachable_message(self.folder),
+            reachable=reachable and problem is None,
+            folder_message=unreachable_message(self.folder) if not reachable else problem,
             arriving=arriving,
             counts=counts,
             latest=latest,
@@ -277,28 +292,39 @@ class EventRunner:
     # -- the loop ----------------------------------------------------------------------------
 
     def _run(self) -> None:
-        try:
-            first = self.profile.started_at is None
-            if first:
-                self._first_look()
-            self._start_observer()
-            full_due = 0.0
-            notified = True
-            while not self._stop.is_set() and not self._engine.stopped:
+        started = self.profile.started_at is not None
+        self._start_observer()
+        full_due = 0.0
+        notified = True
+        while not self._stop.is_set() and not self._engine.stopped:
+            due: float | None = None
+            try:
+                if not started:
+                    self._first_look()
+                    started = True
                 full = notified or time.monotonic() >= full_due
                 if full:
                     full_due = time.monotonic() + FULL_SCAN_INTERVAL
                 due = self._tick(full=full)
-                timeout = self._interval if due is None else max(0.0, due - time.monotonic())
-                timeout = min(timeout, self._interval)
-                notified = self._wake.wait(timeout)
-                if notified:
-                    self._wake.clear()
-                    # A burst of notifications (a card being copied) makes one scan.
-                    self._stop.wait(NOTIFY_DEBOUNCE)
-        except Exception:
-            log.exception("the event %s stopped watching", self.profile.name)
-            raise
+                self._set_problem(None)
+            except Exception as exc:
+                # Never silence: the event says it is stuck, and tries again at the next scan.
+                log.exception("event %s: watching failed", self.profile.name)
+                self._set_problem(stuck_message(exc))
+            timeout = self._interval if due is None else max(0.0, due - time.monotonic())
+            timeout = min(timeout, self._interval)
+            notified = self._wake.wait(timeout)
+            if notified:
+                self._wake.clear()
+                # A burst of notifications (a card being copied) makes one scan.
+                self._stop.wait(NOTIFY_DEBOUNCE)
+
+    def _set_problem(self, problem: str | None) -> None:
+        with self._lock:
+            changed = problem != self._problem
+            self._problem = problem
+        if changed:
+            self._changed()
 
     def _first_look(self) -> None:
         """The event's very first start: photos already there are sent or skipped, as chosen.

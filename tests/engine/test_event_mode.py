@@ -371,3 +371,27 @@ def test_without_notifications_the_scan_alone_finds_photos(
     paths = make_jpegs(folder, 3)
     wait_until(lambda: run.runner.counts().done == 3)
     assert set(creates_by_hash(simulator)) == {sha256_of(p) for p in paths}
+
+
+def test_a_failing_scan_is_said_and_retried_never_silent(
+    engine: Engine, simulator: Simulator, tmp_path: Path, runs: list[Run]
+) -> None:
+    folder = tmp_path / "booth"
+    folder.mkdir()
+    run = Run(engine, saved_event(engine, folder))
+    runs.append(run)
+    scan = run.runner._scan
+    real = scan.scan
+    failures = [OSError(28, "No space left on device")] * 3
+
+    def flaky(*, full: bool = True):  # type: ignore[no-untyped-def]
+        if failures:
+            raise failures.pop()
+        return real(full=full)
+
+    scan.scan = flaky  # type: ignore[method-assign]
+    run.runner.start()
+    wait_until(lambda: "No space left on device" in (run.runner.status().folder_message or ""))
+    make_jpegs(folder, 1)
+    wait_until(lambda: run.runner.counts().done == 1)
+    assert run.runner.status().folder_message is None and run.runner.running
