@@ -165,9 +165,13 @@ class EventRunner:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
-        """Begin watching (the engine must be started to send)."""
+        """Begin watching (the engine must be started to send). The event's first start looks
+        at what the folder holds now (reads the disk and the store: call it from a worker)."""
         if self._thread is not None:
             return
+        if self.profile.started_at is None:
+            # Before returning: a photo that lands once start() returned is a new one.
+            self._first_look()
         self._unsubscribe = self._engine.subscribe(self._on_engine_event)
         self._thread = threading.Thread(
             target=self._run, name=f"event-{self.profile.id}", daemon=True
@@ -292,16 +296,12 @@ class EventRunner:
     # -- the loop ----------------------------------------------------------------------------
 
     def _run(self) -> None:
-        started = self.profile.started_at is not None
         self._start_observer()
         full_due = 0.0
         notified = True
         while not self._stop.is_set() and not self._engine.stopped:
             due: float | None = None
             try:
-                if not started:
-                    self._first_look()
-                    started = True
                 full = notified or time.monotonic() >= full_due
                 if full:
                     full_due = time.monotonic() + FULL_SCAN_INTERVAL
