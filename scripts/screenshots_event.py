@@ -91,7 +91,8 @@ def shot_already_made(tmp: Path) -> None:
     scene.create()
     engine = scene.session.engine  # type: ignore[union-attr]
     wait_until(lambda: engine.wait_idle(0), timeout=60)
-    scene.add([str(p) for p in photos])
+    more = make_photos(tmp / "party-late", 15)[12:]  # three taken later
+    scene.add([str(p) for p in [*photos, *more]])
     shown: list[ConfirmCreateDialog] = []
 
     def confirm(dialog: ConfirmCreateDialog) -> bool:

@@ -104,7 +104,7 @@ def test_event_tab_watches_a_folder_end_to_end(
 
 
 def test_create_confirmation_offers_to_skip_photos_already_made(
-    qtbot, make_window, workers, simulator, photo_dir, private_dirs
+    qtbot, make_window, workers, simulator, photo_dir, photo_factory, private_dirs
 ) -> None:
     window = make_window(base_url=simulator.base_url)
     window.show()
@@ -112,9 +112,9 @@ def test_create_confirmation_offers_to_skip_photos_already_made(
     engine = session.engine
     good = sorted(p for p in photo_dir.iterdir() if p.name != "broken.jpg")
 
-    def add_and_create(answer) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
+    def add_and_create(answer, more=()) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
         with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
-            window.add_paths([str(p) for p in good])
+            window.add_paths([str(p) for p in [*good, *more]])
         seen: list[str] = []
 
         def confirm(dialog: ConfirmCreateDialog) -> bool:
@@ -132,15 +132,40 @@ def test_create_confirmation_offers_to_skip_photos_already_made(
 
     first, seen = add_and_create(lambda _d: None)
     assert seen == ["", "Create 4 workflows"]
-    second, seen = add_and_create(lambda _d: None)  # the default: skip them
+    # All four again: skipping them (the default) leaves nothing to make.
+    with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
+        window.add_paths([str(p) for p in good])
+    shown: list[tuple[str, str, bool]] = []
+
+    def look(dialog: ConfirmCreateDialog) -> bool:
+        box = dialog.findChild(QGroupBox, "alreadyMade")
+        shown.append((box.title(), dialog.create_button.text(), dialog.create_button.isEnabled()))
+        return False
+
+    window.confirm = look
+    with qtbot.waitSignal(window.create_flow.declined, timeout=10_000):
+        window.create_workflows()
+    (title, button, enabled) = shown[0]
+    assert title.startswith("4 of these photos were already made with New Year 2026 (")
+    assert (button, enabled) == ("Create 0 workflows", False)
+    # Two new photos with them: two are made, the four already made are skipped.
+    extra = [
+        photo_factory(photo_dir / "new" / f"extra_{i}.jpg", (300, 200), c)
+        for i, c in enumerate(("#101010", "#fafafa"))
+    ]
+    second, seen = add_and_create(lambda _d: None, more=extra)
     assert seen[0].startswith("4 of these photos were already made with New Year 2026 (")
-    assert seen[1] == "Create 0 workflows"
-    items = engine.items(second)
-    assert {i.state for i in items} == {ItemState.CANCELLED}
-    assert all(i.error.startswith("Already made with New Year 2026") for i in items)
+    assert seen[1] == "Create 2 workflows"
+    states = sorted(i.state.value for i in engine.items(second))
+    assert states == ["cancelled"] * 4 + ["succeeded"] * 2
+    assert all(
+        i.error.startswith("Already made with New Year 2026")
+        for i in engine.items(second)
+        if i.state is ItemState.CANCELLED
+    )
     third, seen = add_and_create(lambda d: d.findChild(QRadioButton, "makeAgain").setChecked(True))
     qtbot.waitUntil(
         lambda: {i.state for i in engine.items(third)} == {ItemState.SUCCEEDED}, timeout=30_000
     )
     creates = [r for r in simulator.requests if r.method == "POST" and r.path == "/workflow"]
-    assert len(creates) == 8 and first < second < third
+    assert len(creates) == 10 and first < second < third

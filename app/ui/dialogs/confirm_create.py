@@ -149,7 +149,12 @@ class ConfirmCreateDialog(QDialog):
             if count == 1
             else self.tr("Create {n} workflows").format(n=n)
         )
+        # Nothing left to make: the user makes them again, or cancels.
+        self.create_button.setEnabled(count > 0 or self._per_folder)
         if self._per_folder:
+            return
+        if count == 0:
+            self._headline.setText(self.tr("Nothing new to make"))
             return
         self._headline.setText(
             self.tr("Create 1 workflow?")
