@@ -183,14 +183,12 @@ def copy(source: Path, target: Path) -> None:
 def normalise_modes(root: Path) -> None:
     """Folders 0755, files 0644 or 0755 when executable: the same package whatever the
     builder's umask, and nothing in /opt writable by anyone but root."""
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, _dirnames, filenames in os.walk(root):
         Path(dirpath).chmod(0o755)
         for name in filenames:
             path = Path(dirpath, name)
             if not path.is_symlink():
                 path.chmod(0o755 if path.stat().st_mode & 0o111 else 0o644)
-        for name in dirnames:
-            Path(dirpath, name).chmod(0o755)
 
 
 def stage(app_dir: Path, root: Path) -> None:

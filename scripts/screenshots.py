@@ -1,9 +1,11 @@
-"""Regenerate docs/screenshots/*.png at 1280×800 from the real window, offscreen.
+"""Regenerate docs/screenshots/*.png from the real window, offscreen, in light and dark.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [--only NAME]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [--only NAME] [--scheme S]
 
-Each picture uses real parts: the simulator in-process, real generated photos, the real engine.
-Runs in a private temporary data folder and keyring-free, so it never touches the user's own.
+Every scene is taken twice: `<name>.png` with the light palette and `<name>-dark.png` with a dark
+one (`--scheme light|dark|both`, default both), so every screen is checked in both. Each picture
+uses real parts: the simulator in-process, real generated photos, the real engine. Runs in a
+private temporary data folder and keyring-free, so it never touches the user's own.
 """
 
 from __future__ import annotations
@@ -22,10 +24,14 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image, ImageDraw  # noqa: E402
 from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QWidget  # noqa: E402
+from PySide6.QtGui import QColor, QPalette  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SIZE = (1280, 800)
+SMALLEST = (850, 600)  # the smallest window the first-use review checked
+SCHEMES = ("light", "dark")
+_scheme = {"suffix": ""}  # "-dark" while the dark scheme's pictures are taken
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
@@ -56,9 +62,48 @@ def settle(ms: int = 300) -> None:
 
 def save(widget: QWidget, name: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"{name}.png"
+    path = OUT / f"{name}{_scheme['suffix']}.png"
     widget.grab().save(str(path))
     print(f"{path.relative_to(ROOT)}  {widget.width()}×{widget.height()}")
+
+
+def dark_palette() -> QPalette:
+    """A dark scheme like the desktops' own (the colours a dark KDE/GNOME session hands Qt)."""
+    dark = QPalette()
+    for role, color in (
+        (QPalette.ColorRole.Window, "#2b2d31"),
+        (QPalette.ColorRole.WindowText, "#e6e6e6"),
+        (QPalette.ColorRole.Base, "#1f2023"),
+        (QPalette.ColorRole.AlternateBase, "#2b2d31"),
+        (QPalette.ColorRole.Text, "#e6e6e6"),
+        (QPalette.ColorRole.Button, "#35373c"),
+        (QPalette.ColorRole.ButtonText, "#e6e6e6"),
+        (QPalette.ColorRole.Highlight, "#3b82f6"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+        (QPalette.ColorRole.ToolTipBase, "#35373c"),
+        (QPalette.ColorRole.ToolTipText, "#e6e6e6"),
+        (QPalette.ColorRole.PlaceholderText, "#9a9ca3"),
+        (QPalette.ColorRole.Mid, "#4a4c52"),
+        (QPalette.ColorRole.Midlight, "#3a3c41"),
+        (QPalette.ColorRole.Dark, "#1a1b1e"),
+        (QPalette.ColorRole.Shadow, "#101113"),
+        (QPalette.ColorRole.Light, "#4a4c52"),
+        (QPalette.ColorRole.Link, "#7ab7ff"),
+    ):
+        dark.setColor(role, QColor(color))
+    for role in (
+        QPalette.ColorRole.ButtonText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.WindowText,
+    ):
+        dark.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6b6e75"))
+    return dark
+
+
+def use_scheme(app: QApplication, scheme: str) -> None:
+    """The light scheme is Fusion's own palette; the dark one `dark_palette()`."""
+    app.setPalette(dark_palette() if scheme == "dark" else app.style().standardPalette())
+    _scheme["suffix"] = "-dark" if scheme == "dark" else ""
 
 
 def make_photos(folder: Path, count: int) -> list[Path]:
@@ -195,49 +240,6 @@ def shot_running(tmp: Path) -> None:
     scene.close()
 
 
-def shot_running_dark(tmp: Path) -> None:
-    from PySide6.QtGui import QColor, QPalette
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    old = app.palette()
-    dark = QPalette()
-    for role, color in (
-        (QPalette.ColorRole.Window, "#2b2d31"),
-        (QPalette.ColorRole.WindowText, "#e6e6e6"),
-        (QPalette.ColorRole.Base, "#1f2023"),
-        (QPalette.ColorRole.AlternateBase, "#2b2d31"),
-        (QPalette.ColorRole.Text, "#e6e6e6"),
-        (QPalette.ColorRole.Button, "#35373c"),
-        (QPalette.ColorRole.ButtonText, "#e6e6e6"),
-        (QPalette.ColorRole.Highlight, "#3b82f6"),
-        (QPalette.ColorRole.HighlightedText, "#ffffff"),
-        (QPalette.ColorRole.ToolTipBase, "#35373c"),
-        (QPalette.ColorRole.ToolTipText, "#e6e6e6"),
-        (QPalette.ColorRole.PlaceholderText, "#9a9ca3"),
-        (QPalette.ColorRole.Mid, "#4a4c52"),
-        (QPalette.ColorRole.Midlight, "#3a3c41"),
-        (QPalette.ColorRole.Dark, "#a0a3aa"),
-        (QPalette.ColorRole.Light, "#4a4c52"),
-        (QPalette.ColorRole.Link, "#7ab7ff"),
-    ):
-        dark.setColor(role, QColor(color))
-    for role in (
-        QPalette.ColorRole.ButtonText,
-        QPalette.ColorRole.Text,
-        QPalette.ColorRole.WindowText,
-    ):
-        dark.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6b6e75"))
-    app.setPalette(dark)
-    try:
-        scene = _running_scene(tmp)
-        save(scene.window, "batch-running-dark")
-        scene.close()
-    finally:
-        app.setPalette(old)
-
-
 def shot_results(tmp: Path) -> None:
     from app.ui.results.model import ResultRole
 
@@ -312,8 +314,9 @@ def _dialog_over(scene: Scene, dialog: QWidget, name: str) -> None:
     painter.drawPixmap(x, y, picture)
     painter.end()
     OUT.mkdir(parents=True, exist_ok=True)
-    canvas.save(str(OUT / f"{name}.png"))
-    print(f"docs/screenshots/{name}.png")
+    file_name = f"{name}{_scheme['suffix']}.png"
+    canvas.save(str(OUT / file_name))
+    print(f"docs/screenshots/{file_name}")
 
 
 def shot_settings(tmp: Path) -> None:
@@ -352,11 +355,93 @@ def shot_first_run(tmp: Path) -> None:
     scene.close()
 
 
+def _demo_with_jobs(tmp: Path, waiting: int = 6) -> Scene:
+    """Demo mode: one batch finished (jobs below), new photos waiting to be sent."""
+    done = make_photos(tmp / "yesterday", 8)
+    scene = Scene(tmp, demo=True, processing_time=0.5)
+    scene.connect()
+    scene.add([str(done[0].parent)])
+    scene.create()
+    engine = scene.session.engine  # type: ignore[union-attr]
+    wait_until(lambda: all(i.state.name == "SUCCEEDED" for i in engine.items()), timeout=60)
+    fresh = make_photos(tmp / "today", waiting)
+    scene.add([str(p) for p in fresh])
+    return scene
+
+
+def shot_smallest(tmp: Path) -> None:
+    """The smallest window (850×600): fields clear of the scroll bar, three job rows."""
+    scene = _demo_with_jobs(tmp)
+    scene.window.resize(*SMALLEST)
+    settle(600)
+    save(scene.window, "window-850x600")
+    window = scene.window
+    window.show_results()
+    window.results_panel.select_tile(0)
+    wait_until(lambda: window.results_panel.model.rowCount() > 0, timeout=30)
+    settle(1200)
+    save(window, "window-850x600-results")
+    scene.close()
+
+
+def shot_focus(tmp: Path) -> None:
+    """Keyboard focus on the Create button: its ring in the window's text colour."""
+    scene = _demo_with_jobs(tmp)
+    window = scene.window
+    window.activateWindow()
+    window.create_button.setFocus(Qt.FocusReason.TabFocusReason)
+    settle(400)
+    save(window, "keyboard-focus-create")
+    scene.close()
+
+
+def shot_confirm(tmp: Path) -> None:
+    """The create confirmation with photos that will be skipped, their reasons wrapped."""
+    from app.ui.dialogs.confirm_create import ConfirmCreateDialog
+
+    good = make_photos(tmp / "event", 6)
+    broken = tmp / "event" / "broken_truncated.jpg"
+    broken.write_bytes(good[0].read_bytes()[:900])
+    (tmp / "event" / "empty.jpg").write_bytes(b"")
+    Image.new("RGB", (20, 20), "red").save(tmp / "event" / "tiny_20x20.jpg")
+    (tmp / "event" / "not_really.jpg").write_bytes(b"this is not a photo")
+    scene = Scene(tmp)
+    scene.add([str(tmp / "event")])
+    window = scene.window
+    dialog = ConfirmCreateDialog(
+        count=window.workflow_count(),
+        template_label=window.settings_panel.template_label(),
+        visibility_label=window.settings_panel.visibility_picker.visibility().label,
+        skipped=window.photos.problem_photos(),
+        demo=True,
+        parent=window,
+    )
+    dialog.show()
+    settle(400)
+    _dialog_over(scene, dialog, "confirm-skipped")
+    dialog.reject()
+    scene.close()
+
+
+def shot_error_reports(tmp: Path) -> None:
+    """The one question at the first start, with its example report."""
+    scene = Scene(tmp, demo=True)
+    question = scene.window.ask_error_reports_once()
+    assert question is not None
+    settle(400)
+    _dialog_over(scene, question, "error-reports-question")
+    question.done(0)
+    scene.close()
+
+
 SHOTS = {
     "empty": shot_empty,
     "many": shot_many,
     "running": shot_running,
-    "running-dark": shot_running_dark,
+    "smallest": shot_smallest,
+    "focus": shot_focus,
+    "confirm": shot_confirm,
+    "error-reports": shot_error_reports,
     "credit": shot_credit,
     "first-run": shot_first_run,
     "results": shot_results,
@@ -368,15 +453,20 @@ SHOTS = {
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", choices=sorted(SHOTS), action="append")
+    parser.add_argument("--scheme", choices=(*SCHEMES, "both"), default="both")
     args = parser.parse_args()
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     from app.ui.app import make_application
 
     app = make_application(["screenshots"])
-    for name in args.only or list(SHOTS):
-        with tempfile.TemporaryDirectory(prefix=f"vimbatch-shot-{name}-") as tmp:
-            os.environ["VIMBATCH_DATA_DIR"] = str(Path(tmp) / "data")
-            SHOTS[name](Path(tmp))
+    schemes = SCHEMES if args.scheme == "both" else (args.scheme,)
+    for scheme in schemes:
+        use_scheme(app, scheme)
+        for name in args.only or list(SHOTS):
+            with tempfile.TemporaryDirectory(prefix=f"vimbatch-shot-{name}-") as tmp:
+                os.environ["VIMBATCH_DATA_DIR"] = str(Path(tmp) / "data")
+                SHOTS[name](Path(tmp))
+    use_scheme(app, "light")
     app.quit()
     return 0
 

@@ -51,6 +51,8 @@ def test_report_has_one_row_per_item_with_the_right_columns(
     by_file = {Path(r["Input file"]).name: r for r in rows}
     assert set(by_file) == {"photo001.jpg", "photo002.jpg", "photo003.jpg", "broken.jpg"}
     for row in rows:
+        assert row["Batch"] == str(batch)
+        assert row["Title"] == Path(row["Input file"]).stem  # the default title pattern
         assert row["Template"] == "vim_arctic"
         assert row["Visibility"] == "Public"
     assert by_file["broken.jpg"]["Status"] == "Failed"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import os
+import socket
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from types import TracebackType
@@ -36,7 +40,7 @@ from app.api.governor import RateGovernor
 from app.api.models import CreateRequest, Visibility, Workflow, WorkflowChanges
 from app.api.responses import error_for_status, read_body
 from app.api.retry import RetryPolicy, sleep
-from app.api.uploads import ProgressCallback, UploadProgress, open_multipart
+from app.api.uploads import LastBytesHook, ProgressCallback, open_multipart
 
 DEFAULT_BASE_URL = "https://api.vimmerse.net"
 
@@ -44,7 +48,42 @@ DEFAULT_BASE_URL = "https://api.vimmerse.net"
 # bytes keep flowing. No pool timeout: workers are kept at or below max_connections.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, write=60.0, read=120.0, pool=None)
 
+# A JSON answer is a few kB; anything past this is not the documented answer (and reading it
+# whole would take the memory of the app): it is read streamed and refused past the cap.
+MAX_ANSWER_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Read timeouts (seconds of silence on the socket) that fit each kind of request.
+
+    A status check, a change or an error report is small and answered at once: 30 s of silence
+    means trouble. A create's answer comes once the server has stored the photos (longer). A
+    download's bytes flow steadily once started. `connect` and `write` apply to all."""
+
+    status: float = 30.0
+    create: float = 120.0
+    download: float = 60.0
+    health: float = 10.0
+    connect: float = 10.0
+    write: float = 60.0
+
+    def for_read(self, read: float) -> httpx.Timeout:
+        return httpx.Timeout(connect=self.connect, write=self.write, read=read, pool=None)
+
+
 log = logging.getLogger("app.api")
+
+# At most this much of a request may wait unsent in the socket's buffer (Linux, macOS). Without
+# it the kernel takes megabytes of a photo at once, so "the body was handed over" (the moment
+# from which a create is in doubt) would come long before the bytes left the computer; the
+# bytes in flight on the network are not limited by it, so uploads stay as fast.
+_NOT_SENT_LOW_WATER = 128 * 1024
+_SOCKET_OPTIONS: list[tuple[int, int, int]] = (
+    [(socket.IPPROTO_TCP, socket.TCP_NOTSENT_LOWAT, _NOT_SENT_LOW_WATER)]
+    if hasattr(socket, "TCP_NOTSENT_LOWAT")
+    else []
+)
 
 T = TypeVar("T")
 
@@ -109,6 +148,7 @@ class WorkflowClient:
         max_connections: int = 16,
         cancel: threading.Event | None = None,
         timeout: httpx.Timeout | None = None,
+        timeouts: Timeouts | None = None,
     ) -> None:
         self.base_url = check_base_url(base_url)
         self._key = check_api_key(api_key) if api_key and api_key.strip() else None
@@ -118,14 +158,26 @@ class WorkflowClient:
         # instead of holding a worker (and the app's quit) on a connection being torn down.
         self.cancel = cancel if cancel is not None else threading.Event()
         self._origin = _origin(httpx.URL(self.base_url))
-        self._http = httpx.Client(
-            timeout=timeout or DEFAULT_TIMEOUT,
+        # `timeout` (one for every request) is kept for callers that set one; otherwise each
+        # kind of request gets its own read timeout.
+        self.timeouts = timeouts or Timeouts()
+        self._fixed_timeout = timeout
+        # The network streams of this client's connections, so that close() can shut their
+        # sockets: a thread blocked reading an answer that never comes wakes up at once.
+        self._streams: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._streams_lock = threading.Lock()
+        transport = httpx.HTTPTransport(
+            verify=True,
             limits=httpx.Limits(
                 max_connections=max_connections, max_keepalive_connections=max_connections
             ),
+            socket_options=_SOCKET_OPTIONS,
+        )
+        self._http = httpx.Client(
+            timeout=timeout or DEFAULT_TIMEOUT,
+            transport=transport,
             headers={"User-Agent": f"vimbatch/{__version__}"},
             follow_redirects=False,  # redirects are followed by hand so the key never follows
-            verify=True,
         )
 
     def __repr__(self) -> str:
@@ -144,8 +196,16 @@ class WorkflowClient:
         *,
         attempts: int | None = None,
         on_progress: ProgressCallback | None = None,
+        on_body_sent: Callable[[], None] | None = None,
     ) -> Workflow:
         """POST /workflow. Files are streamed from disk; `on_progress(sent, total)` in bytes.
+
+        `on_body_sent()` runs on the calling thread, once per attempt, just before the last
+        bytes of the body (the form's closing boundary, after every photo byte) go out: the
+        moment from which the server may act on the form. If it raises, the attempt stops with
+        the body incomplete (nothing can be created) and its exception propagates. A failure
+        before the body went out whole raises NetworkError(sent=False) (nothing created); after
+        it, a lost answer raises MaybeCreatedError.
 
         Resent only if nothing can have been created (connection refused, upload cut before
         its end, 429, 503). A lost answer raises MaybeCreatedError. With `attempts=1` a
@@ -157,32 +217,56 @@ class WorkflowClient:
         headers = self._auth_headers()
 
         def attempt() -> Workflow:
-            progress: UploadProgress | None = None
+            body_sent = threading.Event()
+
+            def trace(event: str, info: dict[str, Any]) -> None:
+                self._trace(event, info)
+                # httpcore says when the last byte of the body went to the socket: from then on
+                # the server may act on the form; before it, it cannot have created anything.
+                if event.endswith("send_request_body.complete"):
+                    body_sent.set()
+
             try:
                 with open_multipart(request, on_progress, self.cancel) as body:
-                    progress = body.progress
-                    response = self._http.post(
-                        url, data=body.data, files=body.files or None, headers=headers
+                    prepared = self._http.build_request(
+                        "POST",
+                        url,
+                        data=body.data,
+                        files=body.files or None,
+                        headers=headers,
+                        timeout=self._timeout(self.timeouts.create),
+                        extensions={"trace": trace},
                     )
+                    if on_body_sent is not None:
+                        prepared.stream = LastBytesHook(prepared.stream, on_body_sent)
+                    response = self._receive(prepared)
             except _NOT_SENT as exc:
                 raise NetworkError(self._describe(exc), sent=False) from exc
             except httpx.TransportError as exc:
-                # A server acts on a form only once it has all of it: an upload cut before its
-                # last file byte left us cannot have created anything. (httpcore turns a failed
-                # write into "server disconnected", so the byte count decides, not the type.)
-                if progress is not None and progress.total > 0 and not progress.complete:
+                if self.cancel.is_set():
+                    raise CancelledError() from exc
+                # A server acts on a form only once it has all of it: a request cut before its
+                # body was sent whole cannot have created anything.
+                if not body_sent.is_set():
                     raise NetworkError(self._describe(exc), sent=False) from exc
-                raise MaybeCreatedError(self._describe(exc)) from exc
+                kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "lost"
+                raise MaybeCreatedError(self._describe(exc), kind=kind) from exc
+            except MalformedResponseError as exc:  # an answer too large to be ours
+                raise MaybeCreatedError(exc.detail, status=exc.status, kind="unreadable") from exc
             try:
                 data = self._data(response)
                 return Workflow.from_json(data)
             except MalformedResponseError as exc:
                 # A success answer we cannot read: the workflow most likely exists.
-                raise MaybeCreatedError(exc.detail, status=response.status_code) from exc
+                raise MaybeCreatedError(
+                    exc.detail, status=response.status_code, kind="unreadable"
+                ) from exc
             except ServerError as exc:
                 if exc.status == 503:
                     raise
-                raise MaybeCreatedError(exc.server_message or "", status=exc.status) from exc
+                raise MaybeCreatedError(
+                    exc.server_message or "", status=exc.status, kind="server"
+                ) from exc
 
         log.info(
             "Creating a workflow (%d file(s), %d link(s), template %s)",
@@ -240,7 +324,9 @@ class WorkflowClient:
         headers = self._auth_headers()
 
         def attempt() -> None:
-            response = self._send("POST", url, headers=headers, json_body=body)
+            response = self._send(
+                "POST", url, headers=headers, json_body=body, read=self.timeouts.status
+            )
             self._data(response, require_data=False)
 
         self._run("POST /workflow/error-log", attempt)
@@ -260,12 +346,12 @@ class WorkflowClient:
         url = self._url("/health")
 
         def attempt() -> bool:
-            response = self._send("GET", url, headers={})
+            response = self._send("GET", url, headers={}, read=self.timeouts.health)
             return response.is_success
 
         try:
             return self._run("GET /health", attempt, attempts=1)
-        except ApiError:
+        except (ApiError, CancelledError):
             return False
 
     def download(
@@ -288,17 +374,24 @@ class WorkflowClient:
             for _hop in range(6):
                 headers = self._auth_headers() if self._same_origin(current) and self._key else {}
                 try:
-                    with self._http.stream("GET", current, headers=headers) as response:
+                    with self._http.stream(
+                        "GET",
+                        current,
+                        headers=headers,
+                        timeout=self._timeout(self.timeouts.download),
+                        extensions={"trace": self._trace},
+                    ) as response:
                         if response.is_redirect and "location" in response.headers:
                             current = current.join(response.headers["location"])
                             continue
                         if not response.is_success:
-                            response.read()
-                            raise self._download_error(current, response)
+                            raise self._download_error(current, _capped(response))
                         self._save_stream(response, part, on_progress)
                 except _NOT_SENT as exc:
                     raise NetworkError(self._describe(exc), sent=False) from exc
                 except httpx.TransportError as exc:
+                    if self.cancel.is_set():
+                        raise CancelledError() from exc
                     raise NetworkError(self._describe(exc), sent=True) from exc
                 part.replace(dest)  # os.replace: atomic on the same file system
                 return dest
@@ -312,7 +405,17 @@ class WorkflowClient:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def close(self) -> None:
+        """Stop everything at once: waits and retries end (CancelledError), transfers stop at
+        their next chunk, and the sockets are shut so that a request waiting for an answer that
+        never comes returns now instead of after its read timeout."""
         self.cancel.set()
+        with self._streams_lock:
+            streams = list(self._streams)
+        for stream in streams:
+            sock = stream.get_extra_info("socket")
+            if isinstance(sock, socket.socket):
+                with contextlib.suppress(OSError):  # already closed: nothing waits on it
+                    sock.shutdown(socket.SHUT_RDWR)
         self._http.close()
 
     def __enter__(self) -> WorkflowClient:
@@ -349,7 +452,9 @@ class WorkflowClient:
         headers = self._auth_headers()
 
         def attempt() -> Workflow:
-            response = self._send(method, url, headers=headers, json_body=json_body)
+            response = self._send(
+                method, url, headers=headers, json_body=json_body, read=self.timeouts.status
+            )
             return Workflow.from_json(self._data(response))
 
         return self._run(f"{method} {path}", attempt)
@@ -361,14 +466,45 @@ class WorkflowClient:
         *,
         headers: dict[str, str],
         json_body: dict[str, Any] | None = None,
+        read: float,
     ) -> httpx.Response:
-        """One request whose body is small (JSON or none); transport failures become ours."""
+        """One request whose body is small (JSON or none); transport failures become ours.
+        The answer is read whole, up to MAX_ANSWER_BYTES (MalformedResponseError past it)."""
         try:
-            return self._http.request(method, url, headers=headers, json=json_body)
+            prepared = self._http.build_request(
+                method,
+                url,
+                headers=headers,
+                json=json_body,
+                timeout=self._timeout(read),
+                extensions={"trace": self._trace},
+            )
+            return self._receive(prepared)
         except _NOT_SENT as exc:
             raise NetworkError(self._describe(exc), sent=False) from exc
         except httpx.TransportError as exc:
+            if self.cancel.is_set():
+                raise CancelledError() from exc
             raise NetworkError(self._describe(exc), sent=True) from exc
+
+    def _receive(self, request: httpx.Request) -> httpx.Response:
+        """Send `request` and read its answer streamed, refusing one past the cap."""
+        response = self._http.send(request, stream=True)
+        try:
+            return _capped(response)
+        finally:
+            response.close()
+
+    def _timeout(self, read: float) -> httpx.Timeout:
+        return self._fixed_timeout or self.timeouts.for_read(read)
+
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's trace hook: keeps each new connection's stream (see close)."""
+        if event == "connection.connect_tcp.complete":
+            stream = info.get("return_value")
+            if stream is not None:
+                with self._streams_lock:
+                    self._streams.add(stream)
 
     def _describe(self, exc: Exception) -> str:
         """The failure in a few technical words for logs and reports, the key scrubbed out."""
@@ -477,6 +613,31 @@ class WorkflowClient:
                 delay,
             )
             sleep(delay, self.cancel)
+
+
+def _capped(response: httpx.Response) -> httpx.Response:
+    """The answer with its body read (decoded), at most MAX_ANSWER_BYTES of it: a bigger one
+    is not an answer of this API and raises MalformedResponseError without being held whole."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+        raise MalformedResponseError(
+            f"the answer is too large ({int(declared)} bytes)", status=response.status_code
+        )
+    body = bytearray()
+    for chunk in response.iter_bytes(64 * 1024):
+        body += chunk
+        if len(body) > MAX_ANSWER_BYTES:
+            raise MalformedResponseError(
+                f"the answer is larger than {MAX_ANSWER_BYTES} bytes", status=response.status_code
+            )
+    headers = [
+        (name, value)
+        for name, value in response.headers.multi_items()
+        if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    ]
+    return httpx.Response(
+        response.status_code, headers=headers, content=bytes(body), request=response.request
+    )
 
 
 def _origin(url: httpx.URL) -> str:

@@ -134,7 +134,7 @@ class ServerError(ApiError):
     def __init__(self, status: int | None = 500, *, server_message: str | None = None) -> None:
         # The status stays in .status (logs, reports): a number means nothing to the user.
         super().__init__(
-            "The Vimmerse server had a problem. Please try again later.",
+            "Vimmerse had a problem answering. Please try again later.",
             status=status,
             server_message=server_message,
         )
@@ -171,20 +171,37 @@ class NetworkError(ApiError):
         super().__init__(message, server_message=detail or None)
 
 
+# What happened to a create's answer, in the words MaybeCreatedError gives the user.
+_MAYBE_CREATED_WHAT = {
+    "lost": "The connection was lost after this photo was sent",
+    "timeout": "Vimmerse did not answer in time after this photo was sent",
+    "server": "Vimmerse had a problem answering after this photo was sent",
+    "unreadable": "Vimmerse's answer to this photo could not be read",
+}
+
+
 class MaybeCreatedError(ApiError):
     """The answer to a create was lost after the request went out: it may exist and cost credit.
 
-    Never resent silently: the user decides (look in the Vimmerse account, or send again).
+    `kind` says what happened: "lost" (the connection dropped after the whole body went out),
+    "timeout" (no answer in time), "server" (a 5xx other than 503 after the body), "unreadable"
+    (a 2xx answer that is not the documented JSON). Never resent silently: the user decides
+    (look in the Vimmerse account, or send again), or the batch's setting does.
     """
 
     default_message = (
-        "The connection was lost after this photo was sent, so Vimmerse may have created "
-        "the workflow (and used credit). Check your Vimmerse account before sending it again."
+        _MAYBE_CREATED_WHAT["lost"] + ", so Vimmerse may have created the workflow (and used "
+        "credit). Check your Vimmerse account before sending it again."
     )
 
-    def __init__(self, detail: str = "", *, status: int | None = None) -> None:
+    def __init__(self, detail: str = "", *, status: int | None = None, kind: str = "lost") -> None:
         self.detail = detail
-        super().__init__(status=status, server_message=detail or None)
+        self.kind = kind if kind in _MAYBE_CREATED_WHAT else "lost"
+        message = (
+            _MAYBE_CREATED_WHAT[self.kind] + ", so Vimmerse may have created the workflow (and "
+            "used credit). Check your Vimmerse account before sending it again."
+        )
+        super().__init__(message, status=status, server_message=detail or None)
 
 
 class CancelledError(Exception):

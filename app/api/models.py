@@ -166,6 +166,10 @@ class CreateRequest:
     title: str = ""
     description: str = ""
     event_id: str = "no_event"
+    # The name each file is sent under (what Vimmerse stores and shows), by position in
+    # `files`; a missing or empty one: the file's own name. A converted copy goes under the
+    # user's file name with the copy's extension.
+    names: list[str] = field(default_factory=list)
 
 
 def parse_timestamp(value: object) -> datetime | None:

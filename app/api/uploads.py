@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import httpx
+
 from app.api.errors import CancelledError
 from app.api.models import CreateRequest
 
@@ -99,6 +101,35 @@ class CountingReader(io.BufferedReader):
         return position
 
 
+class LastBytesHook(httpx.SyncByteStream):
+    """A request body that calls `hook()` just before handing over its last chunk.
+
+    A multipart body ends with its closing boundary: the server cannot act on the form before
+    it arrives. So the hook marks the moment from which the request may take effect, and if it
+    raises, the body stays incomplete and nothing can be created."""
+
+    def __init__(
+        self, stream: httpx.SyncByteStream | httpx.AsyncByteStream, hook: Callable[[], None]
+    ) -> None:
+        if not isinstance(stream, httpx.SyncByteStream):
+            raise TypeError("a create's body is a synchronous stream")
+        self._stream = stream
+        self._hook = hook
+
+    def __iter__(self) -> Iterator[bytes]:
+        held: bytes | None = None
+        for chunk in self._stream:
+            if held is not None:
+                yield held
+            held = chunk
+        self._hook()
+        if held is not None:
+            yield held
+
+    def close(self) -> None:
+        self._stream.close()
+
+
 @dataclass
 class MultipartBody:
     """The `data` and `files` arguments for httpx, plus the progress of this attempt."""
@@ -136,7 +167,8 @@ def open_multipart(
     progress = UploadProgress(total, on_progress)
     with ExitStack() as stack:
         files: list[tuple[str, tuple[str, IO[bytes], str]]] = []
-        for path in paths:
+        for index, path in enumerate(paths):
             reader = stack.enter_context(CountingReader(path, progress, cancel))
-            files.append(("image_files", (path.name, reader, content_type_for(path))))
+            name = request.names[index] if index < len(request.names) else ""
+            files.append(("image_files", (name or path.name, reader, content_type_for(path))))
         yield MultipartBody(data=form_fields(request), files=files, progress=progress)

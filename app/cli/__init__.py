@@ -14,6 +14,7 @@ from pathlib import Path
 from types import FrameType
 
 from app.cli.exit_codes import ExitCode, UsageError
+from app.engine.store_errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         log.debug("file problem", exc_info=True)
         print(f"vimbatch: {_file_problem(exc, args)}", file=sys.stderr)
+        return ExitCode.ITEMS_FAILED
+    except StoreError as exc:  # damaged, read-only, full or locked: each has its own advice
+        log.warning("job store problem: %s", exc.detail, exc_info=True)
+        print(f"vimbatch: {exc}", file=sys.stderr)
         return ExitCode.ITEMS_FAILED
     except sqlite3.Error:
         log.debug("job store problem", exc_info=True)

@@ -94,7 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--name",
         default=None,
         metavar="PATTERN",
-        help="result file names; may use {stem}, {template}, {n}, {ext}, {title}, {folder}",
+        help=(
+            "result file names (default {stem}_{template}_{n}.{ext}); may use {stem}, "
+            "{template} (the template's id), {template_name} (its name), {n}, {ext}, {title}, "
+            "{folder}"
+        ),
     )
     submit.add_argument(
         "--keep-location", action="store_true", help="do not remove GPS location from photos"

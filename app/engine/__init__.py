@@ -11,6 +11,8 @@ from app.engine.model import (
     DEFAULT_TITLE_PATTERN,
     BatchSettings,
     BatchSnapshot,
+    ConnectionState,
+    ConnectionStatus,
     EngineEvent,
     EventKind,
     Grouping,
@@ -18,10 +20,19 @@ from app.engine.model import (
     ItemState,
     OverwritePolicy,
     SaveOutcome,
+    WhenUnsure,
 )
 from app.engine.polling import Backoff, PollPolicy
 from app.engine.session import build_engine, make_client, open_store, resolve_base_url
 from app.engine.store import JobStore
+from app.engine.store_errors import (
+    StoreDamagedError,
+    StoreError,
+    StoreFullError,
+    StoreLockedError,
+    StoreReadOnlyError,
+    StoreUnavailableError,
+)
 from app.engine.titles import render_title, title_pattern_problem
 
 __all__ = [
@@ -31,6 +42,8 @@ __all__ = [
     "Backoff",
     "BatchSettings",
     "BatchSnapshot",
+    "ConnectionState",
+    "ConnectionStatus",
     "Engine",
     "EngineEvent",
     "ErrorReporter",
@@ -43,7 +56,14 @@ __all__ = [
     "OverwritePolicy",
     "PollPolicy",
     "SaveOutcome",
+    "StoreDamagedError",
+    "StoreError",
+    "StoreFullError",
+    "StoreLockedError",
+    "StoreReadOnlyError",
+    "StoreUnavailableError",
     "ThreadExecutor",
+    "WhenUnsure",
     "build_engine",
     "choose_target",
     "make_client",

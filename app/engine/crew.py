@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.api import WorkflowClient
+from app.engine.connection import Connection
 from app.engine.error_reports import ErrorReporter
 from app.engine.events import Events
 from app.engine.polling import Backoff, Failures
@@ -27,6 +28,7 @@ class Crew:
     scheduler: Scheduler
     backoff: Backoff
     reporter: ErrorReporter
+    connection: Connection
 
 
 class CrewMember:
@@ -41,4 +43,5 @@ class CrewMember:
         self._scheduler = crew.scheduler
         self._backoff = crew.backoff
         self._reporter = crew.reporter
+        self._connection = crew.connection
         self._failures = Failures()

@@ -14,8 +14,11 @@ from urllib.parse import unquote, urlsplit
 
 from app.api import MediaFile
 from app.engine.model import ItemSnapshot, OverwritePolicy
+from app.engine.templates import load_catalog
 
-NAME_FIELDS = ("stem", "template", "n", "ext", "title", "folder")
+# {template} is the template's id (e.g. vim_new_year_2026: the command line's default names
+# use it), {template_name} its name as the catalog shows it (e.g. "New Year 2026": the window's).
+NAME_FIELDS = ("stem", "template", "template_name", "n", "ext", "title", "folder")
 
 # Characters no common file system accepts in a name (Windows is the strictest).
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
@@ -61,10 +64,18 @@ def result_name(
     ext: str,
     title: str = "",
     folder: str = "",
+    template_name: str = "",
 ) -> str:
-    """The file name of result number `n` (1-based); `ext` without its dot."""
+    """The file name of result number `n` (1-based); `ext` without its dot; `template_name`
+    defaults to the catalog's name for `template`."""
     name = pattern.format(
-        stem=stem, template=template, n=n, ext=ext.lstrip("."), title=title, folder=folder
+        stem=stem,
+        template=template,
+        template_name=template_name or load_catalog().label_for(template),
+        n=n,
+        ext=ext.lstrip("."),
+        title=title,
+        folder=folder,
     )
     if name.endswith("."):  # a result whose type is unknown has no extension
         name = name.rstrip(".")

@@ -12,9 +12,12 @@ Scheduler, so no worker and no upload slot is held while waiting.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -22,6 +25,7 @@ from typing import Unpack
 
 from app.api import ApiError, NotFoundError, WorkflowChanges, WorkflowClient
 from app.engine.batch_items import new_items
+from app.engine.connection import Connection
 from app.engine.crew import Crew
 from app.engine.downloads import item_stem as item_stem  # where callers have found it
 from app.engine.downloads import name_pattern_problem
@@ -35,8 +39,10 @@ from app.engine.model import (
     DEFAULT_NAME_PATTERN,
     PAUSED_BY_USER,
     PAUSED_FOR_KEY,
+    PAUSED_FOR_STORE,
     BatchSettings,
     BatchSnapshot,
+    ConnectionState,
     ItemSnapshot,
     ItemState,
     OverwritePolicy,
@@ -48,10 +54,17 @@ from app.engine.saving import SAVE_STOPPED, Saving
 from app.engine.scheduler import Scheduler
 from app.engine.sharing import BUSY_ELSEWHERE, WATCH_KEY, Sharing
 from app.engine.store import JobStore, StoredItem
+from app.engine.store_errors import StoreError
 from app.engine.tasks import Tasks
 from app.engine.updates import Updates, change_of
 from app.engine.uploads import Uploads, carried_into_create
 from app.images import Photo, prune_upload_cache
+
+log = logging.getLogger(__name__)
+
+# How long `shutdown` waits for work in flight before it returns anyway (a request that hangs
+# must not hold the quit; the store says what that work had reached, recovery does the rest).
+SHUTDOWN_GRACE = 2.0
 
 CANCELLED_REMOTE = "Cancelled. The workflow already sent to Vimmerse may still finish there."
 USER_PAUSE = "Paused."
@@ -95,6 +108,7 @@ class Engine:
         self._client = client
         self._lock = threading.Lock()
         self._held = False  # pause() of everything: new batches start paused too
+        self._store_problem: StoreError | None = None  # the job list cannot be written
         self._own_executor: ThreadExecutor | None = None
         if executor is None:
             # Uploads use at most `concurrency` workers; the rest keep polls and downloads going.
@@ -110,10 +124,24 @@ class Engine:
         self._reporter = ErrorReporter(
             current_client, enabled=error_reports, run=lambda fn: self._tasks.submit(fn)
         )
-        self._tasks = Tasks(executor, report=self._reporter.report, on_last=self._release_locks)
+        self._tasks = Tasks(
+            executor,
+            report=self._reporter.report,
+            on_last=self._release_locks,
+            on_store_error=self._store_failed,
+        )
         self._scheduler = Scheduler(_Dispatch(self))
         self._events = Events(store, report=self._reporter.report, wake=self._tasks.wake)
+        self._connection = Connection(
+            client=current_client,
+            events=self._events,
+            scheduler=self._scheduler,
+            tasks=self._tasks,
+            backoff=backoff,
+            on_online=self._back_online,
+        )
         crew = Crew(
+            connection=self._connection,
             store=store,
             client=current_client,
             events=self._events,
@@ -163,6 +191,18 @@ class Engine:
         return self._client
 
     @property
+    def connection(self) -> ConnectionState:
+        """The connection to Vimmerse now (CONNECTION events announce each change)."""
+        return self._connection.state
+
+    @property
+    def store_problem(self) -> StoreError | None:
+        """Why the job list cannot be written, while it cannot (sending is paused until
+        `resume`); None when all is well."""
+        with self._lock:
+            return self._store_problem
+
+    @property
     def error_reports(self) -> bool:
         return self._reporter.enabled
 
@@ -203,6 +243,9 @@ class Engine:
             paused=(USER_PAUSE, PAUSED_BY_USER) if held else None,
         )
         self._sharing.created(batch_id)
+        log.info(
+            "Batch %d created: %d item(s), template %s", batch_id, len(items), settings.template_id
+        )
         self._events.show_batch(batch_id)
         if skipped:
             self._events.notice(
@@ -256,7 +299,8 @@ class Engine:
                 self._events.set_paused(batch.id, USER_PAUSE, PAUSED_BY_USER)
 
     def resume(self, batch_id: int | None = None) -> None:
-        """Lift pauses (the user's, credit, key) and carry on sending."""
+        """Lift pauses (the user's, credit, key, job list) and carry on sending."""
+        self._store_works_again()
         if batch_id is None:
             with self._lock:
                 self._held = False
@@ -431,6 +475,8 @@ class Engine:
         def done() -> bool:
             if self._uploads.sending(batch_id):
                 return False
+            if self.store_problem is not None:
+                return True  # paused until resume: the job list cannot be written
             stopping = self._tasks.stopping
             if not self._sharing.holds(batch_id):
                 return True  # another process sends it (or it is gone): nothing to wait for here
@@ -442,15 +488,35 @@ class Engine:
 
         return self._tasks.wait_for(done, timeout)
 
-    def shutdown(self, wait: bool = True) -> None:
-        """Stop: nothing new starts; with `wait`, creates in flight finish and are recorded."""
+    def shutdown(self, wait: bool = True, *, grace: float = SHUTDOWN_GRACE) -> None:
+        """Stop within about `grace` + 1 seconds, whatever hangs.
+
+        Nothing new starts. With `wait`, work in flight gets `grace` seconds to finish and
+        record its outcome (a create that is answered is recorded as sent); then the client is
+        closed: waits and retries end, transfers stop at their next chunk, and the sockets of
+        requests waiting for an answer that does not come are shut, so the tasks end within a
+        moment. Work still running after that is not waited for: the store already says how
+        far it got (an upload whose body had not gone out whole is queued again on the next
+        start, one that had is in doubt: WhenUnsure), so a resume loses nothing and sends
+        nothing twice. Without `wait` the client is closed at once. The batch locks are
+        released once the last task ends (or when the process exits)."""
+        started = time.monotonic()
         self._tasks.stop()
         self._scheduler.stop()
-        if wait:
-            self._tasks.wait_for(lambda: self._tasks.active == 0, None)
+        idle = lambda: self._tasks.active == 0  # noqa: E731
+        if wait and not self._tasks.wait_for(idle, grace):
+            log.warning(
+                "Stopping: %d task(s) still running after %.1f s; cancelling them",
+                self._tasks.active,
+                grace,
+            )
+        self.client.close()  # nothing may go out through it any more; hung requests end
+        if wait and not self._tasks.wait_for(idle, 1.0):
+            log.warning("Stopped with %d task(s) left behind", self._tasks.active)
         if self._own_executor is not None:
-            self._own_executor.shutdown(wait=wait)
+            self._own_executor.shutdown(wait=False)
         self._release_locks()
+        log.info("Engine stopped in %.2f s", time.monotonic() - started)
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -493,9 +559,62 @@ class Engine:
             return False
         if self._scheduler.pending(exclude=(WATCH_KEY,)):
             return False
-        if not self._tasks.running:
-            return True
+        if not self._tasks.running or self.store_problem is not None:
+            return True  # with the job list failing, nothing goes on until resume
         return not self._store.queued_ids(1, self._sharing.held())
+
+    def _store_failed(self, problem: StoreError) -> None:
+        """A worker could not write the job list: pause sending (retrying at once would spin),
+        say why, and wait for `resume` (after the user freed space, ...)."""
+        with self._lock:
+            first = self._store_problem is None
+            self._store_problem = problem
+        self._uploads.block(True)
+        if not first:
+            return
+        log.warning("Sending paused: %s (%s)", problem, problem.detail)
+        try:
+            self._show_store_pause(problem)
+        except StoreError as again:  # not even readable now: the NOTICE says it all
+            log.warning("The job list cannot be read either: %s", again.detail)
+        self._events.notice(problem.user_message, None)
+
+    def _show_store_pause(self, problem: StoreError) -> None:
+        for batch_id in self._sharing.held():
+            batch = self._store.batch(batch_id)
+            if batch is None or batch.paused_reason is not None:
+                continue
+            waiting = batch.counts
+            if not any(waiting.get(s) for s in (ItemState.QUEUED, ItemState.UPLOADING)):
+                continue
+            try:
+                self._events.set_paused(batch_id, problem.user_message, PAUSED_FOR_STORE)
+            except StoreError:
+                # Not even the pause can be written: show it (the store keeps it queued, which
+                # is true: nothing of it went out).
+                self._events.batch(
+                    replace(batch, paused_reason=problem.user_message, paused_kind=PAUSED_FOR_STORE)
+                )
+
+    def _store_works_again(self) -> None:
+        """`resume` after a job-list failure: write what waited, pick up what stopped."""
+        with self._lock:
+            problem = self._store_problem
+            self._store_problem = None
+        if problem is None:
+            return
+        log.info("Resuming after the job list failed (%s)", problem.detail)
+        self._uploads.block(False)
+        try:
+            self._uploads.record_unrecorded()
+            self._recovery.recover(self._sharing.held())
+        except StoreError as again:
+            self._store_failed(again)
+            raise
+
+    def _back_online(self) -> None:
+        self._uploads.pump()
+        self._following.repoll_offline()
 
     def _delete_remote(self, item_id: int) -> None:
         stored = self._store.get(item_id)
@@ -529,6 +648,9 @@ class _Dispatch:
 
     def submit(self, fn: Callable[[], None]) -> None:
         if fn == self._engine._uploads.pump:  # cheap: no worker needed to decide what to start
-            fn()
+            try:
+                fn()
+            except StoreError as problem:  # on the scheduler's thread: it must go on
+                self._engine._store_failed(problem)
         else:
             self._engine._tasks.submit(fn)

@@ -42,6 +42,38 @@ def describe_exception(exc: BaseException) -> str:
     return without_paths(f"{type(exc).__name__}: {exc}{where}")
 
 
+def report_body(
+    message: str,
+    *,
+    workflow_id: str | None = None,
+    file_name: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """Exactly what one report sends: the message and its context (also shown to the user
+    when they are asked whether to send reports at all)."""
+    context: dict[str, Any] = {
+        "app_version": __version__,
+        "os": f"{platform.system()} {platform.release()}".strip(),
+        "python": platform.python_version(),
+    }
+    if workflow_id:
+        context["workflow_id"] = workflow_id
+    if file_name:
+        context["file_name"] = PurePath(file_name.replace("\\", "/")).name
+    for key, value in (extra or {}).items():
+        context[key] = without_paths(value) if isinstance(value, str) else value
+    return without_paths(message)[:MAX_MESSAGE], context
+
+
+def sample_report() -> tuple[str, dict[str, Any]]:
+    """A typical report, built as a real one is (for the first-run question)."""
+    return report_body(
+        "ServerError: Vimmerse answered 500 while creating (uploads.py:120 in create)",
+        workflow_id="3f6c2a90e1",
+        file_name="/home/you/Photos/IMG_0001.jpg",
+    )
+
+
 class ErrorReporter:
     """Sends at most `max_reports` reports per `window` seconds; each on the caller's thread
     through `run` (the engine passes its executor), never raising."""
@@ -83,18 +115,9 @@ class ErrorReporter:
                 self.dropped += 1
                 return False
             self._sent.append(now)
-        context: dict[str, Any] = {
-            "app_version": __version__,
-            "os": f"{platform.system()} {platform.release()}".strip(),
-            "python": platform.python_version(),
-        }
-        if workflow_id:
-            context["workflow_id"] = workflow_id
-        if file_name:
-            context["file_name"] = PurePath(file_name.replace("\\", "/")).name
-        for key, value in (extra or {}).items():
-            context[key] = without_paths(value) if isinstance(value, str) else value
-        text = without_paths(message)[:MAX_MESSAGE]
+        text, context = report_body(
+            message, workflow_id=workflow_id, file_name=file_name, extra=extra
+        )
 
         def send() -> None:
             # A report must never disturb the batch: whatever goes wrong here is dropped.

@@ -4,6 +4,7 @@ stored, goes out a few times a second at most (ProgressThrottle)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -14,7 +15,10 @@ from app.engine.error_reports import describe_exception
 from app.engine.model import BatchSnapshot, EngineEvent, EventKind, ItemSnapshot, ItemState
 from app.engine.store import ItemChanges, JobStore, StoredItem
 
+log = logging.getLogger(__name__)
+
 Listener = Callable[[EngineEvent], None]
+_UNFINISHED = [s for s in ItemState if not s.is_final]
 
 # Upload progress events per item: at most one per this many seconds (the bar moves smoothly).
 UPLOAD_PROGRESS_INTERVAL = 0.25
@@ -104,7 +108,20 @@ class Events:
         """Write the item's columns (`JobStore.update`), then announce it."""
         stored = self._store.update(item_id, **changes)
         self.item(stored.snapshot)
+        if "state" in changes:
+            self._log_outcome(stored.snapshot)
         return stored
+
+    def _log_outcome(self, snap: ItemSnapshot) -> None:
+        """One log line per outcome worth knowing: a photo that failed or needs attention (with
+        the reason), and a batch whose last item finished."""
+        if snap.state in (ItemState.FAILED, ItemState.NEEDS_ATTENTION):
+            log.warning("Item %d (%s) %s: %s", snap.id, snap.title, snap.state.value, snap.error)
+        if snap.state.is_final and not self._store.count(_UNFINISHED, [snap.batch_id]):
+            batch = self._store.batch(snap.batch_id)
+            if batch is not None:
+                counts = ", ".join(f"{n} {state.value}" for state, n in batch.counts.items() if n)
+                log.info("Batch %d finished: %s", snap.batch_id, counts)
 
     def set_paused(self, batch_id: int, reason: str | None, kind: str | None) -> None:
         """Pause the batch (`reason`, `kind`) or lift its pause (None): stored, then the batch
@@ -114,6 +131,10 @@ class Events:
             if current is not None and current.paused_reason == reason:
                 return
         self.batch(self._store.set_paused(batch_id, reason, kind))
+        if reason is not None:
+            log.warning("Batch %d paused (%s): %s", batch_id, kind, reason)
+        else:
+            log.info("Batch %d resumed", batch_id)
         waiting = ItemState.PAUSED if reason is not None else ItemState.QUEUED
         self.items(self._store.items(batch_id, states=[waiting]))
 

@@ -3,6 +3,7 @@ until it succeeds or fails, then finishing its item or handing it to the downloa
 
 from __future__ import annotations
 
+import logging
 import threading
 from functools import partial
 
@@ -12,7 +13,9 @@ from app.api import (
     KeyMissingError,
     KeyRefusedError,
     MalformedResponseError,
+    NetworkError,
     NotFoundError,
+    RateLimitedError,
     Workflow,
 )
 from app.engine.crew import Crew, CrewMember
@@ -22,7 +25,13 @@ from app.engine.polling import PollPolicy
 from app.engine.saving import Saving
 from app.engine.store import Download, ItemChanges, StoredItem
 
+log = logging.getLogger(__name__)
+
 WORKFLOW_FAILED = "Vimmerse could not make a result from this one."
+# Shown (status_text, with the reason in `error`) after this many failed checks in a row;
+# checking goes on, backing off.
+CANT_CHECK = "Can't check on this photo: retrying"
+CANT_CHECK_AFTER = 3
 WORKFLOW_CANCELLED = "The workflow was cancelled on Vimmerse."
 
 
@@ -36,6 +45,7 @@ class Following(CrewMember):
         self._lock = threading.Lock()
         self._interval: dict[int, float] = {}  # item -> its current poll interval
         self._key_blocked: set[int] = set()  # items whose poll waits for a key
+        self._offline: set[int] = set()  # items whose poll waits for the connection
 
     def poll_soon(self, item_id: int, delay: float = 0.0) -> None:
         self._scheduler.call_later(delay, partial(self._poll_one, item_id), key=("poll", item_id))
@@ -48,6 +58,14 @@ class Following(CrewMember):
         """The item starts afresh: no poll, no failures counted."""
         self.stop(item_id)
         self._failures.clear(item_id)
+
+    def repoll_offline(self) -> None:
+        """Vimmerse answers again: ask about the workflows whose check could not reach it."""
+        with self._lock:
+            waiting = list(self._offline)
+            self._offline.clear()
+        for item_id in waiting:
+            self.poll_soon(item_id)
 
     def repoll_key_blocked(self) -> None:
         """A key may work now: ask again about the workflows whose poll it stopped."""
@@ -77,8 +95,23 @@ class Following(CrewMember):
             return
         except CancelledError:
             return
+        except NetworkError as exc:
+            if not exc.sent:
+                # Vimmerse cannot be reached: the connection state says so (the item's words
+                # stay), and the check is made again once it answers.
+                with self._lock:
+                    self._offline.add(item_id)
+                self._connection.failed_to_connect(exc.detail)
+                if self._connection.offline:
+                    return
+                self.poll_soon(item_id, self._backoff.delay(1))
+                return
+            self._check_failed(stored, exc)
+            return
         except Exception as exc:
-            if isinstance(exc, MalformedResponseError):
+            if isinstance(exc, RateLimitedError):
+                self._connection.slowed(exc.retry_after or self._backoff.delay(1))
+            elif isinstance(exc, MalformedResponseError):
                 self._reporter.report(
                     f"Status answer unreadable: {exc.detail}", workflow_id=workflow_id
                 )
@@ -87,13 +120,19 @@ class Following(CrewMember):
                     f"Status check failed unexpectedly: {describe_exception(exc)}",
                     workflow_id=workflow_id,
                 )
-            self.poll_soon(item_id, self._backoff.delay(self._failures.add(item_id)))
+            self._check_failed(stored, exc)
             return
+        self._connection.answered()
+        with self._lock:
+            self._offline.discard(item_id)
         self._failures.clear(item_id)
         current = self._store.get(item_id)
         if current is None or not current.snapshot.state.is_remote:
             return  # cancelled or deleted meanwhile
         snap = current.snapshot
+        if snap.status_text == CANT_CHECK:  # it answers again: the item's words go back
+            current = self._events.set(item_id, status_text=workflow.processing_status, error=None)
+            snap = current.snapshot
         # Only a new status name brings polling back to its fastest: progress creeps up on
         # almost every answer and would otherwise keep a long workflow at the first interval.
         status_changed = (
@@ -107,6 +146,26 @@ class Following(CrewMember):
                 progress=workflow.progress,
             )
         self.follow(current, workflow, changed=status_changed)
+
+    def _check_failed(self, stored: StoredItem, exc: Exception) -> None:
+        """A status check failed (not for want of a connection): try again, backing off; after
+        a few in a row the item says so, with the reason."""
+        item_id = stored.snapshot.id
+        failures = self._failures.add(item_id)
+        delay = self._backoff.delay(failures)
+        reason = str(exc) if isinstance(exc, ApiError) else "Something unexpected went wrong."
+        log.warning(
+            "Status check of item %d failed (%d in a row): %s; again in %.1f s",
+            item_id,
+            failures,
+            describe_exception(exc),
+            delay,
+        )
+        if failures >= CANT_CHECK_AFTER and (
+            stored.snapshot.status_text != CANT_CHECK or stored.snapshot.error != reason
+        ):
+            self._events.set(item_id, status_text=CANT_CHECK, error=reason)
+        self.poll_soon(item_id, delay)
 
     def follow(self, stored: StoredItem, workflow: Workflow, *, changed: bool) -> None:
         """Act on a workflow's state: finish the item, start downloads, or poll again later.

@@ -59,6 +59,24 @@ class OverwritePolicy(StrEnum):
     RENAME = "rename"
 
 
+class WhenUnsure(StrEnum):
+    """What to do with a photo whose create may or may not have happened (its whole request
+    went out, then the answer was lost, a 5xx came back, or vimbatch was stopped)."""
+
+    ASK = "ask"  # mark it "needs attention": the user checks and resubmits or cancels
+    SEND_AGAIN = "send_again"  # send it again at once: may create it twice (a second credit)
+
+    @property
+    def label(self) -> str:
+        return _WHEN_UNSURE_LABELS[self]
+
+
+_WHEN_UNSURE_LABELS = {
+    WhenUnsure.ASK: "Ask me",
+    WhenUnsure.SEND_AGAIN: "Send again (may use a second credit)",
+}
+
+
 DEFAULT_TEMPLATE = "vim_new_year_2026"
 DEFAULT_TITLE_PATTERN = "{stem}"
 DEFAULT_NAME_PATTERN = "{stem}_{template}_{n}.{ext}"
@@ -79,6 +97,8 @@ class BatchSettings:
     name_pattern: str = DEFAULT_NAME_PATTERN
     overwrite: OverwritePolicy = OverwritePolicy.RENAME
     strip_gps: bool = True
+    # A create that may or may not have happened: ask (needs attention) or send again.
+    when_unsure: WhenUnsure = WhenUnsure.ASK
     # The saved event (event mode) that made this batch, shown with it; "" for an ordinary batch.
     event_name: str = ""
 
@@ -122,6 +142,8 @@ class ItemSnapshot:
 PAUSED_BY_USER = "user"
 PAUSED_FOR_KEY = "key"
 PAUSED_FOR_CREDIT = "credit"
+# The job list could not be written (disk full, read-only, locked...): the reason says which.
+PAUSED_FOR_STORE = "store"
 
 
 @dataclass(frozen=True)
@@ -131,7 +153,7 @@ class BatchSnapshot:
     settings: BatchSettings
     paused_reason: str | None  # plain words when the batch is paused (credit, key), else None
     counts: dict[ItemState, int]
-    paused_kind: str | None = None  # "credit", "key" or "user" while paused, else None
+    paused_kind: str | None = None  # "credit", "key", "store" or "user" while paused, else None
 
 
 # The fields of a change to a workflow, as `ItemSnapshot.pending_update` names them.

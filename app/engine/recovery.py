@@ -12,7 +12,7 @@ from app.engine.model import ItemState
 from app.engine.saving import Saving, downloads_missing
 from app.engine.store import JobStore
 from app.engine.updates import Updates
-from app.engine.uploads import STOPPED_MID_UPLOAD, Uploads
+from app.engine.uploads import Uploads
 
 
 class Recovery:
@@ -34,7 +34,8 @@ class Recovery:
         self._updates = updates
 
     def recover(self, batch_ids: Collection[int]) -> None:
-        """An interrupted upload needs the user's word, sent workflows are followed again,
+        """An interrupted upload goes back to the queue when its body never went out whole and
+        is in doubt otherwise (the batch's WhenUnsure decides), sent workflows are followed again,
         missing downloads fetched, pending changes sent (queued items go out by themselves)."""
         for batch_id in sorted(batch_ids):
             # Another process may have changed its settings (e.g. `resume --download`).
@@ -44,10 +45,9 @@ class Recovery:
                 if snap.state is ItemState.UPLOADING:
                     # Asked afresh: this list may be stale by now, and an upload of ours may
                     # have claimed the item since (then it is not orphaned).
-                    if self._uploads.orphaned(snap.id) is not None:
-                        self._events.set(
-                            snap.id, state=ItemState.NEEDS_ATTENTION, error=STOPPED_MID_UPLOAD
-                        )
+                    orphan = self._uploads.orphaned(snap.id)
+                    if orphan is not None:
+                        self._uploads.recover_interrupted(orphan)
                 elif snap.state.is_remote:
                     self._following.poll_soon(snap.id)
                 elif (

@@ -1,6 +1,7 @@
 """The batch report: one CSV row per item, for the user's records and their customers.
 
-Plain Python (no Qt): the GUI's "Export report…" and, later, the command line write the same file.
+Plain Python (no Qt): the GUI's "Export report…" (one batch or all of them) and, later, the
+command line write the same file.
 The file opens in spreadsheet programs as they are: UTF-8 with a byte-order mark (Excel needs it
 to read accents), one value per cell, several URLs or files joined by "; ".
 """
@@ -16,7 +17,9 @@ from pathlib import Path
 from app.engine.model import BatchSnapshot, ItemSnapshot, ItemState
 
 REPORT_COLUMNS: tuple[str, ...] = (
+    "Batch",
     "Input file",
+    "Title",
     "Workflow id",
     "Template",
     "Visibility",
@@ -55,7 +58,8 @@ def report_rows(
     batches: Iterable[BatchSnapshot],
     saved: Mapping[int, Sequence[str]] | None = None,
 ) -> list[dict[str, str]]:
-    """One row per item, keyed by REPORT_COLUMNS.
+    """One row per item, keyed by REPORT_COLUMNS (a report may cover several batches: "Batch"
+    is the item's batch number, as the window's batch choice names it).
 
     Saved files are the item's (`ItemSnapshot.files`: downloaded and saved through
     `Engine.save_results`); `saved` (item id -> paths) may add files saved some other way.
@@ -71,7 +75,9 @@ def report_rows(
         files = list(item.files)
         files.extend(path for path in saved.get(item.id, ()) if path not in files)
         row = {
+            "Batch": str(item.batch_id),
             "Input file": _JOIN.join(item.sources),
+            "Title": item.title,
             "Workflow id": item.workflow_id or "",
             "Template": batch.template_id if batch else "",
             "Visibility": visibility.label if visibility else "",

@@ -9,7 +9,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from app.api import ApiError, CancelledError, MediaFile
+from app.api import ApiError, CancelledError, MediaFile, NetworkError
 from app.engine.crew import Crew, CrewMember
 from app.engine.downloads import choose_target, copy_result, item_result_name
 from app.engine.model import ItemSnapshot, ItemState, OverwritePolicy, SaveOutcome
@@ -102,6 +102,14 @@ class Saving(CrewMember):
         except CancelledError:
             return
         except (ApiError, OSError) as exc:
+            if isinstance(exc, NetworkError) and not exc.sent:
+                self._connection.failed_to_connect(exc.detail)
+            if self._connection.offline and not self._tasks.stopping:
+                # Waiting for the connection does not use up the download's tries.
+                self._connection.when_online(
+                    ("download", item_id), partial(self._download, item_id)
+                )
+                return
             failures = self._failures.add(item_id)
             retryable = isinstance(exc, ApiError) and exc.retryable
             if (

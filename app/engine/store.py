@@ -7,6 +7,7 @@ or a power cut at any point leaves the store telling the truth about what may ha
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import threading
@@ -15,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypedDict, Unpack
+from typing import Any, ParamSpec, TypedDict, TypeVar, Unpack
 
 from app.api import MediaFile, Visibility
 from app.engine.model import (
@@ -26,7 +27,9 @@ from app.engine.model import (
     ItemSnapshot,
     ItemState,
     OverwritePolicy,
+    WhenUnsure,
 )
+from app.engine.store_errors import StoreError, store_error
 
 STORE_FILE = "jobs.sqlite3"
 
@@ -96,6 +99,11 @@ _MIGRATIONS: tuple[str, ...] = (
         WHERE pending_update IS NOT NULL AND json_extract(pending_update, '$.delivered') = 1;
     UPDATE items SET pending_update = json_remove(pending_update, '$.delivered')
         WHERE pending_update IS NOT NULL;
+    """,
+    # When a create's body went out whole (JobStore.mark_body_sent): an upload interrupted
+    # before that cannot have created anything and goes back to the queue by itself.
+    """
+    ALTER TABLE items ADD COLUMN body_sent_at REAL;
     """,
     # Event mode (app/engine/event_profiles.py, made_ledger.py, event_files.py): saved events;
     # the "already made" ledger, one row per photo content + template + options + event, claimed
@@ -225,6 +233,8 @@ class StoredItem:
     # What the server holds as far as known (the snapshot shows the pending change over it):
     # keys UPDATE_FIELDS, None where unknown or never set.
     confirmed: dict[str, str | None] = field(default_factory=dict)
+    # While UPLOADING: its create's body went out whole (the server may have acted on it).
+    body_sent: bool = False
 
 
 def settings_to_json(settings: BatchSettings) -> str:
@@ -232,6 +242,7 @@ def settings_to_json(settings: BatchSettings) -> str:
     raw["visibility"] = settings.visibility.value
     raw["grouping"] = settings.grouping.value
     raw["overwrite"] = settings.overwrite.value
+    raw["when_unsure"] = settings.when_unsure.value
     return json.dumps(raw)
 
 
@@ -245,19 +256,31 @@ def settings_from_json(text: str) -> BatchSettings:
         values["grouping"] = Grouping(values["grouping"])
     if "overwrite" in values:
         values["overwrite"] = OverwritePolicy(values["overwrite"])
+    if "when_unsure" in values:
+        try:
+            values["when_unsure"] = WhenUnsure(values["when_unsure"])
+        except ValueError:  # written by a newer vimbatch: the safe choice
+            values["when_unsure"] = WhenUnsure.ASK
     return BatchSettings(**values)
 
 
 class JobStore:
-    """Thread-safe access to the store: one connection, one lock, each write its own commit."""
+    """Thread-safe access to the store: one connection, one lock, each write its own commit.
 
-    def __init__(self, path: Path) -> None:
+    Every failure of the file is raised as a typed StoreError (store_errors.py): damaged,
+    read-only, full, locked by another program, or unavailable. `connect` opens the SQLite
+    connection (tests pass one whose writes fail, as on a full disk)."""
+
+    def __init__(
+        self, path: Path, *, connect: Callable[..., sqlite3.Connection] = sqlite3.connect
+    ) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise store_error(exc, self.path) from exc
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(
-            self.path, check_same_thread=False, isolation_level=None, timeout=30
-        )
+        self._db = connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         # FULL: a committed state survives a power cut, not only a crash of the app.
@@ -294,8 +317,14 @@ class JobStore:
                         self._db.execute(f"PRAGMA user_version = {number + 1}")
                     self._db.execute("COMMIT")
                 except BaseException:
-                    self._db.execute("ROLLBACK")
+                    self._rollback()
                     raise
+
+    def _rollback(self) -> None:
+        # SQLite rolls back by itself on some failures (a full disk): a second ROLLBACK would
+        # raise and hide the real error.
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     @property
     def schema_version(self) -> int:
@@ -373,7 +402,7 @@ class JobStore:
                     before_commit(batch_id)
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
             self._settings_cache[batch_id] = settings
         return batch_id, ids
@@ -439,7 +468,7 @@ class JobStore:
                     )
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
             snapshot = self.batch(batch_id)
             assert snapshot is not None
@@ -616,7 +645,7 @@ class JobStore:
         with self._lock:
             cursor = self._db.execute(
                 "UPDATE items SET state = 'uploading', error = NULL, status_text = '', "
-                "progress = 0, finished_at = NULL, updated_at = ? "
+                "progress = 0, finished_at = NULL, body_sent_at = NULL, updated_at = ? "
                 "WHERE id = ? AND state = 'queued'",
                 (time.time(), item_id),
             )
@@ -624,6 +653,15 @@ class JobStore:
                 return None
             row = self._db.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
         return _stored(row) if row is not None else None
+
+    def mark_body_sent(self, item_id: int) -> None:
+        """The item's create is handing over its last bytes: from now on it may exist on the
+        server (one write per create, no event: it does not change what the user sees)."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE items SET body_sent_at = ? WHERE id = ? AND state = 'uploading'",
+                (time.time(), item_id),
+            )
 
     def versions(self, batch_ids: Iterable[int]) -> dict[int, tuple[int, float]]:
         """Item id -> (batch id, updated_at) for these batches: a cheap way to see what changed."""
@@ -780,7 +818,7 @@ class JobStore:
                 )
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
 
     # -- companions: the event mode's tables live in this file too ----------------------------
@@ -876,7 +914,36 @@ def _stored(row: sqlite3.Row) -> StoredItem:
         pending_update=dict(pending) if pending else None,
         update_refused=bool(row["update_refused"]) and bool(pending),
         confirmed=confirmed,
+        body_sent=row["body_sent_at"] is not None,
     )
+
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _translated(method: Callable[_P, _T]) -> Callable[_P, _T]:
+    """The method with SQLite's failures raised as typed StoreErrors (store_errors.py)."""
+
+    @functools.wraps(method)
+    def call(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as exc:
+            store = args[0]
+            path = store.path if isinstance(store, JobStore) else Path(STORE_FILE)
+            raise store_error(exc, path) from exc
+
+    return call
+
+
+# Every method, so that no caller ever sees a bare sqlite3 error: the CLI and the window tell
+# a damaged file (never touched) from a full disk, a read-only one or a lock held elsewhere.
+for _name, _member in list(vars(JobStore).items()):
+    if isinstance(_member, property) and _member.fget is not None:
+        setattr(JobStore, _name, property(_translated(_member.fget)))
+    elif _name == "__init__" or (not _name.startswith("__") and callable(_member)):
+        setattr(JobStore, _name, _translated(_member))
 
 
 __all__ = [
@@ -885,6 +952,7 @@ __all__ = [
     "Download",
     "JobStore",
     "NewItem",
+    "StoreError",
     "StoreTooNewError",
     "StoredItem",
     "settings_from_json",

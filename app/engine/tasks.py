@@ -4,17 +4,23 @@ started / stopping state that tells new work whether it may begin."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 
 from app.engine.error_reports import describe_exception
 from app.engine.executor import Executor
+from app.engine.store_errors import StoreError
+
+log = logging.getLogger(__name__)
 
 
 class Tasks:
     """Runs the engine's tasks on `executor`. `report(message)` gets a task's unexpected
-    failure; `on_last` runs once no task is left after `stop` (on that task's thread)."""
+    failure; `on_store_error(error)` a task's failure to read or write the job store (the
+    engine pauses: retrying at once would spin); `on_last` runs once no task is left after
+    `stop` (on that task's thread)."""
 
     def __init__(
         self,
@@ -22,10 +28,12 @@ class Tasks:
         *,
         report: Callable[[str], object],
         on_last: Callable[[], None],
+        on_store_error: Callable[[StoreError], None] | None = None,
     ) -> None:
         self._executor = executor
         self._report = report
         self._on_last = on_last
+        self._on_store_error = on_store_error
         self._changed = threading.Condition(threading.RLock())
         self._active = 0  # tasks handed to the executor and not finished
         self._started = False
@@ -82,7 +90,12 @@ class Tasks:
         def run() -> None:
             try:
                 fn()
+            except StoreError as exc:
+                log.warning("The job list could not be written: %s", exc.detail)
+                if self._on_store_error is not None:
+                    self._on_store_error(exc)
             except Exception as exc:
+                log.exception("Unexpected failure in a worker")
                 self._report(f"Unexpected failure in a worker: {describe_exception(exc)}")
             finally:
                 with self._changed:

@@ -17,6 +17,7 @@ from app.api import (
     CancelledError,
     KeyMissingError,
     KeyRefusedError,
+    NetworkError,
     Visibility,
     Workflow,
     WorkflowChanges,
@@ -192,6 +193,12 @@ class Updates(CrewMember):
             self._failed(stored, change, str(exc), refused=False)  # again with a new key
             return
         except ApiError as exc:
+            if isinstance(exc, NetworkError) and not exc.sent:
+                self._connection.failed_to_connect(exc.detail)
+            if exc.retryable and self._connection.offline and not self._tasks.stopping:
+                # Waiting for the connection does not use up the change's tries.
+                self._connection.when_online(("update", item_id), partial(self._run, item_id))
+                return
             if exc.retryable:
                 failures = self._failures.add(item_id)
                 if self._tasks.stopping:

@@ -5,6 +5,8 @@ have created anything requeues it, one that may have asks the user."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -33,8 +35,15 @@ from app.engine.batch_items import photo_from_record, photo_record
 from app.engine.crew import Crew, CrewMember
 from app.engine.error_reports import describe_exception
 from app.engine.following import Following
-from app.engine.model import PAUSED_FOR_CREDIT, PAUSED_FOR_KEY, ItemSnapshot, ItemState
+from app.engine.model import (
+    PAUSED_FOR_CREDIT,
+    PAUSED_FOR_KEY,
+    ItemSnapshot,
+    ItemState,
+    WhenUnsure,
+)
 from app.engine.store import ItemChanges, StoredItem
+from app.engine.store_errors import StoreError
 from app.engine.updates import CREATE_FIELDS, Updates
 from app.images import (
     IntakeError,
@@ -44,6 +53,13 @@ from app.images import (
     inspect,
     prepare_upload,
 )
+
+log = logging.getLogger(__name__)
+
+# A create in doubt is sent again by itself at most this many times in a row (WhenUnsure.
+# SEND_AGAIN), then it asks the user: a server that fails every create after reading it must
+# not cost a credit per try forever.
+MAX_UNSURE_RESENDS = 3
 
 STOPPED_MID_UPLOAD = (
     "vimbatch was stopped while this photo was being sent; it may have been created. "
@@ -84,6 +100,11 @@ class Uploads(CrewMember):
         self._claimed: dict[int, int] = {}  # item -> batch, taken by an upload task
         self._cancel_requested: set[int] = set()
         self._not_before: dict[int, float] = {}  # requeued item -> monotonic time
+        # Workflows created whose record could not be written (the job list failed): written
+        # when the engine resumes, never sent again.
+        self._unrecorded: dict[int, Workflow] = {}
+        self._unsure_resends: dict[int, int] = {}  # item -> automatic resends in a row
+        self._blocked = False  # the job list cannot be written: nothing new is claimed
 
     def set_concurrency(self, n: int) -> None:
         with self._lock:
@@ -103,7 +124,35 @@ class Uploads(CrewMember):
             stored = self._store.get(item_id)
             if stored is None or stored.snapshot.state is not ItemState.UPLOADING:
                 return None
-            return None if item_id in self._claimed else stored
+            if item_id in self._claimed or item_id in self._unrecorded:
+                return None
+            return stored
+
+    def recover_interrupted(self, stored: StoredItem) -> None:
+        """An upload that was interrupted (the engine stopped or died): back to the queue if
+        its body had not gone out whole (nothing can exist), else in doubt."""
+        if not stored.body_sent:
+            log.info(
+                "Item %d: its upload was interrupted before it was complete; queued again",
+                stored.snapshot.id,
+            )
+            self._events.set(stored.snapshot.id, state=ItemState.QUEUED, error=None)
+        else:
+            self._unsure(stored.snapshot, STOPPED_MID_UPLOAD)
+
+    def block(self, blocked: bool) -> None:
+        """The job list cannot be written (True): claim nothing more until it can (False)."""
+        with self._lock:
+            self._blocked = blocked
+
+    def record_unrecorded(self) -> None:
+        """Write the workflows created while the job list could not be written."""
+        with self._lock:
+            waiting = dict(self._unrecorded)
+        for item_id, workflow in waiting.items():
+            self._created(item_id, workflow)  # a StoreError leaves it waiting
+            with self._lock:
+                self._unrecorded.pop(item_id, None)
 
     def request_cancel(self, item_id: int, state: ItemState) -> bool:
         """The user cancels the item: True when its upload task decides (once its create has
@@ -144,7 +193,7 @@ class Uploads(CrewMember):
         """Start uploads while slots are free; schedule itself for when waiting items are due."""
         to_start: list[int] = []
         with self._lock:
-            if not self._tasks.running:
+            if not self._tasks.running or self._blocked or self._connection.offline:
                 return
             free = self._concurrency - len(self._claimed)
             if free <= 0:
@@ -155,6 +204,14 @@ class Uploads(CrewMember):
             wait = client.governor.delay_remaining()
             if wait > 0:
                 self._scheduler.call_later(wait, self.pump)
+        if wait > 0:
+            self._connection.slowed(wait)  # announced outside the lock: listeners run here
+            return
+        with self._lock:
+            if not self._tasks.running or self._blocked:
+                return
+            free = self._concurrency - len(self._claimed)
+            if free <= 0:
                 return
             now = time.monotonic()
             limit = free + len(self._claimed) + len(self._not_before)
@@ -190,6 +247,28 @@ class Uploads(CrewMember):
             self._not_before[item_id] = time.monotonic() + delay
         self._events.set(item_id, state=ItemState.QUEUED, error=message)
         self._scheduler.call_later(delay, self.pump)
+
+    def _unsure(self, snap: ItemSnapshot, message: str) -> None:
+        """The create may or may not have happened: the batch's setting decides between asking
+        the user (needs attention) and sending it again."""
+        item_id = snap.id
+        try:
+            choice = self._store.settings(snap.batch_id).when_unsure
+        except KeyError:
+            choice = WhenUnsure.ASK
+        with self._lock:
+            resends = self._unsure_resends.get(item_id, 0)
+            again = choice is WhenUnsure.SEND_AGAIN and resends < MAX_UNSURE_RESENDS
+            if again:
+                self._unsure_resends[item_id] = resends + 1
+        if again:
+            log.warning(
+                "Item %d may have been created; sent again as the batch asks (%s)", item_id, message
+            )
+            self._events.set(item_id, state=ItemState.QUEUED, error=None)
+            self._scheduler.call_later(0.0, self.pump)
+        else:  # logged by Events (outcomes worth knowing)
+            self._events.set(item_id, state=ItemState.NEEDS_ATTENTION, error=message)
 
     def _upload_one(self, item_id: int) -> None:
         stored = self._store.get(item_id)
@@ -238,6 +317,7 @@ class Uploads(CrewMember):
         sending = claimed.snapshot
         request = CreateRequest(
             files=files,
+            names=_upload_names(files, photos),
             urls=urls,
             template_id=settings.template_id,
             options=dict(settings.options),
@@ -248,8 +328,24 @@ class Uploads(CrewMember):
         )
         announce = self._events.upload_progress(sending, lambda: self._tasks.stopping)
         upload = _BodyProgress(announce)
+
+        def body_sent() -> None:
+            # One write per create, before the form's last bytes go: if it fails, the body
+            # stays incomplete and nothing can be created (the client stops the request).
+            self._store.mark_body_sent(item_id)
+            upload.body_sent = True
+
         try:
-            workflow = client.create(request, attempts=1, on_progress=upload)
+            workflow = client.create(
+                request, attempts=1, on_progress=upload, on_body_sent=body_sent
+            )
+        except StoreError:
+            # The job list failed (mark_body_sent): nothing was created. Back to the queue if
+            # that can be written; else the store still says uploading, body not sent, which
+            # recovery requeues too.
+            with contextlib.suppress(StoreError):
+                self._events.set(item_id, state=ItemState.QUEUED, error=None)
+            raise
         except (KeyMissingError, KeyRefusedError) as exc:
             self._events.set(item_id, state=ItemState.QUEUED, error=None)
             self._events.set_paused(snap.batch_id, str(exc), PAUSED_FOR_KEY)
@@ -260,12 +356,27 @@ class Uploads(CrewMember):
             delay = max(client.governor.delay_remaining(), exc.retry_after or 0.0)
             if delay <= 0:
                 delay = self._backoff.delay(self._failures.add(item_id))
+            log.warning("Item %d: Vimmerse asked us to slow down; again in %.1f s", item_id, delay)
+            self._connection.slowed(delay)
+            # The connection state tells the user: the item's own words stay as they were.
+            self._requeue(item_id, delay, None)
+        except NetworkError as exc:
+            # The client only lets this through when nothing can have been created.
+            delay = self._backoff.delay(self._failures.add(item_id))
+            log.warning("Item %d: not sent (%s); again in %.1f s", item_id, exc.detail, delay)
+            if not exc.sent:
+                self._connection.failed_to_connect(exc.detail)
+            self._requeue(item_id, delay, None)
+        except ServerError as exc:
+            # A 503: the server refused it before acting on it.
+            delay = self._backoff.delay(self._failures.add(item_id))
+            log.warning(
+                "Item %d: server busy (status %s); again in %.1f s", item_id, exc.status, delay
+            )
+            self._connection.answered()
             self._requeue(item_id, delay, str(exc))
-        except (ServerError, NetworkError) as exc:
-            # The client only lets these through when nothing can have been created.
-            self._requeue(item_id, self._backoff.delay(self._failures.add(item_id)), str(exc))
         except MaybeCreatedError as exc:
-            self._events.set(item_id, state=ItemState.NEEDS_ATTENTION, error=str(exc))
+            self._unsure(snap, str(exc))
             if exc.status is not None and 200 <= exc.status < 300:
                 self._report(snap, f"Create answer unreadable: {exc.detail}")
         except (ValidationError, BadRequestError, NotFoundError) as exc:
@@ -274,18 +385,29 @@ class Uploads(CrewMember):
             self._events.set(item_id, state=ItemState.FAILED, error=str(exc))
             self._report(snap, f"Unexpected answer to a create: {type(exc).__name__} {exc.status}")
         except CancelledError:
-            if upload.complete:
-                self._events.set(item_id, state=ItemState.NEEDS_ATTENTION, error=STOPPED_MID_UPLOAD)
+            if upload.body_sent:
+                self._unsure(snap, STOPPED_MID_UPLOAD)
             else:  # stopped before the form was whole: the server cannot have created it
                 self._events.set(item_id, state=ItemState.QUEUED, error=None)
         except Exception as exc:
-            if upload.started:
-                self._events.set(item_id, state=ItemState.NEEDS_ATTENTION, error=UNEXPECTED_SEND)
+            if upload.body_sent:
+                self._unsure(snap, UNEXPECTED_SEND)
+            elif upload.started:
+                # Part of the photo left, but never the form's end: nothing can exist.
+                self._events.set(item_id, state=ItemState.QUEUED, error=None)
             else:  # failed before a byte of the photo left: nothing can exist on the server
                 self._events.set(item_id, state=ItemState.FAILED, error=UNEXPECTED_NOT_SENT)
             self._report(snap, f"Create failed unexpectedly: {describe_exception(exc)}")
         else:
-            self._created(item_id, workflow)
+            self._connection.answered()
+            with self._lock:
+                self._unsure_resends.pop(item_id, None)
+            try:
+                self._created(item_id, workflow)
+            except StoreError:
+                with self._lock:
+                    self._unrecorded[item_id] = workflow
+                raise
             self._drop_converted(files, photos)
 
     def _created(self, item_id: int, workflow: Workflow) -> None:
@@ -353,6 +475,7 @@ class _BodyProgress:
         self.sent = 0
         self.total = 0
         self.seen = False
+        self.body_sent = False  # the form's last bytes were handed over (it may exist)
 
     def __call__(self, sent: int, total: int) -> None:
         self.seen = True
@@ -367,6 +490,22 @@ class _BodyProgress:
     @property
     def complete(self) -> bool:
         return self.seen and self.total > 0 and self.sent >= self.total
+
+
+def _upload_names(files: list[Path], photos: list[Photo]) -> list[str]:
+    """The name each file goes under: the user's own file name, with the sent file's extension
+    when it was converted (never the content-hash name of a converted or location-free copy)."""
+    names: list[str] = []
+    for index, sent in enumerate(files):
+        original = photos[index].path if index < len(photos) else sent
+        same_kind = _KIND.get(sent.suffix.lower(), sent.suffix.lower()) == _KIND.get(
+            original.suffix.lower(), original.suffix.lower()
+        )
+        names.append(original.name if same_kind else original.stem + sent.suffix.lower())
+    return names
+
+
+_KIND = {".jpeg": ".jpg", ".jpe": ".jpg"}
 
 
 def carried_into_create(pending: dict[str, str] | None) -> ItemChanges:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app import APP_NAME, __version__
 from app.paths import data_dir as resolve_data_dir
 from app.resources import resource_path
+from app.ui.theme import ContrastStyle
 from app.ui.workers import Workers
 
 if TYPE_CHECKING:
@@ -64,8 +65,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
     # Fusion follows the system colour scheme (light or dark) on every platform and looks the
-    # same everywhere, which keeps screenshots and documentation true.
-    app.setStyle("Fusion")
+    # same everywhere, which keeps screenshots and documentation true; ContrastStyle is Fusion
+    # with check boxes and radio buttons that stay visible on a dark scheme.
+    app.setStyle(ContrastStyle())
     # Every window (and the tray notification) inherits it; the desktop file name lets Wayland
     # compositors match the window to the installed .desktop entry and its icon.
     app.setWindowIcon(app_icon())
@@ -211,6 +213,8 @@ class AppController(QObject):
         self.session = session
         self.window.set_session(session)
         session.start()
+        if self.error_reports:  # not turned off on the command line: ask once, first start
+            self.window.ask_error_reports_once()
 
     def _stop_session(self) -> None:
         """Switching sessions: the old engine stops on a worker (creates on the wire finish

@@ -13,11 +13,23 @@ The window holds no batch logic: photos come from `PhotoGridModel`, settings fro
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QLocale, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelectionModel,
+    QLocale,
+    QModelIndex,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -27,6 +39,7 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -36,8 +49,10 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QScrollBar,
     QSizePolicy,
     QSplitter,
+    QStyleOptionViewItem,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -48,19 +63,23 @@ from app import APP_NAME
 from app.engine.model import Grouping, ItemState
 from app.images.formats import PHOTO_EXTENSIONS
 from app.images.thumbnails import ThumbnailCache
+from app.ui import theme
 from app.ui.account import AccountActions
 from app.ui.create_flow import BatchRequest, CreateFlow
 from app.ui.demo import DemoBanner, sample_photos
+from app.ui.dialogs.error_reports_question import ErrorReportsQuestion
 from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.engine_bridge import EngineBridge
 from app.ui.events.panel import EventPanel
 from app.ui.image_grid import PhotoArea, PhotoGridModel, device_pixel_ratio, human_size
 from app.ui.jobs.panel import JobListPanel
 from app.ui.jobs.thumbnails import JobThumbnails
-from app.ui.notify import BatchNotifier
+from app.ui.notify import BatchNotifier, window_title
+from app.ui.plural import ntr
 from app.ui.results.panel import ResultsPanel
 from app.ui.settings import (
     ERROR_REPORTS,
+    ERROR_REPORTS_ASKED,
     THUMBNAIL_CACHE_MB,
     UPLOAD_CONCURRENCY,
     AppSettings,
@@ -73,6 +92,8 @@ if TYPE_CHECKING:
     from app.ui.session import Session
 
 DEFAULT_SIZE = QSize(1280, 800)
+STATUS_MS = 12_000  # how long a status-bar message stays
+MIN_JOB_ROWS = 3  # job rows always visible, even in the smallest window
 SUMMARY_MS = 150
 
 AskDialog = Callable[[QWidget], bool]
@@ -94,7 +115,7 @@ def _ask_quit(parent: QWidget, count: int) -> bool:
     box.setInformativeText(
         parent.tr(
             "Nothing is lost: vimbatch picks up where it left off the next time you open it. "
-            "Workflows already sent keep being made by Vimmerse meanwhile."
+            "Photos already sent keep being made by Vimmerse meanwhile."
         )
     )
     stop = box.addButton(parent.tr("Stop and quit"), QMessageBox.ButtonRole.AcceptRole)
@@ -108,11 +129,11 @@ def _ask_unsent(parent: QWidget, count: int) -> bool:
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(parent.tr("Photos not sent yet"))
     box.setText(
-        parent.tr("You added 1 photo but have not created a workflow for it. Quit anyway?")
+        parent.tr("You added 1 photo but have not sent it yet. Quit anyway?")
         if count == 1
-        else parent.tr(
-            "You added {n} photos but have not created workflows for them. Quit anyway?"
-        ).format(n=QLocale().toString(count))
+        else parent.tr("You added {n} photos but have not sent them yet. Quit anyway?").format(
+            n=QLocale().toString(count)
+        )
     )
     box.setInformativeText(
         parent.tr("They are not remembered: next time you would have to add them again.")
@@ -151,6 +172,22 @@ class InfoBar(QFrame):
         self.label.setText(text)
         self.label.setToolTip("\n".join(details[:30]))
         self.show()
+
+
+class FormScrollArea(QScrollArea):
+    """A vertical-only scroll area that is never narrower than its form plus the scroll bar,
+    so that no field hides behind the bar in a small window (sideways scrolling is off)."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        widget = self.widget()
+        if widget is None:
+            return hint
+        bar = self.verticalScrollBar().sizeHint().width()
+        frame = 2 * self.frameWidth()
+        return QSize(
+            max(hint.width(), widget.minimumSizeHint().width() + bar + frame), hint.height()
+        )
 
 
 class MainWindow(QMainWindow):
@@ -213,6 +250,7 @@ class MainWindow(QMainWindow):
         self.create_flow.created.connect(self._batch_sent)
         self.create_flow.failed.connect(self._batch_failed)
         self.create_flow.declined.connect(self._batch_declined)
+        self.batch_created.connect(self._follow_latest_batch)
         self.account = AccountActions(
             self, workers, self._base_url, self.remove_key_action, in_demo=lambda: self.demo
         )
@@ -228,10 +266,13 @@ class MainWindow(QMainWindow):
         self._progress_timer = QTimer(self, singleShot=True, interval=SUMMARY_MS)
         self._progress_timer.timeout.connect(self._show_intake_progress)
         self._progress_values = (0, 0)
+        self._resume_notice: str | None = None
         self._connect()
         self.setAcceptDrops(True)
         self._restore()
+        self.set_demo(demo)
         self._update_summary()
+        self._update_tab_order()
 
     # --- layout --------------------------------------------------------------------------
 
@@ -316,12 +357,16 @@ class MainWindow(QMainWindow):
         batch_page = QWidget()
         batch_layout = QVBoxLayout(batch_page)
         batch_layout.setContentsMargins(10, 10, 10, 10)
-        scroll = QScrollArea(batch_page)
+        scroll = FormScrollArea(batch_page)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.settings_panel = SettingsPanel(parent=scroll)
         scroll.setWidget(self.settings_panel)
+        # No keyboard stop of its own: the fields inside are the stops (a focused scroll area
+        # draws no focus, so Tab seemed to vanish there).
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.settings_scroll = scroll
         batch_layout.addWidget(scroll, 1)
         self.create_button = QPushButton(batch_page)
         self.create_button.setObjectName("createButton")
@@ -332,12 +377,6 @@ class MainWindow(QMainWindow):
         font.setBold(True)
         self.create_button.setFont(font)
         self.create_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.create_button.setStyleSheet(
-            "#createButton { background: #1d6fd1; color: white; border-radius: 6px;"
-            " padding: 8px 16px; }"
-            "#createButton:hover { background: #1a63bb; }"
-            "#createButton:disabled { background: palette(mid); color: palette(window); }"
-        )
         batch_layout.addWidget(self.create_button)
         self.create_hint = QLabel(batch_page)
         self.create_hint.setObjectName("createHint")
@@ -366,11 +405,79 @@ class MainWindow(QMainWindow):
 
         self.status_text = QLabel(self)
         self.statusBar().addWidget(self.status_text, 1)
+        self.status_timer = QTimer(self, singleShot=True, interval=STATUS_MS)
+        self.status_timer.timeout.connect(self.status_text.clear)
+        self.right_tabs.tabBarClicked.connect(lambda _index: self.show_status(""))
 
-        self.setTabOrder(self.add_photos_button, self.add_folder_button)
-        self.setTabOrder(self.add_folder_button, self.grid)
-        self.setTabOrder(self.grid, self.settings_panel.template_picker.combo)
-        self.setTabOrder(self.settings_panel.template_picker.combo, self.create_button)
+        self._apply_theme()
+        for view in (self.grid, self.job_list.view, self.results_panel.view):
+            self._focus_only_with_rows(view)
+
+    # --- keyboard order and colours --------------------------------------------------------
+
+    def focus_chain(self) -> list[QWidget]:
+        """Every keyboard stop in screen order: top band, the photo column from top to bottom,
+        then the right side's tabs and the page shown (hidden ones are skipped by Qt)."""
+        area = self.photo_area
+        chain: list[QWidget] = [self.demo_banner.key_button]
+        chain += [self.add_photos_button, self.add_folder_button]
+        chain += self.info_bar.findChildren(QToolButton)
+        chain += area.empty.findChildren(QPushButton)
+        chain.append(self.grid)
+        chain += area.strip.findChildren(QPushButton)
+        jobs = self.job_list
+        chain += [jobs.banner.key_button, jobs.banner.resume_button]
+        chain += [jobs.tabs, jobs.search, jobs.view, jobs.pause_button, jobs.retry_button]
+        chain.append(self.right_tabs.tabBar())
+        chain += self.settings_panel.focus_chain()
+        chain.append(self.create_button)
+        chain += [
+            w
+            for w in self.results_panel.findChildren(QWidget)
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus and not isinstance(w, QScrollBar)
+        ]
+        return chain
+
+    def _update_tab_order(self) -> None:
+        # Menus are windows of their own: not stops in this one.
+        chain = [w for w in self.focus_chain() if w.window() is self]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def _focus_only_with_rows(self, view: QAbstractItemView) -> None:
+        """A list is a keyboard stop only with rows in it, and then its current row shows the
+        focus: an empty or row-less focused list looked as if Tab had gone nowhere."""
+        model = view.model()
+        policy = view.focusPolicy()
+
+        def sync(*_: object) -> None:
+            rows = model.rowCount()
+            wanted = policy if rows else Qt.FocusPolicy.NoFocus
+            if view.focusPolicy() != wanted:
+                view.setFocusPolicy(wanted)
+                # Qt moves a widget that becomes focusable to the end of the chain.
+                self._update_tab_order()
+            if rows and not view.currentIndex().isValid():
+                view.selectionModel().setCurrentIndex(
+                    model.index(0, 0), QItemSelectionModel.SelectionFlag.NoUpdate
+                )
+
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
+            signal.connect(sync)
+        sync()
+
+    def _apply_theme(self) -> None:
+        palette = self.palette()
+        self.create_button.setStyleSheet(theme.primary_button_css("createButton", palette))
+        self.demo_banner.setStyleSheet(theme.banner_css("demoBanner", palette))
+        red = theme.error_color(palette).name()
+        self.settings_panel.problem_label.setStyleSheet(f"color: {red};")
+        self.results_panel.note_label.setStyleSheet(f"color: {red};")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_theme()
 
     def _make_job_list(self) -> JobListPanel:
         panel = JobListPanel()
@@ -412,8 +519,8 @@ class MainWindow(QMainWindow):
         self.add_folder_action = self._action(
             self.tr("Add &folder…"), self.choose_folder, "Ctrl+Shift+O"
         )
-        self.samples_action = self._action(self.tr("Add &sample photos"), self.add_samples)
-        self.create_action = self._action(self.tr("&Create workflows…"), self.create_workflows)
+        self.samples_action = self._action(self.tr("&Try with sample photos"), self.add_samples)
+        self.create_action = self._action(self.tr("&Create results…"), self.create_workflows)
         self.create_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         # Select all and Remove act on the photo grid only: the job list has its own keys.
@@ -496,6 +603,8 @@ class MainWindow(QMainWindow):
         self.photos.intake_finished.connect(self._intake_finished)
         self.photos.urls_found.connect(self._urls_found)
         self.settings_panel.changed.connect(self._update_summary)
+        # A template's option fields are made anew when it changes: put them back in order.
+        self.settings_panel.template_picker.template_changed.connect(self._update_tab_order)
         self.create_button.clicked.connect(self.create_workflows)
         self.demo_banner.key_requested.connect(self.open_key_dialog)
         self.settings_requested.connect(self.open_settings)
@@ -503,11 +612,24 @@ class MainWindow(QMainWindow):
         self.results_panel.message.connect(self.show_status)
         self.notifier.batch_finished.connect(self._batch_finished)
         self.job_list.selection_changed_items.connect(self._jobs_selected)
+        self.job_list.model.flushed.connect(self._drop_resume_notice)
 
     # --- layout of the left column -------------------------------------------------------
 
     def _jobs_count_changed(self, *_: object) -> None:
-        self.photo_area.set_compact(self.job_list.model.rowCount() > 0)
+        has_jobs = self.job_list.model.rowCount() > 0
+        # With jobs, several rows stay in sight in the smallest window (one row alone hid the
+        # batch); without, the first start's big invitation to drop photos needs the room.
+        view = self.job_list.view
+        minimum = 0
+        if has_jobs:
+            option = QStyleOptionViewItem()
+            option.font = view.font()
+            row = view.itemDelegate().sizeHint(option, QModelIndex()).height()
+            minimum = MIN_JOB_ROWS * row + 2 * view.frameWidth()
+        if view.minimumHeight() != minimum:
+            view.setMinimumHeight(minimum)
+        self.photo_area.set_compact(has_jobs)
 
     def _photos_compact(self, compact: bool) -> None:
         """No photos waiting but jobs to watch: the photos take one line (the drop strip,
@@ -568,7 +690,12 @@ class MainWindow(QMainWindow):
         removed = self.photos.remove_rows(self.grid.selected_rows())
         if removed:
             self.show_status(
-                self.tr("Removed %1 photo(s) from the list.").replace("%1", str(removed))
+                ntr(
+                    "MainWindow",
+                    "Removed %n photo from the list.",
+                    "Removed %n photos from the list.",
+                    removed,
+                )
             )
 
     def _urls_found(self, urls: list[str]) -> None:
@@ -620,11 +747,7 @@ class MainWindow(QMainWindow):
             )
         if parts:
             self.info_bar.show_message(" ".join(parts), notices)
-        self.status_text.setText(
-            self.tr("Added 1 photo.")
-            if added == 1
-            else self.tr("Added {n} photos.").format(n=locale.toString(added))
-        )
+        self.show_status(ntr("MainWindow", "Added %n photo.", "Added %n photos.", added))
 
     # --- drag and drop -------------------------------------------------------------------
 
@@ -712,9 +835,9 @@ class MainWindow(QMainWindow):
         self.count_label.setText(" · ".join(parts))
         n = self.workflow_count()
         self.create_button.setText(
-            self.tr("Create 1 workflow")
+            self.tr("Create 1 result")
             if n == 1
-            else self.tr("Create {n} workflows").format(n=locale.toString(n))
+            else self.tr("Create {n} results").format(n=locale.toString(n))
         )
         problem = self.settings_panel.problem()
         if n == 0:
@@ -823,6 +946,8 @@ class MainWindow(QMainWindow):
         """The job list's selection: the results panel shows those jobs' results, and comes
         forward when one of them is finished (that is what the user clicked it for)."""
         self.results_panel.set_selection(item_ids)
+        if self.unsent_count():
+            return  # photos wait to be sent: their settings and Create button stay in front
         items = self.results_panel.all_items
         if any(
             (item := items.get(i)) is not None and item.state is ItemState.SUCCEEDED
@@ -830,27 +955,71 @@ class MainWindow(QMainWindow):
         ):
             self.show_results()
 
+    def _follow_latest_batch(self, _batch_id: int) -> None:
+        """A new batch: the Results tab shows it (not a job picked from an older one); picking
+        a job afterwards shows that job again."""
+        self.job_list.view.clearSelection()
+        self.results_panel.set_selection([])
+
     def _batch_finished(self, _batch_id: int, _summary: str) -> None:
-        # With no new photos waiting, what the user wants next is the results; while an event
-        # runs, its tab (counters, the latest result) stays in front.
-        if self.photos.rowCount() == 0 and not self.urls and not self.event_panel.running:
+        # With no new photos waiting (nor being added), what the user wants next is the
+        # results; while an event runs, its tab (counters, the latest result) stays in front.
+        if (
+            self.photos.rowCount() == 0
+            and not self.urls
+            and not self.photos.is_busy()
+            and not self.event_panel.running
+        ):
             self.show_results()
 
     def _resumed(self, count: int) -> None:
-        self.info_bar.show_message(
-            self.tr("Picking up 1 photo left unfinished last time.")
-            if count == 1
-            else self.tr("Picking up {n} photos left unfinished last time.").format(
-                n=QLocale().toString(count)
-            )
+        text = ntr(
+            "MainWindow",
+            "Picking up %n photo left unfinished last time.",
+            "Picking up %n photos left unfinished last time.",
+            count,
         )
+        self._resume_notice = text
+        self.info_bar.show_message(text)
+
+    def _drop_resume_notice(self, *_: object) -> None:
+        """ "Picking up…" is said while the photos are picked up: gone once none is left."""
+        model = self.job_list.model
+        if self._resume_notice is None or not model.rowCount() or model.unfinished_count():
+            return  # (no rows: the list has not been read yet)
+        if self.info_bar.label.text() == self._resume_notice:
+            self.info_bar.hide()
+        self._resume_notice = None
 
     def set_demo(self, demo: bool) -> None:
         self.demo = demo
         self.demo_banner.setVisible(demo)
-        title = self.tr("{app} — demo").format(app=APP_NAME) if demo else APP_NAME
+        title = window_title(APP_NAME, demo=demo)
         self.setWindowTitle(title)
         self.notifier.set_title(title)
+        # In the demo there is no key to replace or remove: the one thing to do is leave it.
+        self.key_action.setText(
+            self.tr("&Use my API key…") if demo else self.tr("&Replace API key…")
+        )
+        self.remove_key_action.setVisible(not demo)
+        self.remove_key_action.setEnabled(not demo)
+
+    def ask_error_reports_once(self) -> ErrorReportsQuestion | None:
+        """At the first start: may error reports go to Vimmerse? (off until the user says
+        yes). Not asked again once answered; returns the open question, or None."""
+        if self.settings.value(ERROR_REPORTS_ASKED):
+            return None
+        question = ErrorReportsQuestion(self)
+
+        def answered(_result: int) -> None:
+            self.settings.set_value(ERROR_REPORTS, question.wants_reports())
+            self.settings.set_value(ERROR_REPORTS_ASKED, True)
+            self.settings.sync()
+            question.deleteLater()
+
+        question.finished.connect(answered)
+        question.open()
+        return question
 
     def open_key_dialog(self) -> KeyDialog:
         """Ask for a key (the job list's "Enter key…" and Account ▸ Replace key come here)."""
@@ -858,13 +1027,21 @@ class MainWindow(QMainWindow):
 
     def remove_key(self) -> None:
         """Account ▸ Remove API key: asks, then forgets the stored key (on a worker)."""
+        if self.demo:  # no key of the user's in the demo: nothing to remove
+            return
         self.account.remove_key()
 
     def _base_url(self) -> str:
         return self.base_url
 
     def show_status(self, text: str) -> None:
+        """A passing message: it goes after STATUS_MS, or when the user picks another tab, so
+        it never stays to describe something long over."""
         self.status_text.setText(text)
+        if text:
+            self.status_timer.start()
+        else:
+            self.status_timer.stop()
 
     def _lasting_notice(self, text: str) -> None:
         """Something the user must not miss: in the info bar (stays until dismissed) and in
@@ -879,7 +1056,7 @@ class MainWindow(QMainWindow):
             self,
             self.tr("About vimbatch"),
             self.tr(
-                "vimbatch {version}\nTurn a pile of photos into Vimmerse workflows in one go."
+                "vimbatch {version}\nTurn a pile of photos into Vimmerse pictures and videos in one go."
             ).format(version=__version__),
         )
 

@@ -10,6 +10,8 @@ attention. Where there is no system tray (many Linux desktops, offscreen), the t
 
 Taskbar / dock progress: Qt 6 has no API for it (QWinTaskbarProgress went with Qt 5); the window
 title carries the percentage while a batch runs, which every platform shows in its task switcher.
+The percentage is the work done, not the items finished: an item being made counts for its share
+(the server's progress), so a batch whose photos are all 40 % along says 40 %, not 0 %.
 """
 
 from __future__ import annotations
@@ -27,6 +29,26 @@ from app.ui.engine_bridge import EngineBridge
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("BatchNotifier", text)
+
+
+def item_share(item: ItemSnapshot) -> int:
+    """How far along one item is, in percent: finished 100, being made its server progress,
+    else 0 (whole numbers, so the sums kept per batch never drift).
+
+    An upload's share is left out: the sent bytes say nothing of the making, which is the long
+    part, and counting them would make the title jump back when the making starts at 0 %."""
+    if item.state.is_final:
+        return 100
+    if item.state.is_remote:
+        return max(0, min(100, item.progress))
+    return 0
+
+
+def window_title(app_name: str, *, demo: bool = False, percent: int | None = None) -> str:
+    """The window's title, ending with the app's name: Qt appends the application display name
+    to a title unless it already ends with it, so this never shows "vimbatch" twice."""
+    title = _tr("Demo — {app}").format(app=app_name) if demo else app_name
+    return f"{percent}% — {title}" if percent is not None else title
 
 
 def summary_text(done: int, failed: int, attention: int) -> str:
@@ -65,8 +87,10 @@ class BatchNotifier(QObject):
         self.tray = tray
         if self.tray is not None:
             self.tray.messageClicked.connect(self.raise_window)
-        self._states: dict[int, tuple[int, ItemState]] = {}  # item id -> (batch id, state)
-        self._counts: dict[int, Counter[ItemState]] = {}  # batch id -> states of its items
+        # item id -> (batch id, state, share done); per batch: its items' states and shares.
+        self._states: dict[int, tuple[int, ItemState, int]] = {}
+        self._counts: dict[int, Counter[ItemState]] = {}
+        self._shares: dict[int, int] = {}
         self._active: set[int] = set()  # batches with work seen unfinished this session
         self._announced: set[int] = set()
         self._title = window.windowTitle()
@@ -85,6 +109,7 @@ class BatchNotifier(QObject):
         self.bridge = bridge
         self._states.clear()
         self._counts.clear()
+        self._shares.clear()
         self._active.clear()
         self._announced.clear()
         self._update_progress()
@@ -96,6 +121,7 @@ class BatchNotifier(QObject):
         old = self._states.pop(item_id, None)
         if old is not None:
             counts = self._counts[old[0]]
+            self._shares[old[0]] -= old[2]
             counts[old[1]] -= 1
             if counts[old[1]] <= 0:
                 del counts[old[1]]
@@ -112,9 +138,11 @@ class BatchNotifier(QObject):
     def item_changed(self, item: ItemSnapshot) -> None:
         batch = item.batch_id
         self._forget(item.id)
-        self._states[item.id] = (batch, item.state)
+        share = item_share(item)
+        self._states[item.id] = (batch, item.state, share)
         counts = self._counts.setdefault(batch, Counter())
         counts[item.state] += 1
+        self._shares[batch] = self._shares.get(batch, 0) + share
         if not item.state.is_final:
             self._active.add(batch)
             self._announced.discard(batch)  # a retry makes it a batch to announce again
@@ -147,12 +175,12 @@ class BatchNotifier(QObject):
         total = done = 0
         for batch in self._active:
             counts = self._counts.get(batch, Counter())
-            total += sum(counts.values())
-            done += sum(n for state, n in counts.items() if state.is_final)
+            total += 100 * sum(counts.values())
+            done += self._shares.get(batch, 0)
         if not total:
             self.window.setWindowTitle(self._title)
             return
-        percent = round(100 * done / total)
+        percent = 100 * done // total  # floored: 100 % only when every item is finished
         self.window.setWindowTitle(f"{percent}% — {self._title}")
 
     def raise_window(self) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QSettings, QStandardPaths,
 
 from app.api import DEFAULT_BASE_URL
 from app.engine.downloads import name_pattern_problem
-from app.engine.model import DEFAULT_NAME_PATTERN, BatchSettings
+from app.engine.model import BatchSettings
 from app.images.thumbnails import DEFAULT_CACHE_BYTES
 
 T = TypeVar("T", bool, int, str)
@@ -86,6 +86,12 @@ class Setting(Generic[T]):
         return cast(T, value)
 
 
+# The window names saved results after the template's name, as the user knows it; the command
+# line keeps DEFAULT_NAME_PATTERN (the id), which scripts may rely on. Both fields mean the same
+# everywhere (app/engine/downloads.py, NAME_FIELDS).
+WINDOW_NAME_PATTERN = "{stem}_{template_name}_{n}.{ext}"
+
+
 def default_download_folder() -> str:
     pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
     return str(Path(pictures or Path.home()) / "Vimmerse")
@@ -110,12 +116,13 @@ DOWNLOAD_FOLDER = Setting(
 NAME_PATTERN = Setting(
     "results/name_pattern",
     str,
-    DEFAULT_NAME_PATTERN,
+    WINDOW_NAME_PATTERN,
     _noop("File names"),
     SECTION_RESULTS,
     _noop(
-        "How saved results are named. {stem} is the photo's name, {template} the template, "
-        "{n} the result number, {ext} the file type, {title} the title, {folder} the photo's folder."
+        "How saved results are named. {stem} is the photo's name, {template_name} the "
+        "template's name ({template} its id), {n} the result number, {ext} the file type, "
+        "{title} the title, {folder} the photo's folder."
     ),
     kind="pattern",
 )
@@ -156,13 +163,21 @@ STRIP_GPS = Setting(
 ERROR_REPORTS = Setting(
     "privacy/error_reports",
     bool,
-    True,
+    False,  # off until the user says yes: asked once, at the first start (ERROR_REPORTS_ASKED)
     _noop("Send error reports to Vimmerse"),
     SECTION_PRIVACY,
     _noop(
         "When something goes wrong, a short description (never your photos, file paths or key) "
         "helps Vimmerse fix it."
     ),
+)
+# Not in the dialog: whether the first-run question about error reports was answered.
+ERROR_REPORTS_ASKED = Setting(
+    "privacy/error_reports_asked",
+    bool,
+    False,
+    _noop("Asked about error reports"),
+    SECTION_PRIVACY,
 )
 THUMBNAIL_CACHE_MB = Setting(
     "storage/thumbnail_cache_mb",

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import contextlib
 import json
+from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QRadioButton,
     QSizePolicy,
@@ -28,9 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.api import Visibility
-from app.engine.model import BatchSettings, Grouping
+from app.engine.model import DEFAULT_TITLE_PATTERN, BatchSettings, Grouping
 from app.engine.templates import Catalog, Template, TemplateOption, load_catalog
-from app.engine.titles import title_pattern_problem
+from app.engine.titles import render_title, title_pattern_problem
 
 OTHER_TEMPLATE = "__other__"
 
@@ -45,6 +49,20 @@ _CHOICE_WORDS = {
     ("pipeline_mode", "image"): "A still image",
     ("pipeline_mode", "video"): "A short video",
 }
+
+
+NO_EVENT = "no_event"
+
+
+def title_field_names() -> list[tuple[str, str]]:
+    """The title fields a user can insert, by name, with their codes (titles.TITLE_FIELDS)."""
+    t = QCoreApplication.translate
+    return [
+        (t("SettingsPanel", "File name"), "{stem}"),
+        (t("SettingsPanel", "Folder"), "{folder}"),
+        (t("SettingsPanel", "Number"), "{n}"),
+        (t("SettingsPanel", "Date"), "{date}"),
+    ]
 
 
 def _combo(parent: QWidget) -> QComboBox:
@@ -181,6 +199,10 @@ class OptionFields(QWidget):
     def field(self, key: str) -> QComboBox | QLineEdit | None:
         return self._fields.get(key)
 
+    def fields(self) -> list[QWidget]:
+        """The fields in the order shown."""
+        return list(self._fields.values())
+
 
 class VisibilityPicker(QWidget):
     """Private / Unlisted / Public as radio buttons, each with a short plain explanation.
@@ -263,25 +285,52 @@ class SettingsPanel(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.title_pattern = QLineEdit("{stem}", details)
         self.title_pattern.setObjectName("titlePattern")
-        self.title_pattern.setAccessibleName(self.tr("Title pattern"))
+        self.title_pattern.setAccessibleName(self.tr("Title"))
         self.title_pattern.setToolTip(
             self.tr(
-                "How each workflow is named. {stem} is the photo's file name without its "
-                "extension, {folder} its folder, {n} its number in the batch, {date} today."
+                "How each result is named. Use “Insert” to add the photo's file name, its "
+                "folder, its number in the batch or today's date; type any words around them."
             )
         )
-        form.addRow(self.tr("Title:"), self.title_pattern)
+        # The fields by name, not by their {codes}: a menu puts the code in at the cursor.
+        self.title_fields = QToolButton(details)
+        self.title_fields.setObjectName("titleFieldsButton")
+        self.title_fields.setText(self.tr("Insert ▾"))
+        # The arrow is in the words: Fusion's own menu arrow sat on top of them.
+        self.title_fields.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
+        self.title_fields.setToolTip(self.tr("Add the file name, folder, number or date"))
+        self.title_fields.setAccessibleName(self.tr("Insert a field into the title"))
+        self.title_fields.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.title_fields.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        fields_menu = QMenu(self.title_fields)
+        fields_menu.setObjectName("titleFieldsMenu")
+        for name, code in title_field_names():
+            action = fields_menu.addAction(name)
+            action.setData(code)
+            action.setObjectName(f"titleField_{code.strip('{}')}")
+            action.triggered.connect(lambda _=False, c=code: self.insert_title_field(c))
+        self.title_fields.setMenu(fields_menu)
+        title_row = QHBoxLayout()
+        title_row.setContentsMargins(0, 0, 0, 0)
+        title_row.addWidget(self.title_pattern, 1)
+        title_row.addWidget(self.title_fields)
+        form.addRow(self.tr("Title:"), title_row)
+        self.title_example = QLabel(details)
+        self.title_example.setObjectName("titleExample")
+        self.title_example.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.title_example.setWordWrap(True)
+        form.addRow("", self.title_example)
         self.description = QLineEdit(details)
         self.description.setObjectName("description")
         self.description.setAccessibleName(self.tr("Description"))
-        self.description.setPlaceholderText(self.tr("Optional, the same for every workflow"))
+        self.description.setPlaceholderText(self.tr("Optional, the same for every result"))
         form.addRow(self.tr("Description:"), self.description)
         self.grouping = _combo(details)
         self.grouping.setObjectName("grouping")
-        self.grouping.setAccessibleName(self.tr("Workflows"))
-        self.grouping.addItem(self.tr("One workflow per photo"), Grouping.PER_PHOTO.value)
+        self.grouping.setAccessibleName(self.tr("Results"))
+        self.grouping.addItem(self.tr("One result per photo"), Grouping.PER_PHOTO.value)
         self.grouping.addItem(
-            self.tr("One workflow per folder (its photos together)"), Grouping.PER_FOLDER.value
+            self.tr("One result per folder (its photos together)"), Grouping.PER_FOLDER.value
         )
         form.addRow(self.tr("Make:"), self.grouping)
         layout.addWidget(details)
@@ -300,19 +349,21 @@ class SettingsPanel(QWidget):
         advanced_form.setContentsMargins(0, 0, 0, 0)
         self.raw_options = QPlainTextEdit(self.advanced)
         self.raw_options.setObjectName("rawOptions")
-        self.raw_options.setAccessibleName(self.tr("Extra options as JSON"))
+        self.raw_options.setAccessibleName(self.tr("Extra template options"))
         self.raw_options.setPlaceholderText('{"key": "value"}')
         self.raw_options.setToolTip(
             self.tr("Extra template options as a JSON object; they win over the fields above.")
         )
         self.raw_options.setTabChangesFocus(True)
         self.raw_options.setMaximumHeight(70)
-        advanced_form.addRow(self.tr("Options (JSON):"), self.raw_options)
+        advanced_form.addRow(self.tr("Extra options:"), self.raw_options)
         self.event_id = QLineEdit("no_event", self.advanced)
         self.event_id.setObjectName("eventId")
-        self.event_id.setAccessibleName(self.tr("Event id"))
-        self.event_id.setToolTip(self.tr("Groups the workflows of one event (photo booths)"))
-        advanced_form.addRow(self.tr("Event id:"), self.event_id)
+        self.event_id.setAccessibleName(self.tr("Event"))
+        self.event_id.setToolTip(
+            self.tr("Groups the results of one event (photo booths); leave as it is otherwise")
+        )
+        advanced_form.addRow(self.tr("Event:"), self.event_id)
         self.advanced.setVisible(False)
         layout.addWidget(self.advanced)
 
@@ -330,9 +381,36 @@ class SettingsPanel(QWidget):
         self.visibility_picker.changed.connect(self._emit_changed)
         for edit in (self.title_pattern, self.description, self.event_id):
             edit.textChanged.connect(self._emit_changed)
+        self.title_pattern.textChanged.connect(self._show_title_example)
+        self._show_title_example()
         self.raw_options.textChanged.connect(self._emit_changed)
         self.grouping.currentIndexChanged.connect(self._emit_changed)
         self._template_changed(self.template_picker.template_id())
+
+    def insert_title_field(self, code: str) -> None:
+        """Put a field's code (e.g. "{stem}") into the title at the cursor, and go back there."""
+        self.title_pattern.insert(code)
+        self.title_pattern.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_title_example(self) -> None:
+        pattern = self.title_pattern.text() or DEFAULT_TITLE_PATTERN
+        if title_pattern_problem(pattern):
+            self.title_example.clear()
+            return
+        example = render_title(
+            pattern, stem="IMG_0001", folder=self.tr("Wedding"), n=1, when=datetime.now()
+        )
+        self.title_example.setText(self.tr("For example: {title}").format(title=example))
+
+    def focus_chain(self) -> list[QWidget]:
+        """The form's keyboard stops in screen order (option fields are made per template)."""
+        picker = self.template_picker
+        chain: list[QWidget] = [picker.combo, picker.other_id]
+        chain += self.options.fields()
+        chain += list(self.visibility_picker.buttons.values())
+        chain += [self.title_pattern, self.title_fields, self.description, self.grouping]
+        chain += [self.advanced_toggle, self.raw_options, self.event_id]
+        return chain
 
     def _toggle_advanced(self, shown: bool) -> None:
         self.advanced.setVisible(shown)
@@ -372,8 +450,6 @@ class SettingsPanel(QWidget):
         title_problem = title_pattern_problem(self.title_pattern.text())
         if title_problem:
             return self.tr(title_problem)
-        if not self.event_id.text().strip():
-            return self.tr("The event id cannot be empty: use no_event when in doubt.")
         return None
 
     def settings(self) -> BatchSettings:
@@ -386,7 +462,8 @@ class SettingsPanel(QWidget):
             visibility=self.visibility_picker.visibility(),
             title_pattern=self.title_pattern.text() or "{stem}",
             description=self.description.text().strip(),
-            event_id=self.event_id.text().strip(),
+            # Empty means "no event": the default's code word stays out of the user's way.
+            event_id=self.event_id.text().strip() or NO_EVENT,
             grouping=Grouping(self.grouping.currentData()),
         )
 

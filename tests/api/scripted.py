@@ -65,6 +65,10 @@ class Reply:
     action: str = "answer"
     stall: float = 0.0
     cut_after: int = 0
+    # Send the body in chunks of this size (Transfer-Encoding: chunked, no Content-Length),
+    # repeating `body` `repeat` times: a big answer without a big bytes object in the server.
+    chunked: int = 0
+    repeat: int = 1
 
 
 Responder = Callable[[Recorded], Reply]
@@ -132,10 +136,20 @@ class ScriptedServer:
                     self.send_header(name, value)
                 if "Content-Type" not in reply.headers:
                     self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
                 try:
-                    self.wfile.write(payload)
+                    if reply.chunked:
+                        self.send_header("Transfer-Encoding", "chunked")
+                        self.end_headers()
+                        for _ in range(reply.repeat):
+                            for start in range(0, len(payload), reply.chunked):
+                                piece = payload[start : start + reply.chunked]
+                                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                        self.wfile.write(b"0\r\n\r\n")
+                    else:
+                        self.send_header("Content-Length", str(len(payload) * reply.repeat))
+                        self.end_headers()
+                        for _ in range(reply.repeat):
+                            self.wfile.write(payload)
                 except OSError:
                     self.close_connection = True
 

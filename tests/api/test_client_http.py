@@ -283,7 +283,7 @@ def test_get_gives_up_after_the_policy_attempts(
     client: WorkflowClient, server: ScriptedServer
 ) -> None:
     server.default = lambda _r: Reply(status=502)
-    with pytest.raises(ServerError, match="server had a problem") as raised:
+    with pytest.raises(ServerError, match="Vimmerse had a problem answering") as raised:
         client.get("wf-1")
     assert raised.value.status == 502 and "502" not in str(raised.value)
     assert server.count("GET") == FAST.attempts

@@ -194,7 +194,7 @@ def test_a_damaged_job_list_is_told_plainly(
     (tmp_path / "jobs.sqlite3").write_bytes(b"this is not a database at all" * 100)
     run = vimbatch("--data-dir", str(tmp_path), "status")
     assert run.code == 1
-    assert "job list file is damaged" in run.err and "DatabaseError" not in run.err
+    assert "job list (jobs.sqlite3) is damaged" in run.err and "DatabaseError" not in run.err
 
 
 def test_an_unexpected_value_error_is_not_a_usage_error(

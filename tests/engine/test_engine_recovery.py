@@ -32,8 +32,10 @@ def test_recovery_flags_mid_upload_and_follows_submitted(
     with WorkflowClient("k", sim.base_url) as client:
         sent = client.create(CreateRequest(files=[paths[1]], title="photo002"))
     store = JobStore.open(private_dirs)
-    store.update(ids[0], state=ItemState.UPLOADING)  # died mid-upload
+    store.update(ids[0], state=ItemState.UPLOADING)  # died with its body sent, no answer
+    store.mark_body_sent(ids[0])
     store.update(ids[1], state=ItemState.SUBMITTED, workflow_id=sent.id)  # died while following
+    store.update(ids[3], state=ItemState.UPLOADING)  # died before its body went out whole
     store.close()
 
     engine = make_engine(sim.base_url)
@@ -45,6 +47,7 @@ def test_recovery_flags_mid_upload_and_follows_submitted(
     assert items[ids[1]].state is ItemState.SUCCEEDED and items[ids[1]].workflow_id == sent.id
     assert items[ids[1]].files and Path(items[ids[1]].files[0]).is_file()
     assert items[ids[2]].state is ItemState.SUCCEEDED
+    assert items[ids[3]].state is ItemState.SUCCEEDED  # queued again by itself
     assert sim.created_count() == 3  # never resent silently: 1 by hand + 2 queued
 
 

@@ -113,7 +113,7 @@ def test_a_schema_2_store_opens_and_keeps_its_pending_change(tmp_path: Path) -> 
 
     store = JobStore(path)
     try:
-        assert store.schema_version == SCHEMA_VERSION  # every migration ran, later ones too
+        assert store.schema_version == SCHEMA_VERSION >= 3
         stored = store.get(7)
         assert stored is not None
         item = stored.snapshot

@@ -83,13 +83,13 @@ def test_confirmation_lists_count_template_visibility_and_skipped(qtbot) -> None
         skipped=[bad],
     )
     qtbot.addWidget(dialog)
-    assert dialog.findChild(object, "confirmHeadline").text() == "Create 12 workflows?"
+    assert dialog.findChild(object, "confirmHeadline").text() == "Create 12 results?"
     facts = dialog.findChild(object, "confirmFacts").text()
     assert "New Year 2026" in facts and "Unlisted" in facts and "credit" in facts
-    assert dialog.findChild(object, "skippedList").item(0).text() == (
+    assert dialog.findChild(object, "skippedList").toPlainText() == (
         "blurry.jpg — This file is damaged."
     )
-    assert dialog.create_button.text() == "Create 12 workflows"
+    assert dialog.create_button.text() == "Create 12 results"
 
 
 def test_cancel_while_the_key_is_checked_stores_nothing(

@@ -131,7 +131,7 @@ def test_create_confirmation_offers_to_skip_photos_already_made(
         return int(created.args[0]), seen
 
     first, seen = add_and_create(lambda _d: None)
-    assert seen == ["", "Create 4 workflows"]
+    assert seen == ["", "Create 4 results"]
     # All four again: skipping them (the default) leaves nothing to make.
     with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
         window.add_paths([str(p) for p in good])
@@ -147,7 +147,7 @@ def test_create_confirmation_offers_to_skip_photos_already_made(
         window.create_workflows()
     (title, button, enabled) = shown[0]
     assert title.startswith("4 of these photos were already made with New Year 2026 (")
-    assert (button, enabled) == ("Create 0 workflows", False)
+    assert (button, enabled) == ("Create 0 results", False)
     # Two new photos with them: two are made, the four already made are skipped.
     extra = [
         photo_factory(photo_dir / "new" / f"extra_{i}.jpg", (300, 200), c)
@@ -155,7 +155,7 @@ def test_create_confirmation_offers_to_skip_photos_already_made(
     ]
     second, seen = add_and_create(lambda _d: None, more=extra)
     assert seen[0].startswith("4 of these photos were already made with New Year 2026 (")
-    assert seen[1] == "Create 2 workflows"
+    assert seen[1] == "Create 2 results"
     states = sorted(i.state.value for i in engine.items(second))
     assert states == ["cancelled"] * 4 + ["succeeded"] * 2
     assert all(

@@ -378,3 +378,80 @@ def test_settings_choose_opens_where_the_folder_is_or_nearest(
     qtbot.mouseClick(browse, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: editor.text() == str(tmp_path / "picked"), timeout=5000)
     assert starts == [StartFolder(str(tmp_path), "missing")]
+
+
+def test_a_demo_batch_quit_midway_finishes_after_a_restart(
+    qtbot, private_dirs: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """The newcomer's path: demo, sample photos, Create, quit while they are being made, start
+    again: every photo finishes, results preview and save (nothing "no longer" on Vimmerse)."""
+    from app.engine.model import ItemState
+    from app.ui import demo
+    from app.ui.results.model import ResultRole
+
+    # Quick demo workflows, still long enough to quit in the middle.
+    monkeypatch.setattr(demo.start_simulator, "__defaults__", (None, 3.0))
+
+    def run_app() -> AppController:
+        controller = AppController(
+            demo=True, demo_if_no_key=False, base_url=None, data_dir=None, error_reports=False
+        )
+        qtbot.addWidget(controller.window)
+        controller.window.show()
+        controller.start()
+        qtbot.waitUntil(
+            lambda: (
+                controller.window.session is not None
+                and controller.window.session.bridge is not None
+            ),
+            timeout=15_000,
+        )
+        return controller
+
+    def quit_app(controller: AppController) -> None:
+        controller.window.ask_quit = lambda _w, _n: True
+        assert controller.window.close()
+        controller.shutdown()
+
+    first = run_app()
+    try:
+        window = first.window
+        with qtbot.waitSignal(window.photos.intake_finished, timeout=15_000):
+            window.photo_area.samples_button.click()
+        count = window.photos.rowCount()
+        window.confirm = lambda _dialog: True
+        with qtbot.waitSignal(window.batch_created, timeout=15_000):
+            window.create_workflows()
+        engine = window.session.engine
+        qtbot.waitUntil(
+            lambda: all(i.state.is_remote for i in engine.items()) and len(engine.items()) == count,
+            timeout=30_000,
+        )
+    finally:
+        quit_app(first)
+
+    second = run_app()
+    try:
+        window = second.window
+        engine = window.session.engine
+        qtbot.waitUntil(
+            lambda: [i.state for i in engine.items()] == [ItemState.SUCCEEDED] * count,
+            timeout=60_000,
+        )
+        assert all(i.error is None for i in engine.items())
+        panel = window.results_panel
+        window.show_results()
+        qtbot.waitUntil(lambda: panel.model.rowCount() == count, timeout=15_000)
+        model = panel.model
+        qtbot.waitUntil(
+            lambda: all(model.index(r).data(ResultRole.PREVIEW) is not None for r in range(3)),
+            timeout=30_000,
+        )
+        out = tmp_path / "saved"
+        panel.choose_folder = lambda _start: str(out)
+        with qtbot.waitSignal(panel.saving.saved, timeout=30_000) as saved:
+            panel.save_all()
+        assert saved.args[0].count == count and not saved.args[0].problems
+        assert len(list(out.glob("*.jpg"))) == count
+    finally:
+        quit_app(second)

@@ -359,8 +359,8 @@ def test_menu_labels_count_a_mixed_selection(qtbot: Any) -> None:
     )
     texts = {a.data(): a.text() for a in menu.actions() if not a.isSeparator()}
     assert texts[A.RETRY.value] == "Retry (2)"
-    assert texts[A.CANCEL.value] == "Cancel (1)"
-    assert texts[A.COPY_WORKFLOW_ID.value] == "Copy workflow id (3)"
+    assert texts[A.CANCEL.value] == "Cancel 1 photo"  # not "Cancel", which reads "close menu"
+    assert texts[A.COPY_WORKFLOW_ID.value] == "Copy Vimmerse id (3)"
     menu.deleteLater()
 
 
@@ -594,8 +594,8 @@ def test_waiting_items_of_a_paused_batch_look_paused_and_the_tabs_count_what_the
 def test_empty_list_summary_says_what_to_do(qtbot: Any, panel: JobListPanel) -> None:
     assert panel.summary.label.text() == "Connecting…"  # no engine yet
     panel.bridge = object()  # type: ignore[assignment]  # only "connected" matters here
-    panel.set_empty_hint("Nothing sent yet: press “Create 3 workflows” to start.")
-    assert panel.summary.label.text() == "Nothing sent yet: press “Create 3 workflows” to start."
+    panel.set_empty_hint("Nothing sent yet: press “Create 3 results” to start.")
+    assert panel.summary.label.text() == "Nothing sent yet: press “Create 3 results” to start."
     panel.bridge = None
 
 

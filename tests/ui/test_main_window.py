@@ -39,7 +39,7 @@ def test_window_has_the_named_parts_and_default_size(make_window) -> None:
     for name in ("imageGrid", "templatePicker", "visibilityPicker", "createButton", "jobList"):
         assert window.findChild(object, name) is not None, name
     create = window.findChild(QPushButton, "createButton")
-    assert create.text() == "Create 0 workflows" and not create.isEnabled()
+    assert create.text() == "Create 0 results" and not create.isEnabled()
     assert window.photo_area.currentWidget() is window.photo_area.empty
 
 
@@ -111,13 +111,13 @@ def test_end_to_end_on_the_simulator(
     panel.description.setText("Office party")
 
     create = window.findChild(QPushButton, "createButton")
-    assert create.isEnabled() and create.text() == "Create 4 workflows"
+    assert create.isEnabled() and create.text() == "Create 4 results"
     seen: list[str] = []
 
     def confirm(dialog: ConfirmCreateDialog) -> bool:
         seen.append(dialog.findChild(object, "confirmFacts").text())
         skipped = dialog.findChild(object, "skippedList")
-        seen.append(skipped.item(0).text())
+        seen.append(skipped.toPlainText().splitlines()[0])
         return True
 
     window.confirm = confirm
@@ -259,7 +259,7 @@ def test_results_in_the_window_rating_reaches_the_server_and_settings_apply(
         window.add_paths([str(photo_dir)])
     assert window.right_tabs.currentWidget() is window.batch_page
     assert window.job_list.summary.label.text() == (
-        "Nothing sent yet: press “Create 4 workflows” to start."
+        "Nothing sent yet: press “Create 4 results” to start."
     )
     window.confirm = lambda _dialog: True
     with qtbot.waitSignal(window.batch_created, timeout=10_000) as created:

@@ -223,7 +223,11 @@ def test_rating_and_mark_delivered_reach_the_server_as_the_right_put_bodies(
     assert [r.json for r in _puts(simulator)] == [{"rating": "4"}]
     assert "Sending your change…" in notes  # shown while it was on its way
 
+    # Marking delivered cannot be undone on Vimmerse: asked once, saying so.
+    questions: list[str] = []
+    panel.confirm = lambda _title, text, _yes: questions.append(text) is None
     panel.deliver_button.click()
+    assert len(questions) == 1 and "cannot be undone on Vimmerse" in questions[0]
     qtbot.waitUntil(lambda: len(_puts(simulator)) == 2 and _settled(rig, item.id), timeout=10_000)
     puts = _puts(simulator)
     # The engine sends the moment the user marked it (the contract also allows null = now).
@@ -234,6 +238,7 @@ def test_rating_and_mark_delivered_reach_the_server_as_the_right_put_bodies(
     assert panel.model.items[item.id].delivered_at
     assert panel.model.index(1).data(ResultRole.NOTE) == ""
     assert panel.rating.value() == 4
+    assert not panel.deliver_button.isEnabled()  # marked: nothing more to mark
 
 
 def test_a_failed_update_is_shown_on_the_item_and_retried(

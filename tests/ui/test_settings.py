@@ -95,7 +95,8 @@ def test_dialog_stores_on_ok_and_refuses_what_cannot_be_used(
     spin.setValue(2)
     reports = dialog.editors[ERROR_REPORTS.key]
     assert isinstance(reports, QCheckBox)
-    reports.setChecked(False)
+    assert not reports.isChecked()  # off until the user says yes
+    reports.setChecked(True)
     pattern = dialog.editors[NAME_PATTERN.key]
     assert isinstance(pattern, QLineEdit)
     pattern.setText("{stem}.{ext}")  # no {n}: two results would collide
@@ -121,7 +122,7 @@ def test_dialog_stores_on_ok_and_refuses_what_cannot_be_used(
     dialog.accept()
     assert not dialog.isVisible()
     assert settings.value(UPLOAD_CONCURRENCY) == 2
-    assert settings.value(ERROR_REPORTS) is False
+    assert settings.value(ERROR_REPORTS) is True
     assert settings.value(NAME_PATTERN) == "{stem}-{n}.{ext}"
     assert settings.cache_bytes() == 500 * 1024 * 1024
     assert set(seen) == {

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGroupBox,
     QLabel,
-    QListWidget,
+    QPlainTextEdit,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -42,7 +42,7 @@ class ConfirmCreateDialog(QDialog):
         when some were; the user skips them (the default) or makes them again (`make_again`)."""
         super().__init__(parent)
         self.setObjectName("confirmCreateDialog")
-        self.setWindowTitle(self.tr("Create workflows"))
+        self.setWindowTitle(self.tr("Create results"))
         self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
@@ -55,15 +55,15 @@ class ConfirmCreateDialog(QDialog):
         n = QLocale().toString(count)
         if per_folder:
             what = (
-                self.tr("Create 1 workflow from one folder?")
+                self.tr("Create 1 result from one folder?")
                 if count == 1
-                else self.tr("Create {n} workflows, one per folder?").format(n=n)
+                else self.tr("Create {n} results, one per folder?").format(n=n)
             )
         else:
             what = (
-                self.tr("Create 1 workflow?")
+                self.tr("Create 1 result?")
                 if count == 1
-                else self.tr("Create {n} workflows?").format(n=n)
+                else self.tr("Create {n} results?").format(n=n)
             )
         headline.setText(what)
         layout.addWidget(headline)
@@ -77,7 +77,7 @@ class ConfirmCreateDialog(QDialog):
         if demo:
             lines.append(self.tr("Demo mode: nothing is sent to Vimmerse and no credit is used."))
         else:
-            lines.append(self.tr("Each workflow uses Vimmerse credit."))
+            lines.append(self.tr("Each result uses Vimmerse credit."))
         facts.setText("<br>".join(lines))
         facts.setWordWrap(True)
         layout.addWidget(facts)
@@ -92,18 +92,24 @@ class ConfirmCreateDialog(QDialog):
             )
             note.setObjectName("confirmSkipped")
             layout.addWidget(note)
-            listing = QListWidget(self)
+            # Read-only text that wraps at the dialog's width: a reason is a whole sentence,
+            # and a list of one-line rows cut it off or made the user scroll sideways.
+            listing = QPlainTextEdit(self)
             listing.setObjectName("skippedList")
             listing.setAccessibleName(self.tr("Photos that will be skipped"))
-            for photo in list(skipped)[:MAX_LISTED]:
-                listing.addItem(f"{photo.path.name} — {photo.problem}")
+            listing.setReadOnly(True)
+            listing.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+            listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            listing.setTabChangesFocus(True)
+            lines = [f"{photo.path.name} — {photo.problem}" for photo in list(skipped)[:MAX_LISTED]]
             if len(skipped) > MAX_LISTED:
-                listing.addItem(
+                lines.append(
                     self.tr("… and {n} more").format(
                         n=QLocale().toString(len(skipped) - MAX_LISTED)
                     )
                 )
-            listing.setMaximumHeight(160)
+            listing.setPlainText("\n".join(lines))
+            listing.setMaximumHeight(180)
             layout.addWidget(listing)
             reasons = Counter(p.problem for p in skipped)
             listing.setToolTip("\n".join(f"{n} × {r}" for r, n in reasons.most_common(5)))
@@ -145,9 +151,7 @@ class ConfirmCreateDialog(QDialog):
         count = self._count if self.make_again else max(0, self._count - self._made)
         n = QLocale().toString(count)
         self.create_button.setText(
-            self.tr("Create 1 workflow")
-            if count == 1
-            else self.tr("Create {n} workflows").format(n=n)
+            self.tr("Create 1 result") if count == 1 else self.tr("Create {n} results").format(n=n)
         )
         # Nothing left to make: the user makes them again, or cancels.
         self.create_button.setEnabled(count > 0 or self._per_folder)
@@ -157,7 +161,7 @@ class ConfirmCreateDialog(QDialog):
             self._headline.setText(self.tr("Nothing new to make"))
             return
         self._headline.setText(
-            self.tr("Create 1 workflow?")
+            self.tr("Create 1 result?")
             if count == 1
-            else self.tr("Create {n} workflows?").format(n=n)
+            else self.tr("Create {n} results?").format(n=n)
         )

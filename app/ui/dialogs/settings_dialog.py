@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QLocale, QSize, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -207,7 +207,8 @@ class SettingsDialog(QDialog):
         if setting.kind == "pattern":
             self.pattern_example = QLabel(cell)
             self.pattern_example.setObjectName("patternExample")
-            self.pattern_example.setStyleSheet("color: palette(mid);")
+            # Quiet but readable on light and dark schemes alike (palette(mid) was not on dark).
+            self.pattern_example.setForegroundRole(QPalette.ColorRole.PlaceholderText)
             self.pattern_example.setWordWrap(True)
             column.addWidget(self.pattern_example)
         problem = QLabel(cell)

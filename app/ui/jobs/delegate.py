@@ -46,7 +46,9 @@ class JobDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         line = QFontMetrics(option.font).height()
         height = max(THUMB, 2 * line + 4) + 2 * MARGIN
-        return QSize(THUMB + 400, height)
+        # Narrow: a list view stretches rows to its width anyway, and a wider hint only made
+        # the list scroll sideways in a small window (the title is elided instead).
+        return QSize(THUMB + 2 * MARGIN + 200, height)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         item = index.data(JobRole.ITEM)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from app.engine.model import ItemSnapshot, ItemState
+from app.ui.plural import ntr
 
 _CANCELLABLE = frozenset(
     {
@@ -48,8 +49,8 @@ class JobAction(StrEnum):
             JobAction.SHOW_IN_FOLDER: t("JobMenu", "Show in folder"),
             JobAction.RETRY: t("JobMenu", "Retry"),
             JobAction.RESUBMIT: t("JobMenu", "Send again…"),
-            JobAction.CANCEL: t("JobMenu", "Cancel"),
-            JobAction.COPY_WORKFLOW_ID: t("JobMenu", "Copy workflow id"),
+            JobAction.CANCEL: t("JobMenu", "Cancel this photo"),
+            JobAction.COPY_WORKFLOW_ID: t("JobMenu", "Copy Vimmerse id"),
             JobAction.DELETE_FROM_SERVER: t("JobMenu", "Delete from server…"),
             JobAction.REMOVE_FROM_LIST: t("JobMenu", "Remove from list"),
         }
@@ -71,10 +72,10 @@ class JobAction(StrEnum):
                 "JobMenu", "Stop this photo: it will not be sent, or no longer followed"
             ),
             JobAction.COPY_WORKFLOW_ID: t(
-                "JobMenu", "Copy the Vimmerse workflow id, e.g. for support"
+                "JobMenu", "Copy the id Vimmerse knows this result by, e.g. for support"
             ),
             JobAction.DELETE_FROM_SERVER: t(
-                "JobMenu", "Delete the workflow and its files from Vimmerse"
+                "JobMenu", "Delete the result and its files from Vimmerse"
             ),
             JobAction.REMOVE_FROM_LIST: t(
                 "JobMenu",
@@ -169,7 +170,9 @@ def build_menu(
             menu.addSeparator()
         targets = items_for(action, items, busy)
         text = action.label
-        if len(items) > 1:
+        if len(items) > 1 and action is JobAction.CANCEL:
+            text = ntr("JobMenu", "Cancel %n photo", "Cancel %n photos", len(targets))
+        elif len(items) > 1:
             text = QCoreApplication.translate("JobMenu", "{action} ({n})").format(
                 action=text, n=len(targets)
             )

@@ -450,7 +450,7 @@ class JobListModel(QAbstractListModel):
         if event := self._batch_events.get(item.batch_id):
             lines.append(_tr("Event: {name}").format(name=event))
         if item.workflow_id:
-            lines.append(_tr("Workflow: {id}").format(id=item.workflow_id))
+            lines.append(_tr("Vimmerse id: {id}").format(id=item.workflow_id))
         if item.files:
             lines.append(_tr("Saved as: {file}").format(file=Path(item.files[0]).name))
         return "\n".join(lines)

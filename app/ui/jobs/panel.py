@@ -14,7 +14,6 @@ bridge, which runs it off the GUI thread.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from PySide6.QtCore import (
     QEvent,
@@ -68,11 +67,14 @@ from app.ui.jobs.menu import JobAction, build_menu, items_for
 from app.ui.jobs.model import JobListModel, JobRole
 from app.ui.jobs.summary import SummaryBar, summarize
 from app.ui.jobs.thumbnails import JobThumbnails
+from app.ui.opening import AskFolder, Opener, ask_show_in_folder, open_file, show_in_folder
+from app.ui.plural import ntr
 
 # Elapsed times on screen move once a second; only visible rows repaint.
 CLOCK_MS = 1000
 # How often to ask which batches another vimbatch window works on (a cheap, in-memory read).
 BUSY_MS = 2000
+NOTICE_MS = 15_000  # how long a notice stays next to the summary
 
 Confirm = Callable[[str, str], bool]
 
@@ -135,6 +137,9 @@ class JobListPanel(QWidget):
         self.batches: dict[int, BatchSnapshot] = {}
         # Asks the user a yes/no question; replaceable so tests need no modal dialog.
         self.confirm: Confirm = _ask(self)
+        # Open a file or folder (False: nothing could), and the "no viewer" question.
+        self.opener: Opener = QDesktopServices.openUrl
+        self.ask_show_in_folder: AskFolder = ask_show_in_folder
         # What the summary says while there is no job at all (the window makes it fit).
         self.empty_hint = self.tr("No jobs yet. Add photos, then press Create.")
         # Items waiting for or in an upload (from the last summary): what "Pause sending" holds.
@@ -167,9 +172,9 @@ class JobListPanel(QWidget):
 
         self.search = QLineEdit(self)
         self.search.setObjectName("jobSearch")
-        self.search.setPlaceholderText(self.tr("Search by name or workflow id"))
+        self.search.setPlaceholderText(self.tr("Search by name"))
         self.search.setAccessibleName(self.tr("Search jobs"))
-        self.search.setToolTip(self.tr("Show only jobs whose name, file or workflow id match"))
+        self.search.setToolTip(self.tr("Show only jobs whose name, file or Vimmerse id match"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("M") * 10)
         self.search.textChanged.connect(self.proxy.set_search)
@@ -232,6 +237,9 @@ class JobListPanel(QWidget):
         self._busy_timer = QTimer(self)
         self._busy_timer.setInterval(BUSY_MS)
         self._busy_timer.timeout.connect(self._check_busy)
+
+        self._notice_timer = QTimer(self, singleShot=True, interval=NOTICE_MS)
+        self._notice_timer.timeout.connect(lambda: self.summary.set_notice(""))
 
         self._clock = QTimer(self)
         self._clock.setInterval(CLOCK_MS)
@@ -317,6 +325,9 @@ class JobListPanel(QWidget):
     def _notice(self, text: str) -> None:
         self.message.emit(text)
         self.summary.set_notice(text)
+        # A notice tells of one moment ("Saved 8 files to …"): it goes, or it would still be
+        # there long after, describing something over.
+        self._notice_timer.start()
 
     # --- connection, banner and pause --------------------------------------------------
 
@@ -527,10 +538,22 @@ class JobListPanel(QWidget):
         bridge = self.bridge
         if action is JobAction.OPEN_RESULT:
             item = targets[0]
-            url = QUrl.fromLocalFile(item.files[0]) if item.files else QUrl(item.results[0].url)
-            QDesktopServices.openUrl(url)
+            if item.files:
+                problem = open_file(
+                    self, item.files[0], opener=self.opener, ask=self.ask_show_in_folder
+                )
+            elif self.opener(QUrl(item.results[0].url)) is False:
+                problem = self.tr("No web browser could open the result: {url}").format(
+                    url=item.results[0].url
+                )
+            else:
+                problem = None
+            if problem:
+                self._notice(problem)
         elif action is JobAction.SHOW_IN_FOLDER:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(targets[0].files[0]).parent)))
+            problem = show_in_folder(targets[0].files[0], opener=self.opener)
+            if problem:
+                self._notice(problem)
         elif action is JobAction.COPY_WORKFLOW_ID:
             QGuiApplication.clipboard().setText(
                 "\n".join(item.workflow_id for item in targets if item.workflow_id)
@@ -546,20 +569,24 @@ class JobListPanel(QWidget):
         elif action is JobAction.RESUBMIT:
             if self.confirm(
                 self.tr("Send again?"),
-                self.tr(
-                    "Vimmerse may already have made %n photo(s) of these, and sending again "
+                ntr(
+                    "JobListPanel",
+                    "Vimmerse may already have made this photo, and sending it again may use "
+                    "credit twice. Send again?",
+                    "Vimmerse may already have made these %n photos, and sending them again "
                     "may use credit twice. Send again?",
-                    "",
                     len(ids),
                 ),
             ):
                 bridge.resubmit_items(ids)
         elif action is JobAction.DELETE_FROM_SERVER and self.confirm(
             self.tr("Delete from Vimmerse?"),
-            self.tr(
-                "Delete %n workflow(s) and their finished files from Vimmerse? Files already "
+            ntr(
+                "JobListPanel",
+                "Delete this result and its finished files from Vimmerse? Files already saved "
+                "on this computer are kept. This cannot be undone.",
+                "Delete these %n results and their finished files from Vimmerse? Files already "
                 "saved on this computer are kept. This cannot be undone.",
-                "",
                 len(ids),
             ),
         ):

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.engine.model import OverwritePolicy, SaveOutcome
+from app.engine.model import ItemSnapshot, OverwritePolicy, SaveOutcome
 from app.engine.report import write_report
 from app.ui.folder_choice import StartFolder, start_folder
+from app.ui.plural import ntr
 from app.ui.settings import DOWNLOAD_FOLDER, NAME_PATTERN, AppSettings, default_download_folder
 from app.ui.user_text import user_text
 from app.ui.workers import Workers
@@ -153,7 +154,7 @@ class ResultActions(QObject):
             if answer is None:
                 return
             policy = answer
-        self.message.emit(self.tr("Saving {n} results…").format(n=count))
+        self.message.emit(ntr("ResultActions", "Saving %n result…", "Saving %n results…", count))
         finished = self._save_finished
 
         def announce(future: Future[SaveOutcome]) -> None:
@@ -180,31 +181,53 @@ class ResultActions(QObject):
             self._save_failed(error)
             return
         outcome = future.result()
-        text = self.tr("Saved {n} files.").format(n=outcome.count)
-        if outcome.count == 1:
-            text = self.tr("Saved 1 file.")
+        text = ntr(
+            "ResultActions", "Saved %n file to {folder}.", "Saved %n files to {folder}.",
+            outcome.count,
+        ).format(folder=Path(outcome.folder).name or outcome.folder)  # fmt: skip
         if outcome.skipped:
-            text += " " + self.tr("{n} left as they were.").format(n=outcome.skipped)
-        if outcome.problems:
-            text += " " + self.tr("{n} could not be saved: {first}").format(
-                n=len(outcome.problems), first=outcome.problems[0]
+            text += " " + ntr(
+                "ResultActions", "%n left as it was.", "%n left as they were.", outcome.skipped
             )
+        if outcome.problems:
+            text += " " + ntr(
+                "ResultActions",
+                "%n could not be saved: {first}",
+                "%n could not be saved: {first}",
+                len(outcome.problems),
+            ).format(first=outcome.problems[0])
         self.message.emit(text)
         self.saved.emit(outcome)
 
-    def export_report(self, batch_id: int | None, choose_file: Callable[[str], str]) -> None:
-        """Write the CSV of this batch where `choose_file` says (nothing when it says "")."""
+    def export_report(self, batch_ids: list[int] | None, choose_file: Callable[[str], str]) -> None:
+        """Write the CSV of these batches, or of every batch when None, where `choose_file`
+        says (nothing when it says "")."""
         engine = self.engine
-        if engine is None or batch_id is None:
+        if engine is None or batch_ids == []:
             return
-        start = str(Path(self.settings.value(DOWNLOAD_FOLDER)) / "vimbatch-report.csv")
-        target = choose_file(start)
+        name = (
+            "vimbatch-report.csv"
+            if batch_ids is None
+            else f"vimbatch-report-batch-{batch_ids[0]}.csv"
+        )
+        target = choose_file(str(Path(self.settings.value(DOWNLOAD_FOLDER)) / name))
         if not target:
             return
+
+        def items() -> list[ItemSnapshot]:
+            if batch_ids is None:
+                return engine.items()
+            return [item for batch_id in batch_ids for item in engine.items(batch_id)]
+
         self.workers.io.submit(
-            lambda: write_report(target, engine.items(batch_id), engine.batches()),
+            lambda: write_report(target, items(), engine.batches()),
             lambda rows: self.message.emit(
-                self.tr("Report saved: {n} rows in {name}.").format(n=rows, name=Path(target).name)
+                ntr(
+                    "ResultActions",
+                    "Report saved: %n row in {name}.",
+                    "Report saved: %n rows in {name}.",
+                    rows,
+                ).format(name=Path(target).name)
             ),
             lambda error: self.message.emit(
                 self.tr("The report could not be saved: {why}").format(why=user_text(error))

@@ -19,7 +19,7 @@ from app.ui.results.rating import paint_stars
 MARGIN = 8
 BEFORE_W = 110
 AFTER_H = 124
-AFTER_W = 220
+MIN_AFTER_W = 150
 ARROW_W = 26
 STAR = 14
 DELIVERED_COLOR = QColor("#2e7d32")
@@ -66,7 +66,9 @@ class ResultDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         line = QFontMetrics(option.font).height()
-        return QSize(MARGIN * 2 + BEFORE_W + ARROW_W + AFTER_W, AFTER_H + 2 * line + 3 * MARGIN)
+        # The smallest card that still reads well; the view widens it to its own width, so a
+        # narrow Results tab never scrolls sideways.
+        return QSize(MARGIN * 2 + BEFORE_W + ARROW_W + MIN_AFTER_W, AFTER_H + 2 * line + 3 * MARGIN)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         tile = index.data(ResultRole.TILE)
@@ -94,7 +96,7 @@ class ResultDelegate(QStyledItemDelegate):
         painter.setPen(text_color)
         arrow_box = QRect(before_box.right() + 1, top, ARROW_W, AFTER_H)
         painter.drawText(arrow_box, Qt.AlignmentFlag.AlignCenter, "→")
-        after_w = max(AFTER_W, rect.right() - MARGIN - arrow_box.right())
+        after_w = max(MIN_AFTER_W, rect.right() - MARGIN - arrow_box.right())
         after_box = QRect(arrow_box.right() + 1, top, after_w, AFTER_H)
         self._paint_after(painter, index, tile, after_box, palette)
         line = QRect(left, after_box.bottom() + MARGIN // 2, rect.right() - MARGIN - left, 0)

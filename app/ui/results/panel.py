@@ -27,7 +27,16 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Unpack
 
-from PySide6.QtCore import QItemSelectionModel, QSignalBlocker, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QDateTime,
+    QItemSelectionModel,
+    QLocale,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +46,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMenu,
     QMessageBox,
     QPushButton,
     QToolButton,
@@ -54,6 +64,8 @@ from app.engine.model import (
 from app.images.thumbnails import ThumbnailCache
 from app.ui.engine_bridge import EngineBridge
 from app.ui.folder_choice import StartFolder, ask_folder
+from app.ui.opening import AskFolder, Opener, ask_show_in_folder, open_file
+from app.ui.plural import ntr
 from app.ui.results.actions import OverwriteQuestion, ResultActions, ask_overwrite
 from app.ui.results.delegate import ResultDelegate
 from app.ui.results.details import DetailsForm
@@ -70,6 +82,12 @@ if TYPE_CHECKING:
 
 
 REFRESH_MS = 100  # jobs finishing within this are shown together
+REPORT_MENU_BATCHES = 15  # the newest batches offered one by one; "All batches" covers the rest
+
+
+def _delivered(item: ItemSnapshot) -> bool:
+    """Marked delivered, or the mark is on its way."""
+    return bool(item.delivered_at) or "delivered_at" in (item.pending_update or {})
 
 
 def _confirm(parent: QWidget, title: str, text: str, yes: str) -> bool:
@@ -111,7 +129,8 @@ class ResultsPanel(QWidget):
         self._selected: set[int] = set()
         self._auto_delivered: set[int] = set()
         # Replaceable so tests answer without modal dialogs or the system's player.
-        self.opener: Callable[[QUrl], object] = QDesktopServices.openUrl
+        self.opener: Opener = QDesktopServices.openUrl
+        self.ask_show_in_folder: AskFolder = ask_show_in_folder
         self.ask_overwrite: OverwriteQuestion = ask_overwrite
         self.confirm: Callable[[str, str, str], bool] = lambda t, x, y: _confirm(self, t, x, y)
         # Given where to start (`app.ui.folder_choice.start_folder`, found on a worker).
@@ -257,9 +276,16 @@ class ResultsPanel(QWidget):
         self.report_button = QPushButton(self.tr("Export report…"), self)
         self.report_button.setObjectName("exportReportButton")
         self.report_button.setToolTip(
-            self.tr("A spreadsheet (CSV) of the batch: files, status, results, delivery, rating")
+            self.tr(
+                "A spreadsheet (CSV) of a batch or of all of them: files, titles, status, "
+                "results, delivery, rating"
+            )
         )
-        self.report_button.clicked.connect(lambda: self.export_report())
+        # Which batch: asked from a menu filled when it opens (the batches change meanwhile).
+        self.report_menu = QMenu(self.report_button)
+        self.report_menu.setObjectName("reportMenu")
+        self.report_menu.aboutToShow.connect(self._fill_report_menu)
+        self.report_button.setMenu(self.report_menu)
         bottom.addWidget(self.report_button)
         bottom.addStretch(1)
         self.delete_button = QPushButton(self.tr("Delete from Vimmerse…"), self)
@@ -479,8 +505,9 @@ class ResultsPanel(QWidget):
     def _update_actions(self) -> None:
         items = self.chosen_items()
         connected = self.engine is not None
-        for widget in (self.rating, self.deliver_button, self.delete_button):
+        for widget in (self.rating, self.delete_button):
             widget.setEnabled(connected and bool(items))
+        self.deliver_button.setEnabled(connected and any(not _delivered(i) for i in items))
         self.open_button.setEnabled(len(self.chosen_tiles()) == 1)
         self.save_button.setEnabled(connected and bool(items))
         self.save_all_button.setEnabled(connected and bool(self.model.tiles))
@@ -519,7 +546,28 @@ class ResultsPanel(QWidget):
         self._send(self.chosen_items(), rating=str(stars))
 
     def mark_delivered(self) -> None:
-        self._send(self.chosen_items(), delivered=True)
+        """Asks once for the chosen results (a PUT stamps the date on Vimmerse for good), then
+        marks those not marked yet."""
+        items = [item for item in self.chosen_items() if not _delivered(item)]
+        if not items:
+            return
+        n = len(items)
+        text = (
+            self.tr("Mark “{title}” as delivered?").format(title=items[0].title)
+            if n == 1
+            else ntr(
+                "ResultsPanel",
+                "Mark this result as delivered?",
+                "Mark these %n results as delivered?",
+                n,
+            )
+        )
+        text += "\n\n" + self.tr(
+            "Vimmerse records today's date as the day you handed them on. This cannot be "
+            "undone on Vimmerse."
+        )
+        if self.confirm(self.tr("Mark delivered"), text, self.tr("Mark delivered")):
+            self._send(items, delivered=True)
 
     def apply_details(self) -> None:
         items = self.chosen_items()
@@ -559,11 +607,7 @@ class ResultsPanel(QWidget):
     def _deliver_once(self, items: Sequence[ItemSnapshot]) -> None:
         """Mark delivered the items not marked yet (nor already asked for by this panel)."""
         fresh = [
-            item
-            for item in items
-            if not item.delivered_at
-            and "delivered_at" not in (item.pending_update or {})
-            and item.id not in self._auto_delivered
+            item for item in items if not _delivered(item) and item.id not in self._auto_delivered
         ]
         self._auto_delivered.update(item.id for item in fresh)
         self._send(fresh, delivered=True)
@@ -602,13 +646,15 @@ class ResultsPanel(QWidget):
             return
         local = self._local_file(item, tile)
         if local is not None:
-            self.opener(QUrl.fromLocalFile(local))
+            self._open_file(local)
             return
         self.message.emit(self.tr("Fetching the result to open it…"))
         self.loader.request_file(tile.media, self._open_file, self._open_failed)
 
     def _open_file(self, path: str) -> None:
-        self.opener(QUrl.fromLocalFile(path))
+        problem = open_file(self, path, opener=self.opener, ask=self.ask_show_in_folder)
+        if problem:
+            self.message.emit(problem)
 
     def _open_failed(self, error: BaseException) -> None:
         self.message.emit(
@@ -621,8 +667,12 @@ class ResultsPanel(QWidget):
     def show_in_folder(self) -> None:
         items = self.chosen_items()
         folder = self._folder_of(items[0]) if items else None
-        if folder is not None:
-            self.opener(QUrl.fromLocalFile(folder))
+        if folder is not None and self.opener(QUrl.fromLocalFile(folder)) is False:
+            self.message.emit(
+                self.tr("No program could show the folder. The files are in {folder}").format(
+                    folder=folder
+                )
+            )
 
     def save_selected(self) -> None:
         self._save(self.chosen_tiles())
@@ -646,10 +696,66 @@ class ResultsPanel(QWidget):
             self._deliver_once([self.all_items[i] for i in outcome.saved if i in self.all_items])
         self._update_actions()
 
-    def export_report(self, path: str | None = None) -> None:
-        """Write the CSV of the shown batch (asks where when `path` is None)."""
+    def export_report(
+        self, path: str | None = None, batch_id: int | None = None, *, every_batch: bool = False
+    ) -> None:
+        """Write the CSV of `batch_id` (default: the shown batch), or of every batch; asks
+        where when `path` is None."""
         choose = self.choose_report_file if path is None else (lambda _start: path)
-        self.saving.export_report(self._scope_batch(), choose)
+        if every_batch:
+            self.saving.export_report(None, choose)
+            return
+        chosen = batch_id if batch_id is not None else self._scope_batch()
+        if chosen is not None:
+            self.saving.export_report([chosen], choose)
+
+    def report_batches(self) -> list[tuple[int, float | None, int]]:
+        """(batch id, created at, item count) of the batches a report can cover, newest first."""
+        counts: dict[int, int] = {}
+        for item in self.all_items.values():
+            counts[item.batch_id] = counts.get(item.batch_id, 0) + 1
+        return [
+            (batch_id, batch.created_at if (batch := self.batches.get(batch_id)) else None, n)
+            for batch_id, n in sorted(counts.items(), reverse=True)
+        ]
+
+    def _fill_report_menu(self) -> None:
+        menu = self.report_menu
+        menu.clear()
+        shown = self._scope_batch()
+        locale = QLocale()
+        batches = self.report_batches()
+        for batch_id, created, count in batches[:REPORT_MENU_BATCHES]:
+            if created:
+                when = locale.toString(
+                    QDateTime.fromSecsSinceEpoch(int(created)), QLocale.FormatType.ShortFormat
+                )
+                text = ntr(
+                    "ResultsPanel",
+                    "Batch {batch} — {when} — %n photo",
+                    "Batch {batch} — {when} — %n photos",
+                    count,
+                ).format(batch=batch_id, when=when)
+            else:
+                text = ntr(
+                    "ResultsPanel", "Batch {batch} — %n photo", "Batch {batch} — %n photos", count
+                ).format(batch=batch_id)
+            if batch_id == shown:
+                text += " " + self.tr("(shown)")
+            action = menu.addAction(text)
+            action.setObjectName(f"reportBatch_{batch_id}")
+            action.triggered.connect(partial(self.export_report, None, batch_id))
+        menu.addSeparator()
+        every = menu.addAction(
+            ntr(
+                "ResultsPanel",
+                "All batches (%n photo)",
+                "All batches (%n photos)",
+                sum(n for _, _, n in batches),
+            )
+        )
+        every.setObjectName("reportAllBatches")
+        every.triggered.connect(lambda: self.export_report(every_batch=True))
 
     # --- teardown ------------------------------------------------------------------------
 
