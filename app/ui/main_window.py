@@ -387,12 +387,8 @@ class MainWindow(QMainWindow):
         self.right_tabs.addTab(batch_page, self.tr("New batch"))
         # Event mode (a watched folder) beside New batch; its batches join the job list below.
         self.event_panel = EventPanel(self.workers)
-        event_scroll = QScrollArea()
-        event_scroll.setWidgetResizable(True)
-        event_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        event_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        event_scroll.setWidget(self.event_panel)
-        self.right_tabs.addTab(event_scroll, self.tr("Event"))
+        self.event_page = self.event_panel
+        self.right_tabs.addTab(self.event_page, self.tr("Event"))
         self.right_tabs.addTab(self.results_panel, self.tr("Results"))
 
         self.main_splitter.addWidget(self.left_splitter)

@@ -143,7 +143,7 @@ class LatestImage(QWidget):
         return QSize(400, 300)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(160, 120)
+        return QSize(120, 60)  # it shrinks with a small window rather than making it taller
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
