@@ -132,8 +132,8 @@ def make_photos(folder: Path, count: int, seed: int) -> list[Path]:
     paths = []
     for i in range(count):
         path = folder / f"guest_{i:03d}.jpg"
-        noise = rng.randbytes(1000 * 750 * 3)
-        Image.frombytes("RGB", (1000, 750), noise).save(path, "JPEG", quality=92)
+        noise = rng.randbytes(1600 * 1200 * 3)
+        Image.frombytes("RGB", (1600, 1200), noise).save(path, "JPEG", quality=92)
         paths.append(path)
     return paths
 

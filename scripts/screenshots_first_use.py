@@ -133,7 +133,19 @@ def _connection_scene(tmp: Path, status: str, seconds: float) -> None:
 
 
 def shot_offline(tmp: Path) -> None:
-    _connection_scene(tmp, "offline", 20)
+    """The real thing: the service stops answering before the batch is sent."""
+    photos = make_photos(tmp / "event", 24)
+    scene = Scene(tmp, processing_time=2.0)
+    scene.connect()
+    assert scene.simulator is not None
+    scene.simulator.stop()
+    scene.add([str(photos[0].parent)])
+    scene.create()
+    wait_until(scene.window.job_list.connection_banner.isVisible, timeout=30)
+    wait_until(lambda: scene.window.job_list.model.rowCount() == 24, timeout=30)
+    settle(1500)
+    save(scene.window, _name("connection-offline"))
+    scene.close()
 
 
 def shot_slowed(tmp: Path) -> None:

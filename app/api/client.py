@@ -603,7 +603,7 @@ class WorkflowClient:
                 log.warning("%s: server asks to wait %.0f s; giving back", label, retry_after)
                 raise error
             delay = self.retry.delay(number, retry_after)
-            log.info(
+            log.warning(  # a retry is worth a line in the log file (not on the terminal)
                 "%s: %s (status %s); retry %d of %d in %.1f s",
                 label,
                 type(error).__name__,

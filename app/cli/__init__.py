@@ -5,14 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sqlite3
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 
+from app import __version__
 from app.cli.exit_codes import ExitCode, UsageError
 from app.engine.store_errors import StoreError
 
@@ -20,16 +17,29 @@ log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run `vimbatch` with `argv` (None: the process's own arguments); returns the exit status."""
     from app.cli.parser import build_parser
+    from app.cli.stopping import terminate_as_interrupt
 
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse has printed the problem (or the help)
         return int(exit_.code) if isinstance(exit_.code, int) else ExitCode.USAGE
+    except BrokenPipeError:  # `vimbatch --help | head -1`
+        return _reader_gone()
+    from app.logs import setup_logging
+
+    folder = _data_folder(args)
+    if folder is not None:
+        setup_logging(folder, verbose=args.verbose)
+    what = args.command or ("self-test" if args.self_test or args.self_test_output else "window")
+    log.info("vimbatch %s: %s", __version__, what)
     try:
-        with _terminate_as_interrupt():
+        with terminate_as_interrupt():
             return _dispatch(args)
+    except BrokenPipeError:
+        return _reader_gone()
     except UsageError as exc:
         print(f"vimbatch: {exc}", file=sys.stderr)
         return ExitCode.USAGE
@@ -37,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Stopped.", file=sys.stderr)
         return ExitCode.INTERRUPTED
     except OSError as exc:
-        log.debug("file problem", exc_info=True)
+        log.warning("file problem", exc_info=True)
         print(f"vimbatch: {_file_problem(exc, args)}", file=sys.stderr)
         return ExitCode.ITEMS_FAILED
     except StoreError as exc:  # damaged, read-only, full or locked: each has its own advice
@@ -45,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"vimbatch: {exc}", file=sys.stderr)
         return ExitCode.ITEMS_FAILED
     except sqlite3.Error:
-        log.debug("job store problem", exc_info=True)
+        log.error("job store problem", exc_info=True)
         print(
             f"vimbatch: The job list file is damaged or cannot be read ({_store_file(args)}). "
             "Close other vimbatch windows and try again; if it keeps happening, move that "
@@ -54,13 +64,40 @@ def main(argv: list[str] | None = None) -> int:
         )
         return ExitCode.ITEMS_FAILED
     except Exception:
-        log.debug("unexpected error", exc_info=True)
+        from app.logs import current_log_path
+
+        log.exception("unexpected error")
+        where = current_log_path()
         print(
             "vimbatch: Something unexpected went wrong inside vimbatch, so the command "
-            "stopped. Please try again.",
+            "stopped. Please try again."
+            + (f" The details are in the log file: {where}" if where else ""),
             file=sys.stderr,
         )
         return ExitCode.ITEMS_FAILED
+
+
+def _reader_gone() -> int:
+    """The reader of our output went away (`vimbatch status | head -1`): nothing more to say
+    to it, and nothing to complain about."""
+    from app.cli.output import silence_stdout
+
+    silence_stdout()
+    return ExitCode.OK
+
+
+def _data_folder(args: argparse.Namespace) -> Path | None:
+    """The data folder the command uses (for its log); None when the usual one cannot be
+    made (the command itself then says so)."""
+    chosen = getattr(args, "data_dir", None) or os.environ.get("VIMBATCH_DATA_DIR")
+    if chosen:
+        return Path(chosen).expanduser()
+    from app.paths import data_dir
+
+    try:
+        return data_dir()
+    except OSError:
+        return None
 
 
 def _store_file(args: argparse.Namespace) -> str:
@@ -131,15 +168,18 @@ def _run_command(args: argparse.Namespace, key: str | None, base_url: str) -> in
         check_base_url(base_url)  # plain words before anything else happens
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    if args.command in ("submit", "resume"):
-        if key is None:
-            return commands._no_key()
+    if args.command in ("submit", "resume", "resubmit", "cancel"):
+        from app.cli.attention import run_cancel, run_resubmit
         from app.cli.batch import run_resume, run_submit
         from app.cli.output import Printer
 
-        printer = Printer(as_json=args.json)
-        runner = run_submit if args.command == "submit" else run_resume
-        return runner(args, key, base_url, printer)
+        printer = Printer(as_json=getattr(args, "json", False))
+        if args.command == "cancel":  # cancelling sends nothing: no key needed
+            return run_cancel(args, key, base_url, printer)
+        if key is None:
+            return commands._no_key()
+        runner = {"submit": run_submit, "resume": run_resume, "resubmit": run_resubmit}
+        return runner[args.command](args, key, base_url, printer)
     if args.command == "watch":
         if key is None:
             return commands._no_key()
@@ -169,24 +209,6 @@ def _lazy_call(module: str, name: str, kwargs: dict[str, object]) -> int:
         )
         return ExitCode.USAGE
     return int(function(**kwargs))
-
-
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM stops like Ctrl-C: state saved, exit 130."""
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread (tests calling main() from a worker)
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 __all__ = ["main"]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import logging
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from app.api import Visibility
 from app.cli.exit_codes import ExitCode, UsageError
-from app.cli.output import Printer, skipped_json
+from app.cli.output import Printer, needing_attention, skipped_json
+from app.cli.parser import WHEN_UNSURE
+from app.cli.stopping import stopping
 from app.engine import (
     BatchSettings,
     Engine,
@@ -17,6 +21,7 @@ from app.engine import (
     ItemSnapshot,
     ItemState,
     OverwritePolicy,
+    WhenUnsure,
     build_engine,
     name_pattern_problem,
     title_pattern_problem,
@@ -27,6 +32,8 @@ from app.engine.model import DEFAULT_NAME_PATTERN
 from app.engine.session import quick_timings
 from app.engine.templates import load_catalog
 from app.images import Photo, gather, is_url
+
+log = logging.getLogger(__name__)
 
 
 def parse_options(pairs: Sequence[str]) -> dict[str, Any]:
@@ -63,6 +70,7 @@ def settings_from_args(args: argparse.Namespace) -> BatchSettings:
         name_pattern=name_pattern,
         overwrite=OverwritePolicy(args.overwrite),
         strip_gps=not args.keep_location,
+        when_unsure=WhenUnsure(WHEN_UNSURE[args.when_unsure]),
     )
 
 
@@ -122,8 +130,12 @@ def run_resume(args: argparse.Namespace, key: str, base_url: str, printer: Print
     engine = _engine(args, key, base_url)
     unfinished = [b.id for b in engine.batches() if _unfinished(engine, b.id)]
     if not unfinished:
-        printer.say("Nothing to resume: every batch is finished.")
+        waiting = needing_attention(engine.store)
         _close(engine)
+        if waiting:
+            printer.attention(waiting)  # they wait for the user's word, not for resume
+            return ExitCode.ITEMS_FAILED
+        printer.say("Nothing to resume: every batch is finished.")
         return ExitCode.OK
     # Batches another vimbatch window or process works on are left to it: never sent twice.
     busy = engine.claim_batches(unfinished)
@@ -131,7 +143,10 @@ def run_resume(args: argparse.Namespace, key: str, base_url: str, printer: Print
         printer.say(busy_message(batch_id))
     mine = [b for b in unfinished if b not in busy]
     if not mine:
+        waiting = needing_attention(engine.store)
         _close(engine)
+        if waiting:
+            printer.attention(waiting)
         return ExitCode.ITEMS_FAILED
     if args.download:
         folder = str(Path(args.download).expanduser().resolve())
@@ -140,12 +155,16 @@ def run_resume(args: argparse.Namespace, key: str, base_url: str, printer: Print
 
     def begin() -> list[int]:
         for batch_id in mine:
+            log.info("Batch %d: carrying on (vimbatch resume)", batch_id)
             engine.resume(batch_id)
         return mine
 
-    code = _drive(engine, args, printer, begin)
-    if busy and code == ExitCode.OK:
-        return ExitCode.ITEMS_FAILED  # not everything is done: some of it is not ours to do
+    # Photos needing attention in batches resume did not run (finished otherwise) are listed
+    # too: the summary shows those of the batches it ran.
+    elsewhere = [i for i in needing_attention(engine.store) if i.batch_id not in mine]
+    code = _drive(engine, args, printer, begin, also=elsewhere)
+    if (busy or elsewhere) and code == ExitCode.OK:
+        return ExitCode.ITEMS_FAILED  # not everything is done: some of it waits for someone
     return code
 
 
@@ -156,13 +175,13 @@ def busy_message(batch_id: int) -> str:
     )
 
 
-def _engine(args: argparse.Namespace, key: str, base_url: str) -> Engine:
+def _engine(args: argparse.Namespace, key: str | None, base_url: str) -> Engine:
     poll, backoff, retry = quick_timings(args.poll) if args.poll else (None, None, None)
     return build_engine(
         base_url=base_url,
         data_dir=args.data_dir,
         key=key,
-        concurrency=args.concurrency,
+        concurrency=getattr(args, "concurrency", 4),
         error_reports=not args.no_error_reports,
         poll=poll,
         backoff=backoff,
@@ -185,11 +204,19 @@ def _drive(
     engine: Engine,
     args: argparse.Namespace,
     printer: Printer,
-    begin: Any,
+    begin: Callable[[], Sequence[int]],
+    *,
+    also: Sequence[ItemSnapshot] = (),
 ) -> int:
+    """Start the batches `begin` returns and wait (until sent, or with --wait until done, or
+    until --timeout), then stop the engine and tell how it went. Ctrl-C or SIGTERM stops too:
+    in-flight work gets a short grace, never more (exit 130); see `stopping`."""
     unsubscribe = engine.subscribe(printer)
-    interrupted = False
+    interrupted = timed_out = False
     batch_ids: list[int] = []
+    wait = bool(getattr(args, "wait", False))
+    timeout: float | None = getattr(args, "timeout", None)
+    deadline = None if timeout is None else time.monotonic() + timeout
     # The computer stays awake while work is left, and may sleep the moment it is done.
     awake = AwakeWhileBusy(lambda: not engine.wait_idle(0), over=lambda: engine.stopped)
     try:
@@ -197,33 +224,55 @@ def _drive(
         engine.start(batch_ids)
         awake.start()
         while True:
-            if args.wait:
-                done = engine.wait_idle(timeout=0.5)
+            step = 0.5 if deadline is None else max(0.0, min(0.5, deadline - time.monotonic()))
+            if wait:
+                done = engine.wait_idle(timeout=step)
             else:
-                done = all(engine.wait_submitted(b, timeout=0.5) for b in batch_ids)
+                done = all(engine.wait_submitted(b, timeout=step) for b in batch_ids)
             if done:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                timed_out = True
                 break
     except KeyboardInterrupt:
         interrupted = True
-        printer.say("Stopping: photos being sent right now will finish first…")
-    try:
-        engine.shutdown(wait=True)
-    except KeyboardInterrupt:
-        interrupted = True  # a second Ctrl-C: leave now; the store already says what may exist
-    awake.stop()
-    unsubscribe()
-    items = [i for b in batch_ids for i in engine.items(b)]
-    printer.finish(items)
-    code = _exit_code(engine, batch_ids, items, waited=args.wait)
-    _close(engine)
-    if interrupted:
-        printer.say("Stopped. Run “vimbatch resume” to carry on.")
-        return ExitCode.INTERRUPTED
-    if code is ExitCode.NO_CREDIT:
-        printer.say("Add credit to your Vimmerse account, then run “vimbatch resume”.")
-    elif code is ExitCode.NO_KEY:
-        printer.say("Set a working key with “vimbatch key set”, then run “vimbatch resume”.")
-    return code
+        printer.say("Stopping: photos being sent right now get a moment to finish…")
+    with stopping():
+        engine.shutdown(wait=True, grace=STOP_GRACE)
+        awake.stop()
+        unsubscribe()
+        items = [i for b in batch_ids for i in engine.items(b)]
+        printer.finish(items)
+        if also:
+            printer.attention(also)
+        code = _exit_code(engine, batch_ids, items, waited=wait)
+        # A request that never answered may still hold a worker after the shutdown's grace:
+        # the store already says what its photo's create may have done, and the engine's
+        # workers are daemon threads, so the process ends without waiting for it.
+        _close(engine)
+        if interrupted:
+            printer.say("Stopped. Run “vimbatch resume” to carry on.")
+            return ExitCode.INTERRUPTED
+        if timed_out and any(not i.state.is_final for i in items) and code not in STOPS:
+            waiting = any(i.state in (ItemState.QUEUED, ItemState.PAUSED) for i in items)
+            printer.say(
+                f"Stopped waiting after {_seconds(timeout)}: what was sent is still running on "
+                "Vimmerse"
+                + (", and the rest waits here" if waiting else "")
+                + ". Run “vimbatch resume” later to carry on."
+            )
+            return ExitCode.TIMED_OUT
+        if code is ExitCode.NO_CREDIT:
+            printer.say("Add credit to your Vimmerse account, then run “vimbatch resume”.")
+        elif code is ExitCode.NO_KEY:
+            printer.say("Set a working key with “vimbatch key set”, then run “vimbatch resume”.")
+        return code
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g} s"
 
 
 def _exit_code(
@@ -247,3 +296,9 @@ def _exit_code(
 def _close(engine: Engine) -> None:
     engine.client.close()
     engine.store.close()
+
+
+# Kept short: a stop must end the process within a few seconds even when a request hangs
+# (STOP_GRACE, then the engine's own second after closing the client).
+STOP_GRACE = 2.0
+STOPS = (ExitCode.NO_KEY, ExitCode.NO_CREDIT)

@@ -18,8 +18,8 @@ from app.api import (
     WorkflowClient,
 )
 from app.cli.exit_codes import ExitCode, UsageError
-from app.cli.output import STATE_WORDS, item_json, item_label
-from app.engine import make_client, open_store
+from app.cli.output import STATE_WORDS, attention_lines, item_json, item_label
+from app.engine import ItemState, make_client, open_store
 from app.engine.keys import (
     KEY_ENV,
     KeyOrigin,
@@ -74,6 +74,9 @@ def run_status(args: argparse.Namespace, key: str | None, base_url: str) -> int:
                         line += f" [{item.workflow_id}]"
                     if item.error:
                         line += f" — {item.error}"
+                    print(line)
+                waiting = [i for i in items if i.state is ItemState.NEEDS_ATTENTION]
+                for line in attention_lines(waiting, indent="  "):
                     print(line)
             if not batches and not args.json:
                 print("The job list is empty.")

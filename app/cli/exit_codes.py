@@ -11,6 +11,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # the command line was wrong
     NO_KEY = 3  # no key, or the key was refused
     NO_CREDIT = 4  # paused for insufficient credit (resumable)
+    TIMED_OUT = 5  # --timeout passed: still running on Vimmerse, state saved (resumable)
     INTERRUPTED = 130  # Ctrl-C: state saved, resumable
 
 

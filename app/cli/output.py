@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.engine.model import BatchSnapshot, EngineEvent, EventKind, ItemSnapshot, ItemState
+from app.engine.store import JobStore
 
 # Words for states on a terminal; the JSON keeps the stored values.
 STATE_WORDS = {
@@ -39,6 +40,26 @@ def item_label(item: ItemSnapshot) -> str:
     if item.kind == "url":
         return item.sources[0] if item.sources else item.title
     return Path(item.sources[0]).name if item.sources else item.title
+
+
+def needing_attention(store: JobStore) -> list[ItemSnapshot]:
+    """Every item that waits for the user's word (resubmit or cancel), oldest batch first."""
+    return [s.snapshot for s in store.items(states=[ItemState.NEEDS_ATTENTION])]
+
+
+def attention_lines(items: Sequence[ItemSnapshot], indent: str = "  ") -> list[str]:
+    """The photos needing attention, each with the id to pass and its reason, then what to do."""
+    if not items:
+        return []
+    lines = [f"{indent}Need your attention (the id to pass comes first):"]
+    for item in items:
+        lines.append(f"{indent}  {item.id}: {item_label(item)} — {item.error or 'needs attention'}")
+    ids = " ".join(str(i.id) for i in items) if len(items) <= 5 else "--all-needing-attention"
+    lines.append(
+        f"{indent}Send again with “vimbatch resubmit {ids}” (this may use a second credit if "
+        f"the first one did reach Vimmerse), or drop with “vimbatch cancel {ids}”."
+    )
+    return lines
 
 
 def item_json(item: ItemSnapshot, *, final: bool = False) -> dict[str, Any]:
@@ -94,6 +115,7 @@ class Printer:
         self._last_draw = 0.0
         self._first_final: float | None = None
         self._finals_seen = 0
+        self._gone = False  # the reader of `out` went away
 
     # -- engine events --------------------------------------------------------------------
 
@@ -175,19 +197,30 @@ class Printer:
 
     def _line(self, text: str) -> None:
         if self.live:
-            self.out.write("\r\x1b[K")
-        self.out.write(text + "\n")
+            self._write("\r\x1b[K")
+        self._write(text + "\n")
         if self.live:
             self._draw(force=True)
-        self.out.flush()
 
     def _draw(self, force: bool = False) -> None:
         now = time.monotonic()
         if not force and now - self._last_draw < 0.1:
             return
         self._last_draw = now
-        self.out.write("\r\x1b[K" + self.progress_text())
-        self.out.flush()
+        self._write("\r\x1b[K" + self.progress_text())
+
+    def _write(self, text: str) -> None:
+        """Write and flush; once the reader has gone (`| head`), nothing more (the batch goes
+        on: a closed pipe is not a reason to stop sending)."""
+        if self._gone:
+            return
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except BrokenPipeError:
+            self._gone = True
+            if self.out is sys.stdout:
+                silence_stdout()
 
     def progress_text(self) -> str:
         counts: dict[ItemState, int] = {}
@@ -207,30 +240,36 @@ class Printer:
         return " · ".join(parts) + eta
 
     def finish(self, items: Sequence[ItemSnapshot]) -> None:
-        """The closing lines: one JSON object per item, or a summary."""
+        """The closing lines: one JSON object per item, or a summary (the photos needing
+        attention listed with the id to pass to resubmit or cancel)."""
         with self._lock:
             if self.live:
-                self.out.write("\r\x1b[K")
+                self._write("\r\x1b[K")
             if self.as_json:
-                for item in items:
-                    self.out.write(json.dumps(item_json(item, final=True)) + "\n")
-                self.out.flush()
+                self._write("".join(json.dumps(item_json(i, final=True)) + "\n" for i in items))
                 return
             counts: dict[ItemState, int] = {}
             for item in items:
                 counts[item.state] = counts.get(item.state, 0) + 1
             summary = ", ".join(f"{n} {STATE_WORDS[s]}" for s, n in counts.items())
-            self.out.write(
-                f"{len(items)} item{'s' if len(items) != 1 else ''}: {summary or 'none'}.\n"
-            )
+            lines = [f"{len(items)} item{'s' if len(items) != 1 else ''}: {summary or 'none'}."]
             for item in items:
-                if item.state in (ItemState.FAILED, ItemState.NEEDS_ATTENTION) or (
+                if item.state is ItemState.FAILED or (
                     item.state is ItemState.SUCCEEDED and item.error
                 ):
-                    self.out.write(
-                        f"  {item_label(item)}: {item.error or STATE_WORDS[item.state]}\n"
-                    )
-            self.out.flush()
+                    lines.append(f"  {item_label(item)}: {item.error or STATE_WORDS[item.state]}")
+            lines += attention_lines([i for i in items if i.state is ItemState.NEEDS_ATTENTION])
+            self._write("".join(line + "\n" for line in lines))
+
+    def attention(self, items: Sequence[ItemSnapshot]) -> None:
+        """List photos needing attention (outside what `finish` showed)."""
+        with self._lock:
+            if self.as_json:
+                self._write("".join(json.dumps(item_json(i, final=True)) + "\n" for i in items))
+                for line in attention_lines(items, indent=""):
+                    print(line, file=sys.stderr, flush=True)
+                return
+            self._write("".join(line + "\n" for line in attention_lines(items, indent="")))
 
 
 def _duration(seconds: float) -> str:
@@ -239,3 +278,16 @@ def _duration(seconds: float) -> str:
     if seconds < 5400:
         return f"{round(seconds / 60)} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def silence_stdout() -> None:
+    """Standard output's reader has gone (a closed pipe): what is still written, including
+    Python's flush at exit, goes nowhere instead of raising BrokenPipeError."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file behind sys.stdout (tests capture it)
+        pass

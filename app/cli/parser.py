@@ -9,6 +9,8 @@ from app.cli.watch_parser import add_parsers as add_event_parsers
 from app.engine.model import DEFAULT_TEMPLATE, DEFAULT_TITLE_PATTERN
 
 VISIBILITIES = ("private", "unlisted", "public")
+# --when-unsure words -> WhenUnsure values (the command line spells them with a hyphen)
+WHEN_UNSURE = {"ask": "ask", "send-again": "send_again"}
 
 
 def _positive(text: str) -> int:
@@ -21,6 +23,26 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a number of seconds.") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("give a number of seconds above 0.")
+    return value
+
+
+def _add_verbose(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default,
+        help="also show the log (what is written to the log file) on the terminal",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vimbatch",
@@ -28,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a command, the vimbatch window opens.",
     )
     parser.add_argument("--version", action="version", version=f"vimbatch {__version__}")
+    _add_verbose(parser, default=False)
     parser.add_argument(
         "--base-url",
         metavar="URL",
@@ -104,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep-location", action="store_true", help="do not remove GPS location from photos"
     )
     submit.add_argument(
+        "--when-unsure",
+        choices=WHEN_UNSURE,
+        default="ask",
+        help="a photo Vimmerse may or may not have received (its answer was lost): ask me "
+        "(it needs attention: resubmit or cancel), or send it again at once, which may use a "
+        "second credit (default: ask)",
+    )
+    submit.add_argument(
         "--again",
         action="store_true",
         help="also make photos already made with the same template, options and event",
@@ -132,9 +163,30 @@ def build_parser() -> argparse.ArgumentParser:
     templates = commands.add_parser("templates", help="list the known templates")
     templates.add_argument("--json", action="store_true")
 
+    for name, what in (
+        ("resubmit", "send photos that need attention again (may use a second credit)"),
+        ("cancel", "cancel photos: those waiting are not sent, those sent are no longer followed"),
+    ):
+        command = commands.add_parser(name, help=what)
+        command.add_argument(
+            "ids",
+            nargs="*",
+            metavar="ITEM_OR_WORKFLOW_ID",
+            help="an item id or a workflow id, as “vimbatch status” shows them",
+        )
+        command.add_argument(
+            "--all-needing-attention",
+            action="store_true",
+            help="every photo that needs attention",
+        )
+        command.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
     key = commands.add_parser("key", help="set, check or clear your Vimmerse API key")
     key.add_argument("action", choices=("set", "check", "clear"))
     add_event_parsers(commands)
+    # -v also after the command (`vimbatch submit -v ...`); SUPPRESS keeps the global value.
+    for sub in commands.choices.values():
+        _add_verbose(sub, default=argparse.SUPPRESS)
     return parser
 
 
@@ -143,4 +195,12 @@ def _add_follow_options(sub: argparse.ArgumentParser) -> None:
         "--wait", action="store_true", help="follow every workflow to its end before returning"
     )
     sub.add_argument("--download", metavar="DIR", help="save the results into this folder")
+    sub.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="stop waiting after this long (exit status 5): the work goes on on Vimmerse, "
+        "and “vimbatch resume” picks it up later",
+    )
     sub.add_argument("--json", action="store_true", help="one JSON object per line")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import threading
 from dataclasses import replace
 from datetime import datetime
@@ -12,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from app.api import Visibility
-from app.cli.batch import busy_message, parse_options
+from app.cli.batch import STOP_GRACE, busy_message, parse_options
 from app.cli.exit_codes import ExitCode, UsageError
 from app.cli.output import Printer, skipped_json
+from app.cli.stopping import stopping
 from app.engine import EngineEvent, EventKind, build_engine, open_store, title_pattern_problem
 from app.engine.event_files import Outcome
 from app.engine.event_profiles import (
@@ -213,14 +213,14 @@ def run_watch(args: argparse.Namespace, key: str, base_url: str) -> int:
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        _ignore_interrupts()
-        printer.say("Stopping: photos being sent right now will finish first…")
-        summary = runner.stop()
-        awake.stop()
-        engine.shutdown(wait=True)
-        unsubscribe()
-        engine.client.close()
-        engine.store.close()
+        with stopping():  # a second Ctrl-C / SIGTERM does not cut the saving of state short
+            printer.say("Stopping: photos being sent right now get a moment to finish…")
+            summary = runner.stop()
+            awake.stop()
+            engine.shutdown(wait=True, grace=STOP_GRACE)
+            unsubscribe()
+            engine.client.close()
+            engine.store.close()
     _print_summary(printer, profile, summary)
     return ExitCode.INTERRUPTED if interrupted else ExitCode.OK
 
@@ -229,15 +229,6 @@ def _wait_forever() -> None:
     stop = threading.Event()
     while not stop.wait(3600):
         pass
-
-
-def _ignore_interrupts() -> None:
-    """Once stopping, a second Ctrl-C / SIGTERM must not cut the saving of state short."""
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    except ValueError:
-        pass  # not the main thread (tests calling main() from a worker)
 
 
 def _print_summary(printer: Printer, profile: EventProfile, summary: EventSummary) -> None:

@@ -69,6 +69,10 @@ SHUTDOWN_GRACE = 2.0
 CANCELLED_REMOTE = "Cancelled. The workflow already sent to Vimmerse may still finish there."
 USER_PAUSE = "Paused."
 STILL_SENDING = "This photo is being sent right now. Remove it once it has been sent."
+CANCELLED_UNSURE = (
+    "Cancelled without sending it again. If Vimmerse did create its workflow, it is not "
+    "followed here."
+)
 
 
 class Engine:
@@ -330,6 +334,9 @@ class Engine:
         elif state.is_remote:
             self._following.stop(item_id)
             self._events.set(item_id, state=ItemState.CANCELLED, error=CANCELLED_REMOTE)
+        elif state is ItemState.NEEDS_ATTENTION:
+            # The user's answer to "Resubmit or Cancel": nothing is sent again or waited for.
+            self._events.set(item_id, state=ItemState.CANCELLED, error=CANCELLED_UNSURE)
 
     def retry_item(self, item_id: int) -> None:
         stored = self._commandable(item_id)

@@ -85,6 +85,7 @@ class Events:
             try:
                 listener(event)
             except Exception as exc:
+                log.exception("An event listener failed")
                 self._report(f"Event listener failed: {describe_exception(exc)}")
         self._wake()
 

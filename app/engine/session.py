@@ -14,6 +14,7 @@ from app.engine.executor import Executor
 from app.engine.keys import load_key
 from app.engine.polling import Backoff, PollPolicy
 from app.engine.store import JobStore
+from app.logs import hide_secret
 from app.paths import cache_dir, data_dir
 
 BASE_URL_ENV = "VIMBATCH_BASE_URL"
@@ -39,6 +40,7 @@ def make_client(
     retry: RetryPolicy | None = None,
 ) -> WorkflowClient:
     """A client for `base_url` (ValueError in plain words when the address is not usable)."""
+    hide_secret(key)  # whatever the client or a library logs, the key never reaches the log
     governor = _governors.setdefault(base_url.rstrip("/"), RateGovernor())
     return WorkflowClient(
         key, base_url, governor=governor, max_connections=max_connections, retry=retry

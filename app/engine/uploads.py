@@ -467,29 +467,22 @@ class Uploads(CrewMember):
 class _BodyProgress:
     """Passes a create's upload progress on and remembers how far its body got.
 
-    A form is acted on only once all of it arrived, so a create stopped before its last byte
-    cannot have created anything (the client decides resends the same way)."""
+    A form is acted on only once all of it arrived (its closing boundary last), so a create
+    stopped before `body_sent` cannot have created anything; the client decides resends the
+    same way."""
 
     def __init__(self, announce: Callable[[int, int], None]) -> None:
         self._announce = announce
         self.sent = 0
-        self.total = 0
-        self.seen = False
-        self.body_sent = False  # the form's last bytes were handed over (it may exist)
+        self.body_sent = False  # the form's last bytes were being handed over (it may exist)
 
     def __call__(self, sent: int, total: int) -> None:
-        self.seen = True
         self.sent = max(self.sent, sent)
-        self.total = total
         self._announce(sent, total)
 
     @property
     def started(self) -> bool:
         return self.sent > 0
-
-    @property
-    def complete(self) -> bool:
-        return self.seen and self.total > 0 and self.sent >= self.total
 
 
 def _upload_names(files: list[Path], photos: list[Photo]) -> list[str]:

@@ -39,12 +39,6 @@ if TYPE_CHECKING:
 DRAIN_SECONDS = 0.008  # GUI time spent handing events on per event-loop turn
 
 
-def current_connection(engine: object) -> ConnectionState | None:
-    """The engine's connection state now (`Engine.connection`), None if it has none."""
-    state = getattr(engine, "connection", None)
-    return state if isinstance(state, ConnectionState) else None
-
-
 class EngineBridge(QObject):
     """Adapts an engine to the GUI thread.
 
@@ -151,15 +145,14 @@ class EngineBridge(QObject):
         """Read every item and batch in the store (off the GUI thread); answers with `loaded`."""
         engine = self.engine
 
-        def read() -> tuple[list[ItemSnapshot], list[BatchSnapshot], ConnectionState | None]:
-            return engine.items(), engine.batches(), current_connection(engine)
+        def read() -> tuple[list[ItemSnapshot], list[BatchSnapshot], ConnectionState]:
+            return engine.items(), engine.batches(), engine.connection
 
         def deliver(
-            result: tuple[list[ItemSnapshot], list[BatchSnapshot], ConnectionState | None],
+            result: tuple[list[ItemSnapshot], list[BatchSnapshot], ConnectionState],
         ) -> None:
             self.loaded.emit(result[0], result[1])
-            if result[2] is not None:
-                self.connection_changed.emit(result[2])
+            self.connection_changed.emit(result[2])
 
         self._run("load", read, deliver)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,3 +49,12 @@ def photo_dir(root: Path, count: int, **kw: object) -> Path:
 
     make_jpegs(root, count, **kw)  # type: ignore[arg-type]
     return root
+
+
+@pytest.fixture(autouse=True)
+def closed_log() -> Iterator[None]:
+    """`main()` sets up the log file in the test's data folder; closed after each test."""
+    yield
+    from app.logs import close_logging
+
+    close_logging()

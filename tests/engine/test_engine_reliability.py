@@ -359,3 +359,85 @@ def test_a_photo_without_its_location_goes_under_its_own_name(
     (create,) = [r for r in simulator.requests if r.method == "POST" and r.path == "/workflow"]
     assert [f.filename for f in create.files] == ["Wedding 042.JPG"]
     assert create.files[0].sha256 != sha256_of(path)  # the location-free copy went
+
+
+def test_status_checks_wait_for_the_connection_without_rewriting_the_item(
+    tmp_path: Path, private_dirs: Path
+) -> None:
+    state = tmp_path / "server-state"  # the server keeps its workflows across the restart
+    config = SimulatorConfig(processing_time=2.0)
+    sim = Simulator(config, state_dir=state)
+    sim.start()
+    port = sim.port
+    paths = make_jpegs(tmp_path / "in", 1)
+    engine = new_engine(private_dirs, sim.base_url, concurrency=1)
+    recorder = Recorder()
+    engine.subscribe(recorder)
+    back: Simulator | None = None
+    try:
+        engine.start()
+        batch = engine.create_batch(BatchSettings(), photos_of(paths))
+        _wait_until(lambda: engine.items(batch)[0].state.is_remote)
+        sim.stop()  # the network goes away while the photo is being made
+        _wait_until(lambda: engine.connection.status is ConnectionStatus.OFFLINE, timeout=15)
+        (waiting,) = engine.items(batch)
+        assert waiting.state.is_remote and waiting.error is None
+        assert waiting.status_text != CANT_CHECK
+
+        back = Simulator(config, port=port, state_dir=state)
+        back.start()
+        assert engine.wait_idle(timeout=30)
+        (item,) = engine.items(batch)
+    finally:
+        close(engine)
+        if back is not None:
+            back.stop()
+    assert engine.connection.status is ConnectionStatus.ONLINE
+    assert item.state is ItemState.SUCCEEDED and item.error is None
+    shown = [e.item.status_text for e in recorder.of(EventKind.ITEM) if e.item is not None]
+    assert CANT_CHECK not in shown
+
+
+def test_result_downloads_wait_for_the_connection_without_using_up_their_tries(
+    tmp_path: Path, private_dirs: Path
+) -> None:
+    from app.engine import Backoff
+
+    state = tmp_path / "server-state"
+    config = SimulatorConfig(processing_time=0.3)
+    sim = Simulator(config, state_dir=state)
+    sim.start()
+    port = sim.port
+    paths = make_jpegs(tmp_path / "in", 1)
+    backoff = Backoff(base=0.3, cap=1.0, download_attempts=3)
+    engine = Engine(
+        JobStore.open(private_dirs), make_client(sim.base_url), poll=FAST_POLL, backoff=backoff
+    )
+
+    def network_gone_when_done(event: Any) -> None:
+        item = event.item
+        if item is not None and item.state is ItemState.RUNNING and item.progress == 100:
+            sim.stop()  # the result is ready, the network is not
+
+    engine.subscribe(network_gone_when_done)
+    back: Simulator | None = None
+    try:
+        engine.start()
+        batch = engine.create_batch(
+            BatchSettings(download_dir=str(tmp_path / "out")), photos_of(paths)
+        )
+        _wait_until(lambda: engine.connection.status is ConnectionStatus.OFFLINE)
+        time.sleep(3.0)  # longer than the download's three tries would last
+        (waiting,) = engine.items(batch)
+        assert waiting.state is ItemState.RUNNING and waiting.error is None
+
+        back = Simulator(config, port=port, state_dir=state)
+        back.start()
+        assert engine.wait_idle(timeout=30)
+        (item,) = engine.items(batch)
+    finally:
+        close(engine)
+        if back is not None:
+            back.stop()
+    assert item.state is ItemState.SUCCEEDED and item.error is None
+    assert item.files and all(Path(f).is_file() for f in item.files)

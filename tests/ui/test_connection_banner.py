@@ -1,8 +1,9 @@
 """Offline and "slow down" are visible: the banner over the job list, the rows, the summary.
 
-The engine reports its connection state as CONNECTION events; here they are sent through the
-bridge from another thread, exactly as the engine's listener call arrives, over a real engine
-whose batch waits to be sent.
+The engine reports its connection state as CONNECTION events. The first tests send them
+through the bridge from another thread, exactly as the engine's listener call arrives, over a
+real engine whose batch waits to be sent; the last ones run the real engine against the
+simulator: stopped and started again (offline and back), and a 429 (slowed down).
 """
 
 from __future__ import annotations
@@ -113,3 +114,78 @@ def test_the_countdown_words() -> None:
     assert countdown_text(offline, 99.5) == "Checking the connection…"
     assert countdown_text(slowed, 40.0) == "Sending goes on in 1 min 0 s."
     assert countdown_text(ConnectionState(), 0.0) == ""
+
+
+def test_offline_and_back_with_the_real_engine(
+    qtbot: Any, private_dirs: Path, workers: Workers, tmp_path: Path
+) -> None:
+    """The simulator stops: the banner and the rows say so within seconds, nothing fails;
+    it starts again on the same address: sending resumes by itself and everything finishes."""
+    from app.simulator import Simulator, SimulatorConfig
+
+    state = tmp_path / "server"
+    config = SimulatorConfig(processing_time=0.3)
+    first = Simulator(config, state_dir=state)
+    base_url = first.start()
+    first.stop()  # no network from the start
+    engine = new_engine(private_dirs, base_url, executor=workers.io.executor())
+    bridge = EngineBridge(engine, workers.io)
+    panel = JobListPanel(bridge)
+    qtbot.addWidget(panel)
+    panel.resize(900, 500)
+    panel.show()
+    second: Simulator | None = None
+    try:
+        engine.start()
+        engine.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "in", 4)))
+        qtbot.waitUntil(panel.connection_banner.isVisible, timeout=10_000)
+        assert panel.connection_banner.message.text() == OFFLINE_TEXT
+        queued = lambda: [  # noqa: E731
+            panel.proxy.index(r, 0).data(JobRole.STATUS_TEXT)
+            for r in range(panel.proxy.rowCount())
+            if panel.proxy.index(r, 0).data(JobRole.STATE) == ItemState.QUEUED.value
+        ]
+        qtbot.waitUntil(lambda: len(queued()) == 4, timeout=10_000)
+        assert set(queued()) == {"Waiting for a connection"}
+        assert not any(item.state.is_final for item in engine.items())
+
+        second = Simulator(config, state_dir=state)
+        assert second.start() == base_url  # the connection is back
+        qtbot.waitUntil(panel.connection_banner.isHidden, timeout=60_000)
+        qtbot.waitUntil(
+            lambda: [i.state for i in engine.items()] == [ItemState.SUCCEEDED] * 4,
+            timeout=30_000,
+        )
+        assert second.created_count() == 4  # each sent once
+    finally:
+        bridge.close()
+        close(engine)
+        if second is not None:
+            second.stop()
+
+
+def test_a_slow_down_from_the_real_engine_shows_and_ends_by_itself(
+    qtbot: Any, private_dirs: Path, workers: Workers, tmp_path: Path, sim_factory: Any
+) -> None:
+    sim = sim_factory(retry_after=4.0)
+    sim.script("POST", "/workflow", "429")
+    engine = new_engine(private_dirs, sim.base_url, executor=workers.io.executor())
+    bridge = EngineBridge(engine, workers.io)
+    panel = JobListPanel(bridge)
+    qtbot.addWidget(panel)
+    panel.show()
+    try:
+        engine.start()
+        engine.create_batch(BatchSettings(), photos_of(make_jpegs(tmp_path / "in", 2)))
+        banner = panel.connection_banner
+        qtbot.waitUntil(banner.isVisible, timeout=10_000)
+        assert "slow down" in banner.message.text()
+        assert banner.countdown.text().startswith("Sending goes on in ")
+        qtbot.waitUntil(banner.isHidden, timeout=20_000)
+        qtbot.waitUntil(
+            lambda: [i.state for i in engine.items()] == [ItemState.SUCCEEDED] * 2,
+            timeout=20_000,
+        )
+    finally:
+        bridge.close()
+        close(engine)

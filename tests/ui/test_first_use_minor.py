@@ -4,6 +4,7 @@ simulator, real clicks and keys (pytest-qt, offscreen)."""
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 from typing import Any
 
@@ -698,3 +699,20 @@ def test_check_boxes_and_radio_buttons_show_on_a_dark_window(qtbot, kind) -> Non
     fusion = QStyleFactory.create("Fusion")
     assert indicator_contrast(fusion) < 1.5  # the faint outline the newcomer saw
     assert indicator_contrast(theme.ContrastStyle()) >= 3.5
+
+
+def test_the_app_uses_the_contrast_style() -> None:
+    """A fresh process, as the user starts it (the test process already has its QApplication)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from app.ui.app import make_application; "
+        "print(type(make_application(['x']).style()).__name__)"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ContrastStyle"
