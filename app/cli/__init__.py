@@ -137,6 +137,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from app.cli.commands import run_templates
 
         return run_templates(args)
+    if args.command == "events":
+        from app.cli.watch import run_events
+
+        if args.demo and args.data_dir is None:  # the demo's events are kept with its jobs
+            from app.paths import data_dir
+
+            args.data_dir = str(Path(data_dir()) / "demo")
+        return run_events(args)
     if args.demo:
         from app.cli.demo import demo_server
 
@@ -172,6 +180,12 @@ def _run_command(args: argparse.Namespace, key: str | None, base_url: str) -> in
             return commands._no_key()
         runner = {"submit": run_submit, "resume": run_resume, "resubmit": run_resubmit}
         return runner[args.command](args, key, base_url, printer)
+    if args.command == "watch":
+        if key is None:
+            return commands._no_key()
+        from app.cli.watch import run_watch
+
+        return run_watch(args, key, base_url)
     handlers = {
         "status": commands.run_status,
         "update": commands.run_update,

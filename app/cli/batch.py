@@ -11,7 +11,7 @@ from typing import Any
 
 from app.api import Visibility
 from app.cli.exit_codes import ExitCode, UsageError
-from app.cli.output import Printer, needing_attention
+from app.cli.output import Printer, needing_attention, skipped_json
 from app.cli.parser import WHEN_UNSURE
 from app.cli.stopping import stopping
 from app.engine import (
@@ -26,6 +26,8 @@ from app.engine import (
     name_pattern_problem,
     title_pattern_problem,
 )
+from app.engine.keep_awake import AwakeWhileBusy
+from app.engine.made_ledger import already_made, already_made_message
 from app.engine.model import DEFAULT_NAME_PATTERN
 from app.engine.session import quick_timings, set_upload_limit
 from app.engine.templates import load_catalog
@@ -93,7 +95,36 @@ def run_submit(args: argparse.Namespace, key: str, base_url: str, printer: Print
     if not photos and not urls:
         raise UsageError("No photos were found in what was given.")
     engine = _engine(args, key, base_url)
-    return _drive(engine, args, printer, lambda: [engine.create_batch(settings, photos, urls)])
+    if not args.again:
+        photos = skip_already_made(engine, photos, settings, printer)
+        if not photos and not urls:
+            printer.say(
+                "Nothing to send: every photo was already made. Add --again to make them anyway."
+            )
+            _close(engine)
+            return ExitCode.OK
+    return _drive(
+        engine,
+        args,
+        printer,
+        lambda: [engine.create_batch(settings, photos, urls, again=args.again)],
+    )
+
+
+def skip_already_made(
+    engine: Engine, photos: list[Photo], settings: BatchSettings, printer: Printer
+) -> list[Photo]:
+    """The photos not yet made with these settings; a line for each one left out. (Two
+    processes at once: the ledger's claim when the batch is stored settles the race.)"""
+    made = already_made(engine.store, photos, settings)
+    for photo in photos:
+        if photo.path in made:
+            reason = f"{already_made_message(made[photo.path])} Add --again to make it anyway."
+            if printer.as_json:
+                printer.emit(skipped_json(str(photo.path), reason))
+            else:
+                printer.say(f"{photo.path.name}: {reason}")
+    return [p for p in photos if p.path not in made]
 
 
 def run_resume(args: argparse.Namespace, key: str, base_url: str, printer: Printer) -> int:
@@ -188,9 +219,12 @@ def _drive(
     wait = bool(getattr(args, "wait", False))
     timeout: float | None = getattr(args, "timeout", None)
     deadline = None if timeout is None else time.monotonic() + timeout
+    # The computer stays awake while work is left, and may sleep the moment it is done.
+    awake = AwakeWhileBusy(lambda: not engine.wait_idle(0), over=lambda: engine.stopped)
     try:
         batch_ids = list(begin())
         engine.start(batch_ids)
+        awake.start()
         while True:
             step = 0.5 if deadline is None else max(0.0, min(0.5, deadline - time.monotonic()))
             if wait:
@@ -207,6 +241,7 @@ def _drive(
         printer.say("Stopping: photos being sent right now get a moment to finish…")
     with stopping():
         engine.shutdown(wait=True, grace=STOP_GRACE)
+        awake.stop()
         unsubscribe()
         items = [i for b in batch_ids for i in engine.items(b)]
         printer.finish(items)

@@ -83,6 +83,23 @@ def item_json(item: ItemSnapshot, *, final: bool = False) -> dict[str, Any]:
     return body
 
 
+def skipped_json(path: str, reason: str | None, *, failed: bool = False) -> dict[str, Any]:
+    """A photo that did not become an item (already made, a RAW file…), shaped like an item
+    line so that scripts read both alike."""
+    return {
+        "event": "item",
+        "id": None,
+        "batch_id": None,
+        "path": path,
+        "title": Path(path).stem,
+        "state": "failed" if failed else "skipped",
+        "status": "",
+        "progress": 0,
+        "workflow_id": None,
+        "error": reason,
+    }
+
+
 class Printer:
     """Listens to the engine and prints, from any worker thread, one line at a time."""
 
@@ -172,6 +189,11 @@ class Printer:
                 print(text, file=sys.stderr, flush=True)
             else:
                 self._line(text)
+
+    def emit(self, body: dict[str, Any]) -> None:
+        """One JSON object of the command itself as a line, never inside an engine line."""
+        with self._lock:
+            self._line(json.dumps(body))
 
     def _line(self, text: str) -> None:
         if self.live:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app import __version__
+from app.cli.watch_parser import add_parsers as add_event_parsers
 from app.engine.model import DEFAULT_TEMPLATE, DEFAULT_TITLE_PATTERN
 
 VISIBILITIES = ("private", "unlisted", "public")
@@ -156,6 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
         "second credit (default: ask)",
     )
     submit.add_argument(
+        "--again",
+        action="store_true",
+        help="also make photos already made with the same template, options and event",
+    )
+    submit.add_argument(
         "--smaller-copies",
         action="store_true",
         help="send copies of at most 2,560 pixels (JPEG quality 90, no GPS) instead of the "
@@ -208,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     key = commands.add_parser("key", help="set, check or clear your Vimmerse API key")
     key.add_argument("action", choices=("set", "check", "clear"))
+    add_event_parsers(commands)
     # -v also after the command (`vimbatch submit -v ...`); SUPPRESS keeps the global value.
     for sub in commands.choices.values():
         _add_verbose(sub, default=argparse.SUPPRESS)

@@ -34,6 +34,7 @@ from app.engine.events import Events, Listener
 from app.engine.executor import Executor, ThreadExecutor
 from app.engine.following import Following
 from app.engine.locks import LOCKS_DIR, BatchLocks
+from app.engine.made_ledger import MadeBefore, claim_items, skipped_words
 from app.engine.model import (
     DEFAULT_NAME_PATTERN,
     PAUSED_BY_USER,
@@ -224,16 +225,28 @@ class Engine:
         settings: BatchSettings,
         photos: Sequence[Photo] = (),
         urls: Sequence[str] = (),
+        *,
+        again: bool = False,
     ) -> int:
+        """`again`: make photos whose content was already made with these settings (the
+        ledger, made_ledger.py) instead of storing them cancelled as "already made"."""
         items, duplicates = new_items(settings, photos, urls, datetime.now())
         with self._lock:
             held = self._held
+        skipped: dict[int, MadeBefore] = {}
+
+        def before_commit(batch_id: int) -> None:
+            # The ledger is claimed in the batch's own transaction: atomic across processes.
+            with self._store.writing() as db:
+                skipped.update(claim_items(db, batch_id, settings, again=again))
+            self._sharing.take_new(batch_id)
+
         # The lock is taken before the batch is visible to any other process, and a batch
         # created while everything is paused is stored paused: no pump ever sees it queued.
         batch_id, _ = self._store.add_batch(
             settings,
             items,
-            before_commit=self._sharing.take_new,
+            before_commit=before_commit,
             paused=(USER_PAUSE, PAUSED_BY_USER) if held else None,
         )
         self._sharing.created(batch_id)
@@ -241,6 +254,10 @@ class Engine:
             "Batch %d created: %d item(s), template %s", batch_id, len(items), settings.template_id
         )
         self._events.show_batch(batch_id)
+        if skipped:
+            self._events.notice(
+                skipped_words(len(skipped), list(skipped.values())) + ": skipped.", batch_id
+            )
         if duplicates:
             copies = "1 photo was" if duplicates == 1 else f"{duplicates} photos were"
             self._events.notice(
@@ -457,6 +474,11 @@ class Engine:
         """The measured upload rate (all uploads together) and bytes per photo sent so far:
         in memory, cheap enough for the GUI thread."""
         return self._meter.pace()
+
+    @property
+    def stopped(self) -> bool:
+        """`shutdown` was called: nothing new starts (watchers and helpers end with it)."""
+        return self._tasks.stopping
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until nothing is left to do right now (True), or `timeout` passes (False)."""

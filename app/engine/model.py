@@ -101,6 +101,8 @@ class BatchSettings:
     smaller_copies: bool = False
     # A create that may or may not have happened: ask (needs attention) or send again.
     when_unsure: WhenUnsure = WhenUnsure.ASK
+    # The saved event (event mode) that made this batch, shown with it; "" for an ordinary batch.
+    event_name: str = ""
 
 
 @dataclass(frozen=True)

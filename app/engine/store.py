@@ -12,7 +12,8 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, ParamSpec, TypedDict, TypeVar, Unpack
@@ -103,6 +104,47 @@ _MIGRATIONS: tuple[str, ...] = (
     # before that cannot have created anything and goes back to the queue by itself.
     """
     ALTER TABLE items ADD COLUMN body_sent_at REAL;
+    """,
+    # Event mode (app/engine/event_profiles.py, made_ledger.py, event_files.py): saved events;
+    # the "already made" ledger, one row per photo content + template + options + event, claimed
+    # in the transaction that stores its item (the trigger keeps the workflow id beside it);
+    # what a watched folder's files became, so that a restart neither resends nor misses one.
+    """
+    CREATE TABLE IF NOT EXISTS event_profiles (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        profile TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS made_photos (
+        key TEXT PRIMARY KEY,
+        content_hash TEXT NOT NULL,
+        template_id TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        label TEXT NOT NULL,
+        item_id INTEGER NOT NULL,
+        batch_id INTEGER NOT NULL,
+        workflow_id TEXT,
+        made_at REAL NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS made_by_item ON made_photos(item_id);
+    CREATE TRIGGER IF NOT EXISTS made_workflow AFTER UPDATE OF workflow_id ON items
+        WHEN NEW.workflow_id IS NOT NULL
+    BEGIN
+        UPDATE made_photos SET workflow_id = NEW.workflow_id WHERE item_id = NEW.id;
+    END;
+    CREATE TABLE IF NOT EXISTS event_files (
+        event INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        note TEXT,
+        item_id INTEGER,
+        seen_at REAL NOT NULL,
+        PRIMARY KEY (event, path, size, mtime_ns)
+    );
     """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -777,6 +819,30 @@ class JobStore:
                 self._db.execute("COMMIT")
             except BaseException:
                 self._rollback()
+                raise
+
+    # -- companions: the event mode's tables live in this file too ----------------------------
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of one query (event_profiles.py, made_ledger.py, event_files.py)."""
+        with self._lock:
+            return list(self._db.execute(sql, params).fetchall())
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """The connection under the store's lock, inside one transaction: a new one (BEGIN
+        IMMEDIATE, committed at the end), or the one this thread already has open (e.g. in
+        add_batch's `before_commit`), whose commit or rollback then decides."""
+        with self._lock:
+            if self._db.in_transaction:
+                yield self._db
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
                 raise
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -20,6 +22,9 @@ from app.images.photo import Photo
 from app.ui.dialogs.confirm_create import ConfirmCreateDialog
 from app.ui.sending_estimate import SendingEstimate
 from app.ui.session import Session
+
+if TYPE_CHECKING:
+    from app.engine.made_ledger import MadeBefore
 
 AskDialog = Callable[[ConfirmCreateDialog], bool]
 
@@ -46,12 +51,14 @@ class CreateFlow(QObject):
         created(int batch_id, list sent): the batch exists; `sent` holds the path (text) of
             every photo and every web address that went into it.
         failed(str): the batch could not be created, in plain words; nothing was sent.
+        declined(): the user said no in the confirmation.
         smaller_copies_chosen(str template_id, bool): the confirmation offered smaller copies
             and the user confirmed with this choice (the window remembers it per template).
     """
 
     created = Signal(int, list)
     failed = Signal(str)
+    declined = Signal()
     smaller_copies_chosen = Signal(str, bool)
 
     def __init__(self, parent: QWidget) -> None:
@@ -60,10 +67,28 @@ class CreateFlow(QObject):
         self.busy = False  # a batch is being created right now
 
     def start(self, session: Session, request: BatchRequest, confirm: AskDialog) -> bool:
-        """Ask `confirm`, then create the batch on a worker. False: the user said no (or a
-        batch is being created already); True: `created` or `failed` follows."""
+        """Find out which photos were already made (on a worker), ask `confirm`, then create
+        the batch on a worker. False: a batch is being created already; True: `declined`,
+        `created` or `failed` follows."""
         if self.busy:
             return False
+        self.busy = True
+        session.check_made(
+            request.settings,
+            request.photos,
+            lambda made: self._ask(session, request, confirm, made),
+        )
+        return True
+
+    def _ask(
+        self,
+        session: Session,
+        request: BatchRequest,
+        confirm: AskDialog,
+        made: dict[Path, MadeBefore],
+    ) -> None:
+        from app.engine.made_ledger import skipped_words  # the engine's, loaded after start-up
+
         settings = request.settings
         dialog = ConfirmCreateDialog(
             count=request.workflows,
@@ -72,31 +97,38 @@ class CreateFlow(QObject):
             skipped=list(request.skipped),
             per_folder=settings.grouping is Grouping.PER_FOLDER,
             demo=request.demo,
+            already_made=skipped_words(len(made), list(made.values())) if made else None,
+            already_made_count=len(made),
             sending=request.sending,
             smaller_copies=request.smaller_copies,
             parent=self._parent,
         )
         try:
-            if not confirm(dialog):
-                return False
+            accepted = confirm(dialog)
+            again = dialog.make_again
             offered = dialog.smaller_box is not None
             settings = replace(settings, smaller_copies=dialog.smaller_copies())
         finally:
             dialog.deleteLater()
+        if not accepted:
+            self.busy = False
+            self.declined.emit()
+            return
         if offered:
             self.smaller_copies_chosen.emit(settings.template_id, settings.smaller_copies)
-        self.busy = True
         photos = list(request.photos)
         urls = list(request.urls)
         sent = [str(p.path) for p in photos] + urls
+        # Skipped ones go in too: the engine stores them as "already made" (its ledger claim
+        # settles a race with another window or process), so the job list says why.
         session.create_batch(
             settings,
             photos,
             urls,
             lambda batch_id: self._created(batch_id, sent),
             self._failed,
+            again=again,
         )
-        return True
 
     def _created(self, batch_id: int, sent: list[str]) -> None:
         self.busy = False

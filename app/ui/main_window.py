@@ -70,6 +70,7 @@ from app.ui.demo import DemoBanner, sample_photos
 from app.ui.dialogs.error_reports_question import ErrorReportsQuestion
 from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.engine_bridge import EngineBridge
+from app.ui.events.panel import EventPanel
 from app.ui.image_grid import PhotoArea, PhotoGridModel, device_pixel_ratio, human_size
 from app.ui.jobs.panel import JobListPanel
 from app.ui.jobs.thumbnails import JobThumbnails
@@ -257,6 +258,7 @@ class MainWindow(QMainWindow):
         self.create_flow.created.connect(self._batch_sent)
         self.create_flow.smaller_copies_chosen.connect(self._remember_smaller_copies)
         self.create_flow.failed.connect(self._batch_failed)
+        self.create_flow.declined.connect(self._batch_declined)
         self.batch_created.connect(self._follow_latest_batch)
         self.account = AccountActions(
             self, workers, self._base_url, self.remove_key_action, in_demo=lambda: self.demo
@@ -392,6 +394,10 @@ class MainWindow(QMainWindow):
         batch_layout.addWidget(self.create_hint)
         self.batch_page = batch_page
         self.right_tabs.addTab(batch_page, self.tr("New batch"))
+        # Event mode (a watched folder) beside New batch; its batches join the job list below.
+        self.event_panel = EventPanel(self.workers)
+        self.event_page = self.event_panel
+        self.right_tabs.addTab(self.event_page, self.tr("Event"))
         self.right_tabs.addTab(self.results_panel, self.tr("Results"))
 
         self.main_splitter.addWidget(self.left_splitter)
@@ -591,6 +597,7 @@ class MainWindow(QMainWindow):
             )
 
     def _connect(self) -> None:
+        self.event_panel.message.connect(self.show_status)
         self.add_photos_button.clicked.connect(self.choose_photos)
         self.add_folder_button.clicked.connect(self.choose_folder)
         self.photo_area.add_photos_requested.connect(self.choose_photos)
@@ -902,6 +909,10 @@ class MainWindow(QMainWindow):
     def _remember_smaller_copies(self, template_id: str, smaller: bool) -> None:
         self.settings_store.setValue(f"{SMALLER_COPIES_KEY}/{template_id}", smaller)
 
+    def _batch_declined(self) -> None:
+        self.show_status("")
+        self._update_summary()
+
     def _batch_sent(self, batch_id: int, sent: list[str]) -> None:
         """The batch exists: what went into it leaves the grid; the jobs are shown."""
         gone = set(sent)
@@ -954,6 +965,7 @@ class MainWindow(QMainWindow):
         self.job_list.set_engine(bridge)
         self.results_panel.set_engine(bridge)
         self.notifier.set_engine(bridge)
+        self.event_panel.set_engine(bridge)
 
     def _jobs_selected(self, item_ids: list[int]) -> None:
         """The job list's selection: the results panel shows those jobs' results, and comes
@@ -975,8 +987,14 @@ class MainWindow(QMainWindow):
         self.results_panel.set_selection([])
 
     def _batch_finished(self, _batch_id: int, _summary: str) -> None:
-        # With no new photos waiting (nor being added), what the user wants next is the results.
-        if self.photos.rowCount() == 0 and not self.urls and not self.photos.is_busy():
+        # With no new photos waiting (nor being added), what the user wants next is the
+        # results; while an event runs, its tab (counters, the latest result) stays in front.
+        if (
+            self.photos.rowCount() == 0
+            and not self.urls
+            and not self.photos.is_busy()
+            and not self.event_panel.running
+        ):
             self.show_results()
 
     def _resumed(self, count: int) -> None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     # The engine, httpx and keyring load when a session starts, after the window is shown
     # (docs/ARCHITECTURE.md, "Facts: start-up").
     from app.engine.engine import Engine
+    from app.engine.made_ledger import MadeBefore
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,29 @@ class Session(QObject):
 
         self.workers.io.submit(lambda: engine.set_client(make_client(key, base_url)))
 
+    def check_made(
+        self,
+        settings: BatchSettings,
+        photos: Sequence[Photo],
+        on_done: Callable[[dict[Path, MadeBefore]], None],
+    ) -> None:
+        """Which photos were already made with these settings (the ledger, on a worker);
+        `on_done` gets {} when that cannot be told (the engine then still skips them)."""
+        engine = self.engine
+        if engine is None:
+            on_done({})
+            return
+        photos = list(photos)
+        from app.engine.made_ledger import already_made
+
+        def unknown(error: BaseException) -> None:
+            log.warning("could not read the already-made ledger", exc_info=error)
+            on_done({})
+
+        self.workers.io.submit(
+            lambda: already_made(engine.store, photos, settings), on_done, unknown
+        )
+
     def create_batch(
         self,
         settings: BatchSettings,
@@ -146,7 +170,10 @@ class Session(QObject):
         urls: Sequence[str],
         on_done: Callable[[int], None],
         on_error: Callable[[str], None],
+        *,
+        again: bool = False,
     ) -> None:
+        """`again`: also make photos already made with these settings."""
         engine = self.engine
         if engine is None:
             on_error(self.tr("Still starting up: try again in a moment."))
@@ -156,7 +183,7 @@ class Session(QObject):
         photos = list(photos)
         urls = list(urls)
         self.workers.io.submit(
-            lambda: engine.create_batch(settings, photos, urls),
+            lambda: engine.create_batch(settings, photos, urls, again=again),
             on_done,
             lambda e: on_error(user_text(e)),
         )

@@ -394,7 +394,8 @@ def test_status_messages_pass_and_counted_words_agree(qtbot, make_window) -> Non
     window.show()
     window.show_status("Saved 8 files to out.")
     tabs = window.right_tabs.tabBar()
-    qtbot.mouseClick(tabs, Qt.MouseButton.LeftButton, pos=tabs.tabRect(1).center())
+    results_tab = window.right_tabs.indexOf(window.results_panel)
+    qtbot.mouseClick(tabs, Qt.MouseButton.LeftButton, pos=tabs.tabRect(results_tab).center())
     assert window.right_tabs.currentWidget() is window.results_panel
     assert window.status_text.text() == ""  # the user moved on
     window.status_timer.setInterval(50)

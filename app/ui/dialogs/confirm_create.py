@@ -12,8 +12,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QGroupBox,
     QLabel,
     QPlainTextEdit,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
@@ -36,8 +38,12 @@ class ConfirmCreateDialog(QDialog):
         demo: bool = False,
         sending: SendingEstimate | None = None,
         smaller_copies: bool = False,
+        already_made: str | None = None,
+        already_made_count: int = 0,
         parent: QWidget | None = None,
     ) -> None:
+        """`already_made`: "12 of these photos were already made with New Year 2026 (30 Nov)"
+        when some were; the user skips them (the default) or makes them again (`make_again`)."""
         super().__init__(parent)
         self.setObjectName("confirmCreateDialog")
         self.setWindowTitle(self.tr("Create results"))
@@ -115,17 +121,58 @@ class ConfirmCreateDialog(QDialog):
             layout.addWidget(listing)
             reasons = Counter(p.problem for p in skipped)
             listing.setToolTip("\n".join(f"{n} × {r}" for r, n in reasons.most_common(5)))
+        self._count = count
+        self._made = already_made_count if not per_folder else 0
+        self._per_folder = per_folder
+        self._headline = headline
+        self.skip_made: QRadioButton | None = None
+        self.make_again_button: QRadioButton | None = None
+        if already_made:
+            made_box = QGroupBox(already_made + ":", self)
+            made_box.setObjectName("alreadyMade")
+            made_layout = QVBoxLayout(made_box)
+            self.skip_made = QRadioButton(self.tr("Skip them"), made_box)
+            self.skip_made.setObjectName("skipAlreadyMade")
+            self.skip_made.setChecked(True)
+            self.make_again_button = QRadioButton(self.tr("Make them again"), made_box)
+            self.make_again_button.setObjectName("makeAgain")
+            made_layout.addWidget(self.skip_made)
+            made_layout.addWidget(self.make_again_button)
+            layout.addWidget(made_box)
+            self.skip_made.toggled.connect(lambda _on: self._recount())
         buttons = QDialogButtonBox(self)
-        self.create_button = buttons.addButton(
-            self.tr("Create 1 result") if count == 1 else self.tr("Create {n} results").format(n=n),
-            QDialogButtonBox.ButtonRole.AcceptRole,
-        )
+        self.create_button = buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
         self.create_button.setObjectName("confirmCreate")
         self.create_button.setDefault(True)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self._recount()
+
+    @property
+    def make_again(self) -> bool:
+        """The user chose to make the already-made photos again."""
+        return self.make_again_button is not None and self.make_again_button.isChecked()
+
+    def _recount(self) -> None:
+        count = self._count if self.make_again else max(0, self._count - self._made)
+        n = QLocale().toString(count)
+        self.create_button.setText(
+            self.tr("Create 1 result") if count == 1 else self.tr("Create {n} results").format(n=n)
+        )
+        # Nothing left to make: the user makes them again, or cancels.
+        self.create_button.setEnabled(count > 0 or self._per_folder)
+        if self._per_folder:
+            return
+        if count == 0:
+            self._headline.setText(self.tr("Nothing new to make"))
+            return
+        self._headline.setText(
+            self.tr("Create 1 result?")
+            if count == 1
+            else self.tr("Create {n} results?").format(n=n)
+        )
 
     def smaller_copies(self) -> bool:
         """The user's choice: send smaller copies (False when it was not offered)."""

@@ -160,6 +160,7 @@ class JobListModel(QAbstractListModel):
         self._by_path: dict[str, set[int]] = {}
         self._thumbnails: ThumbnailSource | None = None
         self._paused_batches: frozenset[int] = frozenset()
+        self._batch_events: dict[int, str] = {}  # batch id -> the event that made it
         self.offline = False  # Vimmerse cannot be reached now (the engine's connection state)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -400,6 +401,13 @@ class JobListModel(QAbstractListModel):
             | Qt.ItemFlag.ItemNeverHasChildren
         )
 
+    def set_batch_events(self, events: dict[int, str]) -> None:
+        """Batches made by an event (batch id -> event name): their rows say so."""
+        if events != self._batch_events:
+            self._batch_events = dict(events)
+            if self._items:
+                self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1))
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._items):
             return None
@@ -415,7 +423,9 @@ class JobListModel(QAbstractListModel):
         if role == JobRole.PROGRESS:
             return item.progress
         if role == JobRole.STATUS_TEXT:
-            return status_text(item, self.offline)
+            words = status_text(item, self.offline)
+            event = self._batch_events.get(item.batch_id)
+            return f"{words} · {event}" if event else words
         if role == JobRole.TIME_TEXT:
             return time_text(item)
         if role == JobRole.WORKFLOW_ID:
@@ -452,6 +462,8 @@ class JobListModel(QAbstractListModel):
             lines.append(item.error)
         if self.is_busy(item):
             lines.append(busy_text())
+        if event := self._batch_events.get(item.batch_id):
+            lines.append(_tr("Event: {name}").format(name=event))
         if item.workflow_id:
             lines.append(_tr("Vimmerse id: {id}").format(id=item.workflow_id))
         if item.files:

@@ -314,6 +314,9 @@ class JobListPanel(QWidget):
 
     def _batches_changed(self) -> None:
         self.model.set_paused_batches({b.id for b in self.batches.values() if b.paused_kind})
+        self.model.set_batch_events(
+            {b.id: b.settings.event_name for b in self.batches.values() if b.settings.event_name}
+        )
         self._update_banner()
         self._update_pause_button()
         self._refresh_summary()
