@@ -434,13 +434,20 @@ class MainWindow(QMainWindow):
         chain += [jobs.banner.key_button, jobs.banner.resume_button]
         chain += [jobs.tabs, jobs.search, jobs.view, jobs.pause_button, jobs.retry_button]
         chain.append(self.right_tabs.tabBar())
-        chain += self.settings_panel.focus_chain()
-        chain.append(self.create_button)
-        chain += [
-            w
-            for w in self.results_panel.findChildren(QWidget)
-            if w.focusPolicy() & Qt.FocusPolicy.TabFocus and not isinstance(w, QScrollBar)
-        ]
+        # Each page of the right side in tab order (only the one shown has visible stops).
+        for index in range(self.right_tabs.count()):
+            page = self.right_tabs.widget(index)
+            if page is None:
+                continue
+            if page is self.batch_page:
+                chain += self.settings_panel.focus_chain()
+                chain.append(self.create_button)
+            else:
+                chain += [
+                    w
+                    for w in page.findChildren(QWidget)
+                    if w.focusPolicy() & Qt.FocusPolicy.TabFocus and not isinstance(w, QScrollBar)
+                ]
         return chain
 
     def _update_tab_order(self) -> None:
