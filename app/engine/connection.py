@@ -67,11 +67,15 @@ class Connection:
     def failed_to_connect(self, detail: str) -> None:
         """A request could not reach Vimmerse: confirm with a health check (a single refused
         connection may be the server's hiccup), which goes OFFLINE if it fails too."""
-        log.warning("Could not reach Vimmerse: %s", detail)
         with self._lock:
-            if self._checking:
-                return
+            checking = self._checking
             self._checking = True
+        if checking:
+            # Already being checked, or known OFFLINE: the state change was logged once; a line
+            # per request (every photo's retries) would flood the log.
+            log.debug("Could not reach Vimmerse: %s", detail)
+            return
+        log.warning("Could not reach Vimmerse: %s", detail)
         self._scheduler.call_later(0.0, self._check, key=CHECK_KEY)
 
     def when_online(self, key: Hashable, fn: Callable[[], None]) -> None:

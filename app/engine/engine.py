@@ -178,6 +178,7 @@ class Engine:
             concurrency=concurrency,
             meter=self._meter,
         )
+        client.on_unreachable = self._connection.failed_to_connect
         self._recovery = Recovery(
             store,
             events=self._events,
@@ -454,6 +455,7 @@ class Engine:
 
     def set_client(self, client: WorkflowClient) -> None:
         """Use another client (a new key); batches paused for the key carry on."""
+        client.on_unreachable = self._connection.failed_to_connect
         with self._lock:
             self._client = client
         for batch_id, kind in self._store.paused_batches().items():
