@@ -181,6 +181,7 @@ class Uploads(CrewMember):
             self._store.set_photos(item_id, [dict(p, recheck=True) for p in stored.photos])
         fresh: ItemChanges = {
             **carried,
+            "created_at": time.time(),  # its time starts over, as a new item's would
             "state": ItemState.QUEUED,
             "error": None,
             "workflow_id": None,
