@@ -493,3 +493,32 @@ def _offline_events(recorder: Recorder) -> list[object]:
         for e in recorder.of(EventKind.CONNECTION)
         if e.connection is not None and e.connection.status is ConnectionStatus.OFFLINE
     ]
+
+
+def test_a_lost_connection_shows_within_10_s_while_status_checks_are_far_apart(
+    tmp_path: Path, private_dirs: Path
+) -> None:
+    """Status checks of a long workflow back off to a minute apart: the connection is watched
+    on its own (a light health check when Vimmerse has said nothing for a few seconds)."""
+    from app.engine import PollPolicy
+
+    sim = Simulator(SimulatorConfig(processing_time=120.0))
+    sim.start()
+    paths = make_jpegs(tmp_path / "in", 2)
+    engine = Engine(
+        JobStore.open(private_dirs),
+        make_client(sim.base_url),
+        poll=PollPolicy(first=60.0, cap=60.0),
+        backoff=FAST_BACKOFF,
+    )
+    try:
+        engine.start()
+        batch = engine.create_batch(BatchSettings(), photos_of(paths))
+        _wait_until(lambda: all(i.state.is_remote for i in engine.items(batch)))
+        sim.stop()  # the next status checks are a minute away
+        started = time.monotonic()
+        _wait_until(lambda: engine.connection.status is ConnectionStatus.OFFLINE, timeout=30)
+        noticed = time.monotonic() - started
+    finally:
+        close(engine)
+    assert noticed < 10.0, f"OFFLINE after {noticed:.1f} s"
