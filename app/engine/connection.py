@@ -155,8 +155,9 @@ class Connection:
         self._announce(state)
 
     def _heartbeat(self) -> None:
+        watching = self._watching() and not self._tasks.stopping  # outside our lock
         with self._lock:
-            if self._tasks.stopping or not self._watching():
+            if not watching:
                 self._heartbeat_on = False
                 return
             quiet = time.monotonic() - self._last_heard
