@@ -565,7 +565,8 @@ class WorkflowClient:
 
     def _told_unreachable(self, error: ApiError) -> bool:
         """Tell `on_unreachable` of a request that got no answer; True when nothing was sent
-        (the request is then not retried here)."""
+        (a request to the API's own server is then not retried here: another host, such as
+        one serving result files, keeps its retries)."""
         hook = self.on_unreachable
         if hook is None or not isinstance(error, NetworkError):
             return False
@@ -605,7 +606,7 @@ class WorkflowClient:
             else:
                 log.debug("%s done in %.2f s", label, time.monotonic() - started)
                 return result
-            if self._told_unreachable(error):
+            if self._told_unreachable(error) and host == self._origin:
                 log.debug("%s: not sent, the server is out of reach", label)
                 raise error
             retry_after = error.retry_after if isinstance(error, RateLimitedError) else None
