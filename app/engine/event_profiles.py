@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.api import Visibility
+from app.engine.folder_scan import RESULTS_FOLDER as RESULTS_FOLDER  # re-exported
 from app.engine.model import (
     DEFAULT_NAME_PATTERN,
     DEFAULT_TEMPLATE,
@@ -23,7 +24,6 @@ from app.engine.model import (
 )
 from app.engine.store import JobStore
 
-RESULTS_FOLDER = "vimbatch-results"
 DEFAULT_SETTLE = 2.0
 EXISTING_CHOICES = ("send", "skip")
 

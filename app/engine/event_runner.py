@@ -11,6 +11,7 @@ file written atomically) with the event's name in their settings.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -138,8 +139,14 @@ class EventRunner:
         self._on_change = on_change
         self._on_file = on_file
         self._files = EventFiles(engine.store, profile.id)
+        # Results files the engine wrote inside the watched folder: (size, mtime) as seen, so
+        # they are passed over quietly (never sent, never counted).
+        self._our_results: dict[str, tuple[int, int]] = {}
         self._scan = FolderScan(
-            self.folder, settle=profile.settle, exclude=[self.results], handled=self._handled
+            self.folder,
+            settle=profile.settle,
+            exclude=[self.results, *self._earlier_results()],
+            handled=self._handled,
         )
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -364,10 +371,37 @@ class EventRunner:
             self._changed()
         return result.next_due
 
+    def _earlier_results(self) -> list[Path]:
+        """The results folders this event's batches saved into (the results folder may have
+        been changed since: what was saved in an earlier one is never a new photo)."""
+        rows = self._engine.store.read(
+            "SELECT DISTINCT json_extract(settings, '$.download_dir') AS dir FROM batches "
+            "WHERE json_extract(settings, '$.event_name') = ?",
+            (self.profile.name,),
+        )
+        return [Path(str(row["dir"])) for row in rows if row["dir"]]
+
+    def _written_by_us(self, paths: list[str]) -> set[str]:
+        """Which of these files the engine saved itself (a result, by its recorded path)."""
+        rows = self._engine.store.read(
+            "SELECT json_extract(d.value, '$.path') AS path "
+            "FROM items, json_each(items.downloads) AS d "
+            "WHERE json_extract(d.value, '$.path') IN (SELECT value FROM json_each(?))",
+            (json.dumps(paths),),
+        )
+        return {str(row["path"]) for row in rows}
+
     def _take(self, ready: list[FileFacts], stems: frozenset[tuple[str, str]]) -> None:
         records: list[FileRecord] = []
         photos: list[tuple[FileFacts, Photo]] = []
+        ours = self._written_by_us([str(facts.path) for facts in ready])
         for facts in ready:
+            if str(facts.path) in ours:
+                log.info(
+                    "event %s: %s is a result it saved, not a photo", self.profile.name, facts.path
+                )
+                self._our_results[str(facts.path)] = (facts.size, facts.mtime_ns)
+                continue
             key = str(facts.path)
             if is_raw(facts.path):
                 twin = (str(facts.path.parent), facts.path.stem.lower()) in stems
@@ -457,7 +491,7 @@ class EventRunner:
         return self._engine.store.settings(item.batch_id).event_name == self.profile.name
 
     def _handled(self, path: str) -> tuple[int, int] | None:
-        return self._files.handled(path)
+        return self._files.handled(path) or self._our_results.get(path)
 
     # -- results -----------------------------------------------------------------------------
 

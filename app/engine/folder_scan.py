@@ -2,7 +2,8 @@
 
 A file is ready only once its size and modification time stayed the same over the settle window
 (two looks at least `settle` seconds apart). Temporary and partial names, hidden and system
-files, and excluded folders (the results folder) are never looked at. The scan never opens,
+files, excluded folders (results folders) and any folder named `vimbatch-results` are never
+looked at. The scan never opens,
 moves or changes a file; intake (decoding) happens later, on the files it returns.
 """
 
@@ -28,6 +29,9 @@ _SYSTEM_NAMES = frozenset(
 )  # fmt: skip
 _WIN_HIDDEN = 0x2 | 0x4  # FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM
 WATCHED_EXTENSIONS = PHOTO_EXTENSIONS | RAW_EXTENSIONS
+# The default name of an event's results folder: a folder with this name anywhere in a watched
+# tree holds results (of this event, an earlier one or another app run), never new photos.
+RESULTS_FOLDER = "vimbatch-results"
 
 
 def ignored_name(name: str) -> bool:
@@ -232,7 +236,8 @@ class FolderScan:
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if os.path.normcase(entry.path) not in self._exclude:
+                    excluded = os.path.normcase(entry.path) in self._exclude
+                    if not excluded and name.lower() != RESULTS_FOLDER:
                         subdirs.append(entry.path)
                     continue
                 if _split_suffix(name)[1].lower() not in WATCHED_EXTENSIONS:

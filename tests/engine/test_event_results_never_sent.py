@@ -1,0 +1,116 @@
+"""Event mode never sends its own results: the current results folder, an earlier one of the
+same event (the results folder was changed), any `vimbatch-results` folder, and files the engine
+saved itself anywhere in the watched folder (real folder, real store, the simulator)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from app.engine import BatchSettings, Engine
+from app.engine.event_profiles import EventBook
+from app.engine.event_runner import EventRunner
+from app.engine.folder_scan import FolderScan
+from app.simulator import Simulator
+from engine.enginetools import make_jpegs, photos_of, sha256_of
+from engine.test_event_mode import creates_by_hash, engine, saved_event, wait_until
+
+__all__ = ["engine"]  # the fixture, imported for pytest
+
+
+def _images(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() == ".jpg"]
+
+
+def _quiet_scans(runner: EventRunner, engine: Engine, n: int = 3) -> None:
+    """Let the runner scan until no file waits to settle any more, after everything finished
+    (a condition, no sleep): a file it would take has been taken by then."""
+    assert engine.wait_idle(30)
+    target = runner.scans + n
+    runner.poke()
+    wait_until(lambda: runner.scans >= target and runner.status().arriving == 0)
+    target = runner.scans + 1
+    wait_until(lambda: runner.scans >= target)
+    assert engine.wait_idle(30)
+
+
+def test_results_of_an_earlier_results_folder_are_never_sent(
+    engine: Engine, simulator: Simulator, tmp_path: Path
+) -> None:
+    folder = tmp_path / "booth"
+    folder.mkdir()
+    profile = saved_event(engine, folder)
+    runner = EventRunner(engine, profile, interval=0.2)
+    runner.start()
+    try:
+        shot = make_jpegs(folder, 1, prefix="guest")
+        wait_until(lambda: runner.counts().done == 1)
+        wait_until(lambda: len(_images(folder / "vimbatch-results")) >= 1)
+        _quiet_scans(runner, engine)
+    finally:
+        runner.stop()
+    assert list(creates_by_hash(simulator)) == [sha256_of(shot[0])]
+
+    # The results folder is changed to another folder inside the watched one.
+    profile = EventBook(engine.store).save(
+        replace(runner.profile, output_dir=str(folder / "prints"))
+    )
+    runner = EventRunner(engine, profile, interval=0.2)
+    runner.start()
+    try:
+        second = make_jpegs(folder, 1, prefix="late", offset=40)
+        wait_until(lambda: runner.counts().done == 2)
+        wait_until(lambda: len(_images(folder / "prints")) >= 1)
+        _quiet_scans(runner, engine)
+    finally:
+        runner.stop()
+    # Changed once more: neither earlier results folder is taken for photos.
+    profile = EventBook(engine.store).save(
+        replace(runner.profile, output_dir=str(tmp_path / "outside"))
+    )
+    runner = EventRunner(engine, profile, interval=0.2)
+    runner.start()
+    try:
+        _quiet_scans(runner, engine)
+        assert runner.counts().seen == 2
+    finally:
+        runner.stop()
+    created = creates_by_hash(simulator)
+    assert set(created) == {sha256_of(shot[0]), sha256_of(second[0])}, created
+    assert all(n == 1 for n in created.values())
+
+
+def test_any_vimbatch_results_folder_is_passed_over(tmp_path: Path) -> None:
+    make_jpegs(tmp_path / "Vimbatch-Results", 1)
+    make_jpegs(tmp_path / "sub" / "vimbatch-results", 1)
+    make_jpegs(tmp_path / "sub", 1, prefix="real")
+    now = [0.0]
+    scan = FolderScan(tmp_path, settle=1.0, handled=lambda p: None, clock=lambda: now[0])
+    scan.scan()
+    now[0] = 2.0
+    assert [f.path.name for f in scan.scan().ready] == [
+        p.name for p in _images(tmp_path / "sub") if p.parent.name == "sub"
+    ]
+
+
+def test_results_the_engine_saved_inside_the_watched_folder_are_never_sent(
+    engine: Engine, simulator: Simulator, tmp_path: Path
+) -> None:
+    folder = tmp_path / "booth"
+    folder.mkdir()
+    runner = EventRunner(engine, saved_event(engine, folder), interval=0.2)
+    runner.start()
+    try:
+        wait_until(lambda: runner.profile.started_at is not None)
+        # An ordinary batch whose results are saved into a folder the event watches.
+        photos = make_jpegs(tmp_path / "elsewhere", 1)
+        engine.create_batch(
+            BatchSettings(template_id="vim_new_year_2026", download_dir=str(folder / "mine")),
+            photos_of(photos),
+        )
+        wait_until(lambda: len(_images(folder / "mine")) >= 1)
+        _quiet_scans(runner, engine)
+        assert runner.counts().seen == 0
+    finally:
+        runner.stop()
+    assert list(creates_by_hash(simulator)) == [sha256_of(photos[0])]
