@@ -605,6 +605,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.event_panel.message.connect(self.show_status)
+        self.event_panel.running_changed.connect(self.notifier.set_event_running)
         self.add_photos_button.clicked.connect(self.choose_photos)
         self.add_folder_button.clicked.connect(self.choose_folder)
         self.photo_area.add_photos_requested.connect(self.choose_photos)

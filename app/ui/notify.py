@@ -12,6 +12,10 @@ Taskbar / dock progress: Qt 6 has no API for it (QWinTaskbarProgress went with Q
 title carries the percentage while a batch runs, which every platform shows in its task switcher.
 The percentage is the work done, not the items finished: an item being made counts for its share
 (the server's progress), so a batch whose photos are all 40 % along says 40 %, not 0 %.
+
+While an event runs (`set_event_running`), each guest's photo is a batch of its own: those batches
+are never announced (the event's summary on Stop says it all) and the title shows no percentage
+(it would jump with every photo). A batch first seen while the event runs stays quiet after it.
 """
 
 from __future__ import annotations
@@ -93,6 +97,8 @@ class BatchNotifier(QObject):
         self._shares: dict[int, int] = {}
         self._active: set[int] = set()  # batches with work seen unfinished this session
         self._announced: set[int] = set()
+        self._event_running = False
+        self._quiet: set[int] = set()  # batches that began while an event ran: never announced
         self._title = window.windowTitle()
         self.bridge: EngineBridge | None = None
         self._title_timer = QTimer(self)
@@ -112,6 +118,7 @@ class BatchNotifier(QObject):
         self._shares.clear()
         self._active.clear()
         self._announced.clear()
+        self._quiet.clear()
         self._update_progress()
         if bridge is not None:
             bridge.item_changed.connect(self.item_changed)
@@ -135,8 +142,15 @@ class BatchNotifier(QObject):
         self._title = title
         self._update_progress()
 
+    def set_event_running(self, running: bool) -> None:
+        """An event started or stopped: its photos' batches are not announced one by one."""
+        self._event_running = running
+        self._update_progress()
+
     def item_changed(self, item: ItemSnapshot) -> None:
         batch = item.batch_id
+        if self._event_running and batch not in self._counts:
+            self._quiet.add(batch)
         self._forget(item.id)
         share = item_share(item)
         self._states[item.id] = (batch, item.state, share)
@@ -151,6 +165,9 @@ class BatchNotifier(QObject):
         if batch not in self._active or batch in self._announced:
             return
         if any(not state.is_final for state in counts):
+            return
+        if batch in self._quiet:
+            self._active.discard(batch)
             return
         text = summary_text(
             counts[ItemState.SUCCEEDED],
@@ -172,8 +189,12 @@ class BatchNotifier(QObject):
 
     def _update_progress(self) -> None:
         self._title_timer.stop()
+        if self._event_running:
+            # Each guest's photo is its own batch: a percentage would jump with every photo.
+            self.window.setWindowTitle(self._title)
+            return
         total = done = 0
-        for batch in self._active:
+        for batch in self._active - self._quiet:
             counts = self._counts.get(batch, Counter())
             total += 100 * sum(counts.values())
             done += self._shares.get(batch, 0)

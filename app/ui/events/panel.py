@@ -161,9 +161,11 @@ class LatestImage(QWidget):
 class EventPanel(QWidget):
     """Signals:
     message(str): something for the status bar.
+    running_changed(bool): an event started watching or stopped.
     """
 
     message = Signal(str)
+    running_changed = Signal(bool)
     _runner_changed = Signal()  # from the runner's threads: queued to the GUI thread
 
     def __init__(self, workers: Workers, parent: QWidget | None = None) -> None:
@@ -327,6 +329,7 @@ class EventPanel(QWidget):
         awake, self._awake = self._awake, None
         if runner is not None:
             self.workers.io.submit(runner.stop)
+            self.running_changed.emit(False)
         if awake is not None:
             self.workers.io.submit(awake.stop)
 
@@ -472,6 +475,7 @@ class EventPanel(QWidget):
         self.summary.hide()
         self.retry_button.hide()
         self.message.emit(self.tr("Watching “{folder}”.").format(folder=str(runner.folder)))
+        self.running_changed.emit(True)
         self._update_controls()
         self._refresh()
 
@@ -487,6 +491,7 @@ class EventPanel(QWidget):
         assert isinstance(summary, EventSummary)
         self._busy = False
         self._runner = None
+        self.running_changed.emit(False)
         self.last_summary = summary
         lines = summary.lines()
         self.summary.setText("\n".join([self.tr("Event stopped."), *lines]))

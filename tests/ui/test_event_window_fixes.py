@@ -1,0 +1,62 @@
+"""The window during an event (real engine, simulator, real files): no "batch finished" notice per
+guest photo and no percentage jumping in the title; skipped files listed with their reasons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QLineEdit
+
+from app.ui.events.editor import EventEditor
+from app.ui.events.panel import EventPanel
+from app.ui.session import Session
+
+
+def _start_session(qtbot, window, workers, simulator, private_dirs) -> Session:  # type: ignore[no-untyped-def]
+    session = Session(workers, key="test-key", base_url=simulator.base_url, data_dir=private_dirs)
+    window.set_session(session)
+    with qtbot.waitSignal(session.ready, timeout=10_000):
+        session.start()
+    return session
+
+
+def _new_event(qtbot, panel: EventPanel, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    def fill(dialog: EventEditor) -> bool:
+        dialog.findChild(QLineEdit, "eventName").setText("Wedding")
+        dialog.findChild(QLineEdit, "eventFolder").setText(str(folder))
+        dialog.settle.setValue(0.5)
+        return True
+
+    panel.ask_editor = fill
+    panel.ask_existing = lambda _w, _count, _folder: False
+    qtbot.waitUntil(lambda: panel.new_button.isEnabled(), timeout=10_000)
+    panel.new_button.click()
+    qtbot.waitUntil(lambda: panel.picker.count() == 1, timeout=10_000)
+
+
+def test_no_batch_finished_notice_per_guest_photo_and_no_title_percentage(
+    qtbot, make_window, workers, simulator, photo_factory, tmp_path: Path, private_dirs
+) -> None:
+    window = make_window(base_url=simulator.base_url)
+    window.show()
+    shown: list[str] = []
+    window.notifier.show_in_window = shown.append
+    titles: list[str] = []
+    window.windowTitleChanged.connect(titles.append)
+    session = _start_session(qtbot, window, workers, simulator, private_dirs)
+    panel = window.findChild(EventPanel, "eventPanel")
+    booth = tmp_path / "booth"
+    booth.mkdir()
+    _new_event(qtbot, panel, booth)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: panel.running, timeout=10_000)
+    photo_factory(booth / "guest_1.jpg", (640, 480), "#e74c3c")
+    qtbot.waitUntil(lambda: panel.counters["done"].text() == "1", timeout=30_000)
+    photo_factory(booth / "guest_2.jpg", (640, 480), "#27ae60")
+    qtbot.waitUntil(lambda: panel.counters["done"].text() == "2", timeout=30_000)
+    assert session.engine is not None and session.engine.wait_idle(30)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: not panel.running and not panel.summary.isHidden(), timeout=15_000)
+    assert not [text for text in shown if "finished" in text], shown
+    assert not [title for title in titles if "%" in title], titles
+    panel.shutdown()
