@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import threading
 from dataclasses import replace
 from datetime import datetime
@@ -15,14 +16,28 @@ from app.cli.batch import STOP_GRACE, busy_message, parse_options
 from app.cli.exit_codes import ExitCode, UsageError
 from app.cli.output import Printer, program, skipped_json
 from app.cli.stopping import stopping
-from app.engine import EngineEvent, EventKind, build_engine, open_store, title_pattern_problem
+from app.engine import (
+    Engine,
+    EngineEvent,
+    EventKind,
+    ItemState,
+    build_engine,
+    open_store,
+    title_pattern_problem,
+)
 from app.engine.event_files import Outcome
 from app.engine.event_profiles import (
     EventBook,
     EventProfile,
     slug,
 )
-from app.engine.event_runner import EventRunner, EventSummary, PhotoNote, unreachable_message
+from app.engine.event_runner import (
+    EventAlreadyRunningError,
+    EventRunner,
+    EventSummary,
+    PhotoNote,
+    unreachable_message,
+)
 from app.engine.keep_awake import AwakeWhileBusy
 from app.engine.session import quick_timings
 from app.engine.templates import load_catalog
@@ -193,8 +208,15 @@ def run_watch(args: argparse.Namespace, key: str, base_url: str) -> int:
     )
     notes = _Notes(printer)
     runner = EventRunner(engine, profile, on_file=notes.file, on_change=notes.changed)
+    try:
+        runner.claim()
+    except EventAlreadyRunningError as exc:
+        engine.client.close()
+        engine.store.close()
+        print(f"{printer.prog}: {exc.user_message}", file=sys.stderr, flush=True)
+        return ExitCode.ITEMS_FAILED
     notes.runner = runner
-    unsubscribe = engine.subscribe(printer)
+    unsubscribe = engine.subscribe(_EventLines(engine, profile, printer))
     awake = AwakeWhileBusy(
         lambda: runner.running or not engine.wait_idle(0), over=lambda: engine.stopped
     )
@@ -223,6 +245,39 @@ def run_watch(args: argparse.Namespace, key: str, base_url: str) -> int:
             engine.store.close()
     _print_summary(printer, profile, summary)
     return ExitCode.INTERRUPTED if interrupted else ExitCode.OK
+
+
+class _EventLines:
+    """Hands the printer only this event's photos (the engine of `watch` also works on other
+    batches still running: their lines are not the event's), and no stale state: an item stored
+    as being made whose workflow already finished (a restart) gets its "succeeded" line next."""
+
+    def __init__(self, engine: Engine, profile: EventProfile, printer: Printer) -> None:
+        self._engine = engine
+        self._name = profile.name
+        self._printer = printer
+        self._ours: dict[int, bool] = {}  # batch id -> made by this event
+
+    def _is_ours(self, batch_id: int) -> bool:
+        ours = self._ours.get(batch_id)
+        if ours is None:
+            try:
+                ours = self._engine.store.settings(batch_id).event_name == self._name
+            except KeyError:  # removed meanwhile
+                ours = False
+            self._ours[batch_id] = ours
+        return ours
+
+    def __call__(self, event: EngineEvent) -> None:
+        item, batch = event.item, event.batch
+        if event.kind is EventKind.ITEM and item is not None:
+            if not self._is_ours(item.batch_id):
+                return
+            if item.state is ItemState.RUNNING and item.status_text.strip().lower() == "success":
+                return  # finished on Vimmerse, its result being saved: "succeeded" follows
+        elif event.kind is EventKind.BATCH and batch is not None and not self._is_ours(batch.id):
+            return
+        self._printer(event)
 
 
 def _wait_forever() -> None:

@@ -25,6 +25,7 @@ from app.engine.engine import Engine
 from app.engine.event_files import SKIPPED, EventFiles, FileRecord, Outcome
 from app.engine.event_profiles import EventBook, EventProfile
 from app.engine.folder_scan import FileFacts, FolderScan, is_raw
+from app.engine.locks import LOCKS_DIR, NamedLock
 from app.engine.made_ledger import already_made, already_made_message
 from app.engine.model import EngineEvent, EventKind, ItemSnapshot, ItemState
 from app.images import Photo, ProblemCode, inspect
@@ -50,6 +51,17 @@ def stuck_message(error: BaseException) -> str:
     text = "Watching the folder ran into a problem"
     text += f" ({reason})" if reason else ""
     return text + ". vimbatch keeps trying; photos that arrive meanwhile are not lost."
+
+
+class EventAlreadyRunningError(RuntimeError):
+    """Another window or process is watching this event already (its OS lock is held)."""
+
+    def __init__(self, name: str) -> None:
+        self.user_message = (
+            f"The event “{name}” is already running in another window or process. "
+            "Stop it there first, or use that one."
+        )
+        super().__init__(self.user_message)
 
 
 def unreachable_message(folder: Path) -> str:
@@ -148,6 +160,7 @@ class EventRunner:
             exclude=[self.results, *self._earlier_results()],
             handled=self._handled,
         )
+        self._event_lock = NamedLock(engine.store.path.parent / LOCKS_DIR, f"event-{profile.id}")
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._lock = threading.Lock()
@@ -173,17 +186,29 @@ class EventRunner:
 
     def start(self) -> None:
         """Begin watching (the engine must be started to send). The event's first start looks
-        at what the folder holds now (reads the disk and the store: call it from a worker)."""
+        at what the folder holds now (reads the disk and the store: call it from a worker).
+        EventAlreadyRunningError when another window or process watches this event."""
         if self._thread is not None:
             return
-        if self.profile.started_at is None:
-            # Before returning: a photo that lands once start() returned is a new one.
-            self._first_look()
+        self.claim()
+        try:
+            if self.profile.started_at is None:
+                # Before returning: a photo that lands once start() returned is a new one.
+                self._first_look()
+        except BaseException:
+            self._event_lock.release()
+            raise
         self._unsubscribe = self._engine.subscribe(self._on_engine_event)
         self._thread = threading.Thread(
             target=self._run, name=f"event-{self.profile.id}", daemon=True
         )
         self._thread.start()
+
+    def claim(self) -> None:
+        """Take the event's OS lock (start() does it too): EventAlreadyRunningError when another
+        window or process watches this event. Released by stop() (or the process ending)."""
+        if not self._event_lock.acquire():
+            raise EventAlreadyRunningError(self.profile.name)
 
     def poke(self) -> None:
         """Scan now (a notification, or the user pressed refresh)."""
@@ -200,7 +225,10 @@ class EventRunner:
             self._unsubscribe()
             self._unsubscribe = None
         self._changed()
-        return self.summary()
+        try:
+            return self.summary()
+        finally:
+            self._event_lock.release()
 
     def scan_once(self) -> None:
         """One full scan and what follows (tests may call it directly)."""
@@ -547,6 +575,10 @@ class EventRunner:
             observer.start()
         except OSError:
             log.info("no notifications for %s: the scan alone watches it", self.folder)
+            # What started before the failure (the observer's and emitters' threads) ends too.
+            observer.stop()
+            if observer.is_alive():
+                observer.join()
             return
         with self._lock:
             self._observer = observer

@@ -106,6 +106,42 @@ class BatchLocks:
             _close(fd)
 
 
+class NamedLock:
+    """One OS lock by name, `<locks dir>/<name>.lock` (e.g. a running event: two watchers of one
+    event would each take its photos' outcomes for theirs). Same mechanism as the batch locks:
+    the OS drops it when its holder ends in any way. Thread-safe."""
+
+    def __init__(self, locks_dir: Path, name: str) -> None:
+        self.path = Path(locks_dir) / f"{name}.lock"
+        self._lock = threading.Lock()
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        """Take it if no one holds it (True; also when this object has it)."""
+        with self._lock:
+            if self._fd is not None:
+                return True
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            if not _try_lock(fd):
+                os.close(fd)
+                return False
+            try:  # who holds it, for a person looking at the folder; the lock is what counts
+                os.ftruncate(fd, 0)
+                os.lseek(fd, 0, os.SEEK_SET)
+                os.write(fd, f"{os.getpid()}\n".encode())
+            except OSError:
+                pass
+            self._fd = fd
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            fd, self._fd = self._fd, None
+        if fd is not None:
+            _close(fd)
+
+
 def _close(fd: int) -> None:
     try:
         _unlock(fd)
@@ -113,4 +149,4 @@ def _close(fd: int) -> None:
         os.close(fd)
 
 
-__all__ = ["LOCKS_DIR", "BatchLocks", "lock_path"]
+__all__ = ["LOCKS_DIR", "BatchLocks", "NamedLock", "lock_path"]

@@ -7,9 +7,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from app.engine import BatchSettings, Engine
 from app.engine.event_profiles import EventBook
-from app.engine.event_runner import EventRunner
+from app.engine.event_runner import EventAlreadyRunningError, EventRunner
 from app.engine.folder_scan import FolderScan
 from app.simulator import Simulator
 from engine.enginetools import make_jpegs, photos_of, sha256_of
@@ -114,3 +116,21 @@ def test_results_the_engine_saved_inside_the_watched_folder_are_never_sent(
     finally:
         runner.stop()
     assert list(creates_by_hash(simulator)) == [sha256_of(photos[0])]
+
+
+def test_a_second_runner_of_the_same_event_is_refused_until_the_first_stops(
+    engine: Engine, tmp_path: Path
+) -> None:
+    profile = saved_event(engine, tmp_path / "booth")
+    first = EventRunner(engine, profile, interval=0.2)
+    first.start()
+    second = EventRunner(engine, profile, interval=0.2)
+    try:
+        with pytest.raises(EventAlreadyRunningError, match="already running in another window"):
+            second.start()
+        assert not second.running
+    finally:
+        first.stop()
+    second.start()  # the lock went with the first one's stop
+    assert second.running
+    second.stop()

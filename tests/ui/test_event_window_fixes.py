@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QLineEdit
 
+from app.engine.event_runner import EventRunner
 from app.ui.events.editor import EventEditor
 from app.ui.events.panel import EventPanel
 from app.ui.session import Session
@@ -59,4 +60,27 @@ def test_no_batch_finished_notice_per_guest_photo_and_no_title_percentage(
     qtbot.waitUntil(lambda: not panel.running and not panel.summary.isHidden(), timeout=15_000)
     assert not [text for text in shown if "finished" in text], shown
     assert not [title for title in titles if "%" in title], titles
+    panel.shutdown()
+
+
+def test_start_is_refused_while_another_window_runs_the_event(
+    qtbot, make_window, workers, simulator, tmp_path: Path, private_dirs
+) -> None:
+    window = make_window(base_url=simulator.base_url)
+    window.show()
+    session = _start_session(qtbot, window, workers, simulator, private_dirs)
+    panel = window.findChild(EventPanel, "eventPanel")
+    booth = tmp_path / "booth"
+    booth.mkdir()
+    _new_event(qtbot, panel, booth)
+    engine = session.engine
+    assert engine is not None
+    elsewhere = EventRunner(engine, panel.current())  # as another window or process would
+    elsewhere.start()
+    try:
+        panel.start_button.click()
+        qtbot.waitUntil(lambda: "already running" in panel.health.text(), timeout=10_000)
+        assert not panel.running and panel.start_button.isEnabled()
+    finally:
+        elsewhere.stop()
     panel.shutdown()
