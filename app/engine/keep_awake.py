@@ -2,8 +2,8 @@
 letting it sleep again the moment nothing is left — never while idle.
 
 wakepy asks the platform (Windows SetThreadExecutionState, macOS caffeinate, GNOME/freedesktop
-inhibitors over D-Bus). Where none answers (a headless server, a test machine), work goes on
-and the failure is only logged.
+inhibitors over D-Bus). Where none answers (a headless server, a test machine), work goes on,
+`held` stays false and the failure is logged once (asked again when work starts anew).
 """
 
 from __future__ import annotations
@@ -43,23 +43,47 @@ class KeepAwake:
         self._make_mode = make_mode
         self._mode: _Mode | None = None
         self._held = threading.Event()
+        self._refused = False  # the platform said no: not asked again until work starts anew
 
     @property
     def held(self) -> bool:
+        """Whether the platform really keeps the computer awake now (not only that we asked)."""
         return self._held.is_set()
 
     def set(self, busy: bool) -> None:
         if busy and self._mode is None:
+            if self._refused:
+                return
             try:
                 mode = self._make_mode()
-                mode.__enter__()
+                entered = mode.__enter__()
             except Exception:
                 log.warning("could not keep the computer awake", exc_info=True)
+                self._refused = True
+                return
+            # wakepy with on_fail="pass" enters even when no method worked: `active` says.
+            if not getattr(entered, "active", True):
+                self._refused = True
+                log.warning(
+                    "could not keep the computer awake (no way to do it answered here: %s); "
+                    "work goes on, but the computer may sleep",
+                    getattr(entered, "result", "no details"),
+                )
+                try:
+                    mode.__exit__(None, None, None)
+                except Exception:
+                    log.warning("could not leave the failed keep-awake", exc_info=True)
                 return
             self._mode = mode
             self._held.set()
-            log.info("keeping the computer awake while there is work")
-        elif not busy and self._mode is not None:
+            log.info(
+                "keeping the computer awake while there is work (%s)",
+                getattr(entered, "active_method", None) or "the platform's own way",
+            )
+        elif not busy:
+            self._refused = False
+            if self._mode is None:
+                return
             mode, self._mode = self._mode, None
             self._held.clear()
             try:

@@ -1,9 +1,10 @@
-"""Event mode never sends its own results: the current results folder, an earlier one of the
-same event (the results folder was changed), any `vimbatch-results` folder, and files the engine
-saved itself anywhere in the watched folder (real folder, real store, the simulator)."""
+"""Event mode fixes (real folder, real store, the simulator): it never sends its own results (the
+current results folder, an earlier one of the same event, any `vimbatch-results` folder, files
+the engine saved); one runner per event; keep-awake says honestly when the platform refuses."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from app.engine import BatchSettings, Engine
 from app.engine.event_profiles import EventBook
 from app.engine.event_runner import EventAlreadyRunningError, EventRunner
 from app.engine.folder_scan import FolderScan
+from app.engine.keep_awake import KeepAwake
 from app.simulator import Simulator
 from engine.enginetools import make_jpegs, photos_of, sha256_of
 from engine.test_event_mode import creates_by_hash, engine, saved_event, wait_until
@@ -134,3 +136,32 @@ def test_a_second_runner_of_the_same_event_is_refused_until_the_first_stops(
     second.start()  # the lock went with the first one's stop
     assert second.running
     second.stop()
+
+
+def test_keep_awake_is_honest_when_the_platform_refuses(caplog: pytest.LogCaptureFixture) -> None:
+    entered: list[str] = []
+
+    class Refused:
+        """What wakepy's keep.running(on_fail="pass") gives where no method works."""
+
+        active = False
+        result = "no method worked"
+
+        def __enter__(self) -> Refused:
+            entered.append("in")
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            entered.append("out")
+
+    keep = KeepAwake(make_mode=Refused)
+    with caplog.at_level(logging.INFO, logger="app.engine.keep_awake"):
+        keep.set(True)
+        keep.set(True)  # not asked again (nor logged again) while the work goes on
+    assert not keep.held
+    assert entered == ["in", "out"]
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
+    assert "could not keep the computer awake" in caplog.records[0].getMessage()
+    keep.set(False)
+    keep.set(True)  # work starts anew: asked again
+    assert entered == ["in", "out", "in", "out"] and not keep.held
