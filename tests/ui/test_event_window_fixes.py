@@ -3,11 +3,13 @@ guest photo and no percentage jumping in the title; skipped files listed with th
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6.QtWidgets import QLineEdit
 
 from app.engine.event_runner import EventRunner
+from app.engine.model import ConnectionState, ConnectionStatus, EngineEvent, EventKind
 from app.ui.events.editor import EventEditor
 from app.ui.events.panel import EventPanel
 from app.ui.session import Session
@@ -83,4 +85,34 @@ def test_start_is_refused_while_another_window_runs_the_event(
         assert not panel.running and panel.start_button.isEnabled()
     finally:
         elsewhere.stop()
+    panel.shutdown()
+
+
+def test_the_event_says_it_waits_for_a_connection_while_offline(
+    qtbot, make_window, workers, simulator, tmp_path: Path, private_dirs
+) -> None:
+    window = make_window(base_url=simulator.base_url)
+    window.show()
+    session = _start_session(qtbot, window, workers, simulator, private_dirs)
+    panel = window.findChild(EventPanel, "eventPanel")
+    booth = tmp_path / "booth"
+    booth.mkdir()
+    _new_event(qtbot, panel, booth)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: "Watching the folder." in panel.health.text(), timeout=10_000)
+
+    def send(state: ConnectionState) -> None:
+        """As the engine does: its listener is called on a worker thread."""
+        event = EngineEvent(kind=EventKind.CONNECTION, connection=state)
+        thread = threading.Thread(target=session.bridge._on_event, args=(event,))
+        thread.start()
+        thread.join()
+
+    send(ConnectionState(ConnectionStatus.OFFLINE, message="Can't reach Vimmerse."))
+    qtbot.waitUntil(lambda: "Waiting for a connection" in panel.health.text(), timeout=10_000)
+    assert "Watching the folder." not in panel.health.text()
+    send(ConnectionState())
+    qtbot.waitUntil(lambda: "Watching the folder." in panel.health.text(), timeout=10_000)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: not panel.running, timeout=15_000)
     panel.shutdown()

@@ -8,6 +8,7 @@ runner's callbacks arrive on its own threads and are turned into a queued signal
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -33,7 +34,7 @@ from app.engine.event_profiles import EventBook, EventProfile
 from app.engine.event_runner import EventRunner, EventStatus, EventSummary
 from app.engine.folder_scan import FolderScan
 from app.engine.keep_awake import AwakeWhileBusy
-from app.engine.model import ItemSnapshot
+from app.engine.model import ConnectionState, ConnectionStatus, ItemSnapshot
 from app.ui.events.editor import EventEditor
 from app.ui.user_text import user_text
 from app.ui.workers import Workers
@@ -180,6 +181,8 @@ class EventPanel(QWidget):
         self._awake: AwakeWhileBusy | None = None
         self._busy = False  # starting or stopping
         self._latest_id: int | None = None
+        self._connection = ConnectionState()  # the engine's: offline means nothing is sent
+        self._status: EventStatus | None = None  # the last one shown
         self.last_summary: EventSummary | None = None
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._refresh_timer.timeout.connect(self._refresh)
@@ -304,8 +307,14 @@ class EventPanel(QWidget):
         if bridge is self._bridge:
             return
         self._stop_watching()
+        if self._bridge is not None:
+            with contextlib.suppress(RuntimeError, TypeError):
+                self._bridge.connection_changed.disconnect(self._connection_changed)
         self._bridge = bridge
         engine = self.engine
+        self._connection = engine.connection if engine is not None else ConnectionState()
+        if bridge is not None:
+            bridge.connection_changed.connect(self._connection_changed)
         if engine is not None:
             # Kept awake while an event runs or any batch has work; it ends with the engine.
             awake = AwakeWhileBusy(
@@ -491,6 +500,7 @@ class EventPanel(QWidget):
         assert isinstance(summary, EventSummary)
         self._busy = False
         self._runner = None
+        self._status = None
         self.running_changed.emit(False)
         self.last_summary = summary
         lines = summary.lines()
@@ -517,15 +527,31 @@ class EventPanel(QWidget):
             return
         self.workers.io.submit(runner.status, self._show_status)
 
+    def _connection_changed(self, state: object) -> None:
+        if isinstance(state, ConnectionState):
+            self._connection = state
+            if self._status is not None and self._runner is not None:
+                self._show_status(self._status)
+
     def _show_status(self, status: object) -> None:
         assert isinstance(status, EventStatus)
         if self._runner is None:
             return
+        self._status = status
         counts = status.counts
         locale = QLocale()
         for key, label in self.counters.items():
             label.setText(locale.toString(int(getattr(counts, key))))
-        if status.reachable:
+        offline = self._connection.status is ConnectionStatus.OFFLINE
+        if status.reachable and offline:
+            # Nothing is sent meanwhile: say so, not "Watching" beside a "Sending" count.
+            text = self.tr(
+                "Waiting for a connection: Vimmerse can't be reached. New photos are kept and "
+                "sent as soon as it is back."
+            )
+            self.health.setText(text)
+            self.health.setStyleSheet("color: #b26a00; font-weight: bold;")
+        elif status.reachable:
             text = self.tr("Watching the folder.")
             if status.arriving:
                 text += " " + self.tr("{n} arriving…").format(n=locale.toString(status.arriving))
