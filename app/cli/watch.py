@@ -297,6 +297,7 @@ def _print_summary(printer: Printer, profile: EventProfile, summary: EventSummar
                 "skipped_already_made": summary.skipped_already_made,
                 "skipped_other": summary.skipped_other,
                 "failed": [{"path": n, "error": r} for n, r in summary.failed],
+                "skipped": [{"path": n, "reason": r} for n, r in summary.skipped],
             }
         )
         return

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RAW_TWIN_NOTE = "RAW file: its JPEG twin is used"
+EXISTING_NOTE = "In the folder before the event started: skipped, as chosen"
+SKIPPED_SHOWN = 10  # skipped files listed by name in a summary; the rest as "… and N more"
 RAW_TWIN_GRACE = 5.0  # a camera writes the RAW first: wait this long for its JPEG twin
 SCAN_INTERVAL = 5.0  # the scan that is the truth; notifications only bring it forward
 FULL_SCAN_INTERVAL = 60.0  # between them, folders whose time did not change are not re-read
@@ -62,6 +64,19 @@ class EventAlreadyRunningError(RuntimeError):
             "Stop it there first, or use that one."
         )
         super().__init__(self.user_message)
+
+
+def skip_reason(outcome: Outcome, note: str | None) -> str:
+    """Why a file was skipped, in plain words (its note, or what its outcome means)."""
+    if note:
+        return note
+    if outcome is Outcome.EXISTING:
+        return EXISTING_NOTE
+    if outcome is Outcome.RAW_TWIN:
+        return RAW_TWIN_NOTE
+    if outcome is Outcome.RAW:
+        return RAW_MESSAGE
+    return "Already made: skipped."
 
 
 def unreachable_message(folder: Path) -> str:
@@ -108,6 +123,15 @@ class EventSummary:
     skipped_other: int
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     failed_item_ids: list[int] = field(default_factory=list)  # for "Retry failed"
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file name, why), oldest first
+
+    def skipped_lines(self, limit: int | None = SKIPPED_SHOWN) -> list[str]:
+        """The skipped files with their reasons, at most `limit` of them (None: all)."""
+        shown = self.skipped if limit is None else self.skipped[:limit]
+        lines = [f"  {name}: {reason}" for name, reason in shown]
+        if len(self.skipped) > len(shown):
+            lines.append(f"  … and {len(self.skipped) - len(shown)} more")
+        return lines
 
     def lines(self) -> list[str]:
         lines = [
@@ -121,6 +145,9 @@ class EventSummary:
             )
         lines.append(f"Failed: {len(self.failed)}")
         lines += [f"  {name}: {reason}" for name, reason in self.failed]
+        if self.skipped:
+            lines.append("Skipped:")
+            lines += self.skipped_lines()
         return lines
 
 
@@ -300,8 +327,11 @@ class EventRunner:
         made = already = other = 0
         failed: list[tuple[str, str]] = []
         failed_ids: list[int] = []
+        skipped: list[tuple[str, str]] = []
         for record in records:
             name = Path(record.path).name
+            if record.outcome in SKIPPED:
+                skipped.append((name, skip_reason(record.outcome, record.note)))
             if record.outcome is Outcome.MADE:
                 already += 1
             elif record.outcome in SKIPPED:
@@ -319,7 +349,9 @@ class EventRunner:
                     failed_ids.append(item.id)
                 elif item.state is ItemState.CANCELLED and item.error:
                     already += 1
+                    skipped.append((name, item.error))
         return EventSummary(
+            skipped=skipped,
             seen=len(records),
             made=made,
             skipped_already_made=already,

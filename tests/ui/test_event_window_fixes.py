@@ -8,8 +8,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QLineEdit
 
-from app.engine.event_runner import EventRunner
+from app.engine.event_runner import RAW_TWIN_NOTE, EventRunner
 from app.engine.model import ConnectionState, ConnectionStatus, EngineEvent, EventKind
+from app.images.problems import RAW_MESSAGE
 from app.ui.events.editor import EventEditor
 from app.ui.events.panel import EventPanel
 from app.ui.session import Session
@@ -115,4 +116,35 @@ def test_the_event_says_it_waits_for_a_connection_while_offline(
     qtbot.waitUntil(lambda: "Watching the folder." in panel.health.text(), timeout=10_000)
     panel.start_button.click()
     qtbot.waitUntil(lambda: not panel.running, timeout=15_000)
+    panel.shutdown()
+
+
+def test_skipped_files_are_listed_with_their_reasons(
+    qtbot, make_window, workers, simulator, photo_factory, tmp_path: Path, private_dirs
+) -> None:
+    window = make_window(base_url=simulator.base_url)
+    window.show()
+    _start_session(qtbot, window, workers, simulator, private_dirs)
+    panel = window.findChild(EventPanel, "eventPanel")
+    booth = tmp_path / "booth"
+    booth.mkdir()
+    _new_event(qtbot, panel, booth)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: panel.running, timeout=10_000)
+    photo_factory(booth / "IMG_7.JPG", (640, 480), "#e74c3c")
+    (booth / "IMG_7.CR2").write_bytes(b"raw data" * 100)
+    (booth / "IMG_8.NEF").write_bytes(b"raw data" * 50)
+    qtbot.waitUntil(lambda: panel.counters["done"].text() == "1", timeout=30_000)
+    (booth / "again.jpg").write_bytes((booth / "IMG_7.JPG").read_bytes())
+    qtbot.waitUntil(lambda: panel.counters["skipped"].text() == "3", timeout=30_000)
+    qtbot.waitUntil(lambda: "IMG_8.NEF" in panel.counters["skipped"].toolTip(), timeout=10_000)
+    tip = panel.counters["skipped"].toolTip()
+    assert f"IMG_7.CR2: {RAW_TWIN_NOTE}" in tip and "again.jpg: " in tip
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: not panel.running and not panel.summary.isHidden(), timeout=15_000)
+    text = panel.summary.text()
+    assert f"IMG_7.CR2: {RAW_TWIN_NOTE}" in text
+    assert f"IMG_8.NEF: {RAW_MESSAGE}" in text
+    assert "again.jpg: A copy of" in text or "again.jpg: Already made" in text, text
+    assert "IMG_8.NEF" in panel.summary.toolTip()
     panel.shutdown()

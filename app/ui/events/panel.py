@@ -30,8 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.engine.event_files import SKIPPED
 from app.engine.event_profiles import EventBook, EventProfile
-from app.engine.event_runner import EventRunner, EventStatus, EventSummary
+from app.engine.event_runner import (
+    EventRunner,
+    EventStatus,
+    EventSummary,
+    PhotoNote,
+    skip_reason,
+)
 from app.engine.folder_scan import FolderScan
 from app.engine.keep_awake import AwakeWhileBusy
 from app.engine.model import ConnectionState, ConnectionStatus, ItemSnapshot
@@ -44,6 +51,7 @@ if TYPE_CHECKING:
     from app.ui.engine_bridge import EngineBridge
 
 log = logging.getLogger(__name__)
+SKIPPED_TOOLTIP = 40  # skipped files named in a tooltip (the summary's text shows fewer)
 
 REFRESH_MS = 250  # counters are redrawn at most this often
 LATEST_SIZE = 480  # the latest result is decoded to fit this box (px)
@@ -168,6 +176,7 @@ class EventPanel(QWidget):
     message = Signal(str)
     running_changed = Signal(bool)
     _runner_changed = Signal()  # from the runner's threads: queued to the GUI thread
+    _file_noted = Signal(object)  # a PhotoNote, from the runner's threads
 
     def __init__(self, workers: Workers, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -187,6 +196,8 @@ class EventPanel(QWidget):
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._refresh_timer.timeout.connect(self._refresh)
         self._runner_changed.connect(self._refresh_timer.start)
+        self._file_noted.connect(self._note_file)
+        self._skipped_notes: list[str] = []  # "name: why", newest last, for the counter's tooltip
         self._build()
         self._update_controls()
 
@@ -463,11 +474,11 @@ class EventPanel(QWidget):
         if engine is None:
             self._busy = False
             return
-        changed = self._runner_changed
+        changed, noted = self._runner_changed, self._file_noted
 
         def begin() -> EventRunner:
             chosen = EventBook(engine.store).save(profile) if save else profile
-            runner = EventRunner(engine, chosen, on_change=changed.emit)
+            runner = EventRunner(engine, chosen, on_change=changed.emit, on_file=noted.emit)
             runner.start()
             return runner
 
@@ -481,6 +492,8 @@ class EventPanel(QWidget):
             return
         self._runner = runner
         self._latest_id = None
+        self._skipped_notes = []
+        self.counters["skipped"].setToolTip("")
         self.summary.hide()
         self.retry_button.hide()
         self.message.emit(self.tr("Watching “{folder}”.").format(folder=str(runner.folder)))
@@ -505,6 +518,9 @@ class EventPanel(QWidget):
         self.last_summary = summary
         lines = summary.lines()
         self.summary.setText("\n".join([self.tr("Event stopped."), *lines]))
+        # Every skipped file with its reason (the text lists the first few).
+        shown = summary.skipped_lines(limit=SKIPPED_TOOLTIP)
+        self.summary.setToolTip("\n".join([self.tr("Skipped:"), *shown]) if shown else "")
         self.summary.show()
         self.retry_button.setVisible(bool(summary.failed_item_ids))
         self.health.setText("")
@@ -526,6 +542,18 @@ class EventPanel(QWidget):
         if runner is None:
             return
         self.workers.io.submit(runner.status, self._show_status)
+
+    def _note_file(self, note: object) -> None:
+        """A file did not become a workflow: its reason goes in the Skipped counter's tooltip."""
+        if not isinstance(note, PhotoNote) or note.outcome not in SKIPPED:
+            return
+        reason = skip_reason(note.outcome, note.note)
+        self._skipped_notes = [*self._skipped_notes, f"{Path(note.path).name}: {reason}"][
+            -SKIPPED_TOOLTIP:
+        ]
+        self.counters["skipped"].setToolTip(
+            "\n".join([self.tr("Skipped (latest last):"), *self._skipped_notes])
+        )
 
     def _connection_changed(self, state: object) -> None:
         if isinstance(state, ConnectionState):
