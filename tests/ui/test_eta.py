@@ -96,3 +96,14 @@ def test_summary_text_of_a_measured_estimate() -> None:
     summarize(running, tracker=tracker, now=T0)
     summary = summarize(running, tracker=tracker, now=T0 + 120)  # 20 % in 2 min: 8 min left
     assert summary_text(summary).endswith("about 8 min 0 s left")
+
+
+def test_photos_going_out_are_counted_as_sending_like_their_rows() -> None:
+    items = [
+        item(1, ItemState.UPLOADING, 40),
+        item(2, ItemState.UPLOADING, 10),
+        item(3, ItemState.RUNNING, 30),
+        item(4, ItemState.QUEUED),
+    ]
+    text = summary_text(summarize(items, now=T0))
+    assert text.startswith("2 sending · 1 being made · 1 waiting"), text

@@ -154,8 +154,10 @@ def summary_text(
     t = QCoreApplication.translate
     parts: list[tuple[int, str]] = [
         (summary.count(ItemState.SUCCEEDED), t("JobSummary", "{n} done")),
+        # The same words as the rows: a photo going out is "Sending", not yet "being made".
+        (summary.count(ItemState.UPLOADING), t("JobSummary", "{n} sending")),
         (
-            summary.count(ItemState.UPLOADING, ItemState.SUBMITTED, ItemState.RUNNING),
+            summary.count(ItemState.SUBMITTED, ItemState.RUNNING),
             t("JobSummary", "{n} being made"),
         ),
         (summary.count(ItemState.QUEUED), t("JobSummary", "{n} waiting")),
