@@ -39,7 +39,8 @@ def test_the_offer_comes_only_when_sending_takes_minutes() -> None:
     many = estimate_sending(camera_photos(300), None, None)  # 1.5 GB: 10 min
     assert many.offer_smaller
     assert many.original_seconds == pytest.approx(300 * 5_000_000 / TYPICAL_WIFI_BYTES_PER_S)
-    assert many.smaller_seconds < many.original_seconds / 3
+    # A 5 MB 12 MP photo: its copy keeps its bytes per pixel, ~2 MB (measured: 5.25 -> 2.05 MB).
+    assert many.smaller_seconds < many.original_seconds / 2
     # A fast link measured: no offer for the same batch; a low limit: offered for fewer.
     assert not estimate_sending(
         camera_photos(300), UploadPace(rate=100e6 / 8 * 10), None
