@@ -76,6 +76,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+SIGNAL_ANSWER_MS = 60_000
+
+
 class AppController(QObject):
     """Owns the pools, the window, the session and (in demo mode) the simulator."""
 
@@ -114,6 +117,8 @@ class AppController(QObject):
             demo=demo,
             settings=self.settings,
         )
+        # How long a quit signal's question waits for an answer before quitting anyway.
+        self.signal_answer_ms = SIGNAL_ANSWER_MS
         self.window.key_changed.connect(self._key_changed)
         self.window.key_removed.connect(self._key_removed)
 
@@ -256,7 +261,19 @@ class AppController(QObject):
         second signal closes an open question and quits without asking."""
         window = self.window
         if not force:
-            window.close()
+            # Asks only when photos are not on Vimmerse yet. Nobody may be there to answer (a
+            # logout, a shutdown): after a while the question counts as a second signal.
+            timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.timeout.connect(lambda: self.quit_by_signal(True))
+            timer.start(self.signal_answer_ms)
+            window.closing_by_signal = True
+            try:
+                window.close()
+            finally:
+                window.closing_by_signal = False
+                timer.stop()
+                timer.deleteLater()
             return
         window.quit_without_asking = True
         modal = QApplication.activeModalWidget()

@@ -236,6 +236,9 @@ class MainWindow(QMainWindow):
         # Set by a second quit signal (SIGINT/SIGTERM, app.ui.quit_signals): close without
         # asking; the state is still saved and unfinished photos are picked up next time.
         self.quit_without_asking = False
+        # Set while a first quit signal closes the window: nothing is asked about photos that
+        # are already on Vimmerse (issue 12: "no dialog when nothing is at risk").
+        self.closing_by_signal = False
         self.settings_store = QSettings(
             str(data_dir / "window.ini"), QSettings.Format.IniFormat, self
         )
@@ -1133,7 +1136,12 @@ class MainWindow(QMainWindow):
             return False
         # From the job list's memory (kept up to date by the engine's events), not the store:
         # reading thousands of items from SQLite here would freeze the window.
-        in_flight = self.job_list.model.unfinished_count() if self.session is not None else 0
+        if self.session is None:
+            in_flight = 0
+        elif self.closing_by_signal:
+            in_flight = self.job_list.model.not_sent_count()
+        else:
+            in_flight = self.job_list.model.unfinished_count()
         return not in_flight or self.ask_quit(self, in_flight)
 
     def unsent_count(self) -> int:

@@ -389,6 +389,17 @@ class JobListModel(QAbstractListModel):
             if not item.state.is_final and item.batch_id not in busy
         )
 
+    def not_sent_count(self) -> int:
+        """Items the engine has not put on Vimmerse yet (waiting for or in their upload), from
+        memory: what quitting would stop. Items already on Vimmerse are at no risk: they keep
+        being made, and the engine follows them again at the next start."""
+        busy = self.busy_batches
+        return sum(
+            1
+            for item in (*self._items, *self._pending.values())
+            if item.state in (ItemState.QUEUED, ItemState.UPLOADING) and item.batch_id not in busy
+        )
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
 
