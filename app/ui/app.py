@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from app.simulator import Simulator
     from app.ui.main_window import MainWindow
     from app.ui.session import Session
+    from app.ui.settings import Setting
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,12 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 
 SIGNAL_ANSWER_MS = 60_000
+
+
+def _last_used_demo() -> Setting[bool]:
+    from app.ui.settings import LAST_USED_DEMO
+
+    return LAST_USED_DEMO
 
 
 class AppController(QObject):
@@ -135,7 +142,8 @@ class AppController(QObject):
     def _key_loaded(self, stored: StoredKey | None) -> None:
         if stored is not None:
             self.start_real(stored.value)
-        elif self.demo_if_no_key:
+        elif self.demo_if_no_key or self.settings.value(_last_used_demo()):
+            # Reopen in the mode last used: a demo user finds the demo work where they left it.
             self.start_demo()
         else:
             self.welcome()
@@ -207,6 +215,8 @@ class AppController(QObject):
         from app.ui.session import Session
 
         self._stop_session()
+        # Written to disk with the other settings at quit (`shutdown`).
+        self.settings.set_value(_last_used_demo(), demo)
         session = Session(
             self.workers,
             key=key,

@@ -517,3 +517,52 @@ def test_an_unanswered_quit_signal_question_does_not_block_forever(
     assert asked == [4]
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
     assert asked == [4]
+
+
+def test_a_demo_user_who_starts_again_is_back_in_the_demo(
+    qtbot, private_dirs: Path, memory_keyring
+) -> None:
+    """No key stored, the demo chosen in the Welcome dialog: the next start (as the desktop
+    entry starts it, no flags) reopens the demo, not the Welcome dialog over an empty list."""
+
+    def start() -> AppController:
+        controller = AppController(
+            demo=False, demo_if_no_key=False, base_url=None, data_dir=None, error_reports=False
+        )
+        qtbot.addWidget(controller.window)
+        controller.window.show()
+        controller.start()
+        return controller
+
+    def stop(controller: AppController) -> None:
+        controller.window.ask_quit = lambda _w, _n: True
+        controller.window.close()
+        controller.shutdown()
+
+    first = start()
+    try:
+        welcome = None
+
+        def welcomed() -> bool:
+            nonlocal welcome
+            welcome = first.window.findChild(KeyDialog, "welcomeDialog")
+            return welcome is not None and welcome.isVisible()
+
+        qtbot.waitUntil(welcomed, timeout=15_000)
+        assert welcome is not None and welcome.demo_button is not None
+        welcome.demo_button.click()
+        qtbot.waitUntil(
+            lambda: first.window.session is not None and first.window.session.demo,
+            timeout=15_000,
+        )
+    finally:
+        stop(first)
+    second = start()
+    try:
+        qtbot.waitUntil(
+            lambda: second.window.session is not None and second.window.session.demo,
+            timeout=15_000,
+        )
+        assert second.window.findChild(KeyDialog, "welcomeDialog") is None
+    finally:
+        stop(second)
