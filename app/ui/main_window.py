@@ -13,7 +13,6 @@ The window holds no batch logic: photos come from `PhotoGridModel`, settings fro
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +39,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QRadioButton,
     QScrollArea,
     QScrollBar,
     QSizePolicy,
@@ -284,7 +285,6 @@ class MainWindow(QMainWindow):
         self._restore()
         self.set_demo(demo)
         self._update_summary()
-        self._update_tab_order()
 
     # --- layout --------------------------------------------------------------------------
 
@@ -446,11 +446,63 @@ class MainWindow(QMainWindow):
         ]
         return chain
 
-    def _update_tab_order(self) -> None:
-        # Menus are windows of their own: not stops in this one.
-        chain = [w for w in self.focus_chain() if w.window() is self]
-        for first, second in itertools.pairwise(chain):
-            QWidget.setTabOrder(first, second)
+    def tab_stops(self) -> list[QWidget]:
+        """The stops Tab visits now, in screen order: `focus_chain` (then any other keyboard
+        stop of the window, so that focus is never lost), shown, enabled and taking Tab;
+        one stop per group of radio buttons (the checked one)."""
+        chain = self.focus_chain()
+        known = set(chain)
+        central = self.centralWidget()
+        chain += [
+            w
+            for w in (central.findChildren(QWidget) if central is not None else [])
+            if w not in known and not isinstance(w, QScrollBar)
+        ]
+        stops: list[QWidget] = []
+        for widget in chain:
+            if (
+                widget.window() is not self  # menus are windows of their own
+                or not widget.isVisible()
+                or not widget.isEnabled()
+                or not widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+                or widget.focusProxy() is not None
+            ):
+                continue
+            parent = widget.parentWidget()
+            if isinstance(widget, QRadioButton) and widget.autoExclusive() and parent:
+                group = [
+                    r
+                    for r in parent.findChildren(
+                        QRadioButton, options=Qt.FindChildOption.FindDirectChildrenOnly
+                    )
+                    if r.autoExclusive() and r.isVisible() and r.isEnabled()
+                ]
+                checked = [r for r in group if r.isChecked()]
+                if widget is not (checked or group)[0]:
+                    continue
+            if widget not in stops:
+                stops.append(widget)
+        return stops
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab and Shift+Tab go round the whole window in screen order.
+
+        Worked out when the key is pressed, from what is shown then: Qt's own chain (set with
+        `setTabOrder`) had to be re-linked whenever a list became focusable, on the GUI thread
+        during updates, and still trapped Tab in the right-hand side."""
+        focused = QApplication.focusWidget()
+        stops = self.tab_stops()
+        current = focused
+        while current is not None and current not in stops:
+            current = current.parentWidget()
+        if current is None or not stops:
+            return super().focusNextPrevChild(next)
+        step = 1 if next else -1
+        target = stops[(stops.index(current) + step) % len(stops)]
+        target.setFocus(
+            Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason
+        )
+        return True
 
     def _focus_only_with_rows(self, view: QAbstractItemView) -> None:
         """A list is a keyboard stop only with rows in it, and then its current row shows the
@@ -463,8 +515,6 @@ class MainWindow(QMainWindow):
             wanted = policy if rows else Qt.FocusPolicy.NoFocus
             if view.focusPolicy() != wanted:
                 view.setFocusPolicy(wanted)
-                # Qt moves a widget that becomes focusable to the end of the chain.
-                self._update_tab_order()
             if rows and not view.currentIndex().isValid():
                 view.selectionModel().setCurrentIndex(
                     model.index(0, 0), QItemSelectionModel.SelectionFlag.NoUpdate
@@ -616,7 +666,6 @@ class MainWindow(QMainWindow):
         self.photos.urls_found.connect(self._urls_found)
         self.settings_panel.changed.connect(self._update_summary)
         # A template's option fields are made anew when it changes: put them back in order.
-        self.settings_panel.template_picker.template_changed.connect(self._update_tab_order)
         self.create_button.clicked.connect(self.create_workflows)
         self.demo_banner.key_requested.connect(self.open_key_dialog)
         self.settings_requested.connect(self.open_settings)

@@ -716,3 +716,40 @@ def test_the_app_uses_the_contrast_style() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ContrastStyle"
+
+
+def test_tab_goes_round_the_whole_window_not_only_the_right_side(rig) -> None:
+    """From Create, Tab carries on to the photo column and the job list, and comes back; Shift+
+    Tab walks the same round backwards."""
+    qtbot, window = rig.qtbot, rig.window
+    rig.add(2)
+    rig.create()
+    rig.add(2)
+    window.show_new_batch()
+    window.create_button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: window.create_button.hasFocus())
+    forward: list[QWidget] = []
+    for _ in range(60):
+        widget = QApplication.focusWidget()
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+        after = QApplication.focusWidget()
+        forward.append(after)
+        if after is window.create_button:
+            break
+    assert forward[-1] is window.create_button, "Tab never came back round to Create"
+    for stop in (
+        window.add_photos_button,
+        window.grid,
+        window.job_list.tabs,
+        window.job_list.view,
+        window.right_tabs.tabBar(),
+    ):
+        assert stop in forward
+    assert forward.index(window.add_photos_button) < forward.index(window.grid)
+    assert forward.index(window.grid) < forward.index(window.job_list.view)
+    assert forward.index(window.job_list.view) < forward.index(window.right_tabs.tabBar())
+    backward: list[QWidget] = []
+    for _ in range(len(forward)):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab)
+        backward.append(QApplication.focusWidget())
+    assert backward[::-1][1:] == forward[:-1]
