@@ -620,3 +620,12 @@ def test_a_web_photo_row_shows_a_globe_not_an_empty_box(qtbot: Any, panel: JobLi
 
     assert lines_in(0) > 30  # the globe's lines
     assert lines_in(1) == 0  # a photo still loading: a plain placeholder
+
+
+def test_the_row_menu_says_delete_from_vimmerse_as_the_results_panel_does(qtbot: Any) -> None:
+    item = make_item(1, ItemState.SUCCEEDED)
+    menu = build_menu([item])
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    menu.deleteLater()
+    assert "Delete from Vimmerse…" in texts
+    assert not any("server" in text.lower() for text in texts)
