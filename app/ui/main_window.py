@@ -35,6 +35,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QGuiApplication,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -95,6 +96,17 @@ if TYPE_CHECKING:
     from app.ui.session import Session
 
 DEFAULT_SIZE = QSize(1280, 800)
+# Room kept for the window manager's frame (title bar, borders): the first size is set before
+# the window has a frame to measure.
+FRAME_ALLOWANCE = QSize(16, 48)
+
+
+def first_size(available: QSize) -> QSize:
+    """The size of a window opened for the first time: DEFAULT_SIZE, but never more than the
+    screen's free area (a 1280×800 screen put the status bar below its edge)."""
+    return DEFAULT_SIZE.boundedTo(available - FRAME_ALLOWANCE)
+
+
 STATUS_MS = 12_000  # how long a status-bar message stays
 MIN_JOB_ROWS = 3  # job rows always visible, even in the smallest window
 SUMMARY_MS = 150
@@ -1145,7 +1157,15 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(DEFAULT_SIZE)
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            available = screen.availableGeometry() if screen is not None else None
+            if available is None:
+                self.resize(DEFAULT_SIZE)
+            else:
+                self.resize(first_size(available.size()))
+                frame = self.frameGeometry()
+                frame.moveCenter(available.center())
+                self.move(max(frame.x(), available.x()), max(frame.y(), available.y()))
         for key, splitter in (
             ("window/main", self.main_splitter),
             ("window/left", self.left_splitter),

@@ -139,8 +139,9 @@ def test_the_title_names_the_app_once_and_counts_the_work_done(qtbot, make_windo
     for i in (1, 2):
         notifier.item_changed(make_item(i, ItemState.SUCCEEDED, progress=100))
     qtbot.waitUntil(lambda: window.windowTitle() == f"70% — Demo — {APP_NAME}")
-    notifier.item_changed(make_item(3, ItemState.UPLOADING, progress=90))  # sent, not made
-    qtbot.waitUntil(lambda: window.windowTitle() == f"60% — Demo — {APP_NAME}")
+    # Being sent: the title counts what the row shows ("Sending · 90%"), as the rows do.
+    notifier.item_changed(make_item(3, ItemState.UPLOADING, progress=90))
+    qtbot.waitUntil(lambda: window.windowTitle() == f"82% — Demo — {APP_NAME}")
     for i in (3, 4):
         notifier.item_changed(make_item(i, ItemState.SUCCEEDED, progress=100))
     qtbot.waitUntil(lambda: window.windowTitle() == f"Demo — {APP_NAME}")  # finished
@@ -529,7 +530,10 @@ def test_saved_files_are_named_after_the_template_name(rig, tmp_path) -> None:
         lambda: [p.name for p in out.iterdir()] == [f"{photos[0].stem}_{label}_1.jpg"],
         timeout=10_000,
     )
-    qtbot.waitUntil(lambda: "Saved 1 file to saved." in window.status_text.text(), timeout=5000)
+    # The folder is named by its whole path, once.
+    saved = f"Saved 1 file to {out}."
+    qtbot.waitUntil(lambda: saved in window.status_text.text(), timeout=5000)
+    assert window.status_text.text().count(str(out)) == 1
     # The command line's documented default keeps the id; both fields mean the same everywhere.
     common = {"stem": "IMG_1", "template": "vim_arctic", "n": 1, "ext": "jpg"}
     assert result_name(DEFAULT_NAME_PATTERN, **common) == "IMG_1_vim_arctic_1.jpg"
@@ -753,3 +757,63 @@ def test_tab_goes_round_the_whole_window_not_only_the_right_side(rig) -> None:
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab)
         backward.append(QApplication.focusWidget())
     assert backward[::-1][1:] == forward[:-1]
+
+
+def test_the_first_window_fits_the_screen(qtbot, make_window) -> None:
+    """No stored size: the window opens at most as big as the screen's free area, status bar
+    on screen; on a big screen it keeps the default size."""
+    from PySide6.QtCore import QSize
+
+    from app.ui.main_window import DEFAULT_SIZE, first_size
+
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    available = window.screen().availableGeometry()
+    assert available.contains(window.frameGeometry()) or (
+        window.width() <= available.width() and window.height() <= available.height()
+    )
+    bar = window.statusBar()
+    bottom = bar.mapTo(window, bar.rect().bottomLeft()).y()
+    assert window.geometry().top() + bottom <= available.bottom()
+    assert first_size(QSize(1280, 800)).height() < 800  # the frame needs room too
+    assert first_size(QSize(1280, 800)).width() <= 1280
+    assert first_size(QSize(2560, 1440)) == DEFAULT_SIZE
+
+
+def test_the_title_percentage_agrees_with_the_rows(qtbot, make_window) -> None:
+    """Rows saying "Sending · 42%" … "47%": the title says about the same, not 8 %."""
+    from app.ui.jobs.model import status_text
+
+    window = make_window(demo=True)
+    notifier = window.notifier
+    items = [make_item(i, ItemState.UPLOADING, progress=42 + i) for i in range(6)]
+    for item in items:
+        notifier.item_changed(item)
+    assert status_text(items[0]) == "Sending · 42%"
+    qtbot.waitUntil(lambda: window.windowTitle() == f"44% — Demo — {APP_NAME}")
+
+
+def test_the_report_menu_dates_name_the_month(rig) -> None:
+    """In a locale whose short date is all numbers (C: "6 12 2026 15:43"), the Export report
+    menu still names the month."""
+    import re
+    import time as _time
+
+    qtbot, window = rig.qtbot, rig.window
+    rig.add(1)
+    batch = rig.create()
+    panel = window.results_panel
+    window.show_results()
+    qtbot.waitUntil(lambda: len(panel.all_items) == 1, timeout=10_000)
+    previous = QLocale()
+    QLocale.setDefault(QLocale.c())
+    try:
+        menu = panel.report_button.menu()
+        menu.aboutToShow.emit()  # as when the user opens "Export report…"
+        text = next(a.text() for a in menu.actions() if a.objectName() == f"reportBatch_{batch}")
+    finally:
+        QLocale.setDefault(previous)
+    month = QLocale.c().monthName(_time.localtime().tm_mon, QLocale.FormatType.ShortFormat)
+    assert month in text, text
+    assert not re.search(r"\b\d{1,2} \d{1,2} \d{4}\b", text), text
