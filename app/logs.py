@@ -74,6 +74,12 @@ def hide_secret(secret: str | None) -> None:
             _secrets.add(secret.strip())
 
 
+def forget_secrets() -> None:
+    """Scrub no key registered so far (tests: each starts without the last one's keys)."""
+    with _secrets_lock:
+        _secrets.clear()
+
+
 def without_paths(text: str) -> str:
     """`text` with every file path cut down to its base name (source files of the app keep
     their place in the package)."""

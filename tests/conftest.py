@@ -100,6 +100,17 @@ def _timer_owner(timer: Any) -> str:
 
 
 @pytest.fixture(autouse=True)
+def forgotten_secrets() -> Iterator[None]:
+    """The log scrubs every key registered in this process (a global set): a test's key ("k")
+    must not scrub the next test's logs ("wor[hidden]er")."""
+    from app.logs import forget_secrets
+
+    forget_secrets()
+    yield
+    forget_secrets()
+
+
+@pytest.fixture(autouse=True)
 def memory_keyring() -> Iterator[MemoryKeyring]:
     previous = keyring.get_keyring()
     backend = MemoryKeyring()

@@ -166,6 +166,11 @@ class WorkflowClient:
         # kind of request gets its own read timeout.
         self.timeouts = timeouts or Timeouts()
         self._fixed_timeout = timeout
+        # Told at once, with the failure's detail, when a request got no answer. One that
+        # could not reach the server (nothing was sent) is then not retried here: the caller (the engine)
+        # checks the connection and tries again on its own schedule, instead of each request
+        # sleeping through its own round of retries while the server is out of reach.
+        self.on_unreachable: Callable[[str], None] | None = None
         # The network streams of this client's connections, so that close() can shut their
         # sockets: a thread blocked reading an answer that never comes wakes up at once.
         self._streams: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -558,6 +563,18 @@ class WorkflowClient:
             out.flush()
             os.fsync(out.fileno())
 
+    def _told_unreachable(self, error: ApiError) -> bool:
+        """Tell `on_unreachable` of a request that got no answer; True when nothing was sent
+        (a request to the API's own server is then not retried here: another host, such as
+        one serving result files, keeps its retries)."""
+        hook = self.on_unreachable
+        if hook is None or not isinstance(error, NetworkError):
+            return False
+        # A connection lost mid-request is a sign too (the check starts at once), but such a
+        # request is retried as before: only one that never left can wait for the engine.
+        hook(error.detail)
+        return not error.sent
+
     def _run(
         self,
         label: str,
@@ -589,6 +606,9 @@ class WorkflowClient:
             else:
                 log.debug("%s done in %.2f s", label, time.monotonic() - started)
                 return result
+            if self._told_unreachable(error) and host == self._origin:
+                log.debug("%s: not sent, the server is out of reach", label)
+                raise error
             retry_after = error.retry_after if isinstance(error, RateLimitedError) else None
             if not error.retryable or number >= limit:
                 # A refusal (4xx) is an answer, often expected (check_key's 404); giving up on

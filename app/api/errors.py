@@ -6,6 +6,7 @@ HTTP status) are kept in attributes for logs and error reports, never mixed into
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -217,11 +218,19 @@ class CancelledError(Exception):
         super().__init__(self.user_message)
 
 
+# A secret at least this long is hidden wherever it appears; a shorter one (no real key is, but
+# a user may type "abc" before it is refused) only where it stands alone: hidden inside other
+# words it would mangle them ("Created workflow abc542d0-…" read "[hidden]542d0-…").
+MIN_EMBEDDED_SECRET = 8
+_KEY_CHAR = r"A-Za-z0-9_\-"
+
+
 def scrub(text: str, secret: str | None) -> str:
     """Remove the secret from a text (the server might echo a key back).
 
     Also its escaped spellings (as in repr() of a str or of bytes), which is how library error
-    messages quote a value such as a header that was refused.
+    messages quote a value such as a header that was refused. A short secret is removed only
+    where it stands alone (`MIN_EMBEDDED_SECRET`): still never written whole.
     """
     if not secret:
         return text
@@ -231,8 +240,13 @@ def scrub(text: str, secret: str | None) -> str:
         repr(secret.encode("utf-8", "backslashreplace"))[2:-1],
     }
     for spelling in sorted(spellings, key=len, reverse=True):
-        if spelling and spelling in text:
+        if not spelling or spelling not in text:
+            continue
+        if len(secret) >= MIN_EMBEDDED_SECRET:
             text = text.replace(spelling, "[hidden]")
+        else:
+            alone = rf"(?<![{_KEY_CHAR}]){re.escape(spelling)}(?![{_KEY_CHAR}])"
+            text = re.sub(alone, "[hidden]", text)
     return text
 
 

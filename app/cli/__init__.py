@@ -171,9 +171,9 @@ def _run_command(args: argparse.Namespace, key: str | None, base_url: str) -> in
     if args.command in ("submit", "resume", "resubmit", "cancel"):
         from app.cli.attention import run_cancel, run_resubmit
         from app.cli.batch import run_resume, run_submit
-        from app.cli.output import Printer
+        from app.cli.output import Printer, program
 
-        printer = Printer(as_json=getattr(args, "json", False))
+        printer = Printer(as_json=getattr(args, "json", False), prog=program(args))
         if args.command == "cancel":  # cancelling sends nothing: no key needed
             return run_cancel(args, key, base_url, printer)
         if key is None:

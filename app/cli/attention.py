@@ -10,7 +10,7 @@ import sys
 
 from app.cli.batch import _close, _drive, _engine, busy_message
 from app.cli.exit_codes import ExitCode, UsageError
-from app.cli.output import STATE_WORDS, Printer, item_label, needing_attention
+from app.cli.output import STATE_WORDS, Printer, item_label, needing_attention, program
 from app.engine import Engine, ItemSnapshot, ItemState
 from app.engine.store import JobStore
 
@@ -30,7 +30,7 @@ def select(store: JobStore, args: argparse.Namespace) -> list[ItemSnapshot]:
         return needing_attention(store)
     if not args.ids:
         raise UsageError(
-            "Say which photos: the ids “vimbatch status” shows, or --all-needing-attention."
+            f"Say which photos: the ids “{program(args)} status” shows, or --all-needing-attention."
         )
     chosen: dict[int, ItemSnapshot] = {}
     unknown: list[str] = []
@@ -45,7 +45,8 @@ def select(store: JobStore, args: argparse.Namespace) -> list[ItemSnapshot]:
     if unknown:
         names = ", ".join(unknown)
         raise UsageError(
-            f"Nothing in the job list has the id {names} (“vimbatch status” shows the ids). "
+            f"Nothing in the job list has the id {names} (“{program(args)} status” shows "
+            "the ids). "
             "Nothing was changed."
         )
     return list(chosen.values())
@@ -143,7 +144,7 @@ def _claim(engine: Engine, items: list[ItemSnapshot], printer: Printer) -> list[
     """The items whose batch this process may work on; the others are said to be busy."""
     busy = engine.claim_batches({i.batch_id for i in items})
     for batch_id in sorted(busy):
-        printer.say(busy_message(batch_id))
+        printer.say(busy_message(batch_id, printer.prog))
     return [i for i in items if i.batch_id not in busy]
 
 

@@ -141,7 +141,7 @@ def run_resume(args: argparse.Namespace, key: str, base_url: str, printer: Print
     # Batches another vimbatch window or process works on are left to it: never sent twice.
     busy = engine.claim_batches(unfinished)
     for batch_id in sorted(busy):
-        printer.say(busy_message(batch_id))
+        printer.say(busy_message(batch_id, printer.prog))
     mine = [b for b in unfinished if b not in busy]
     if not mine:
         waiting = needing_attention(engine.store)
@@ -169,10 +169,10 @@ def run_resume(args: argparse.Namespace, key: str, base_url: str, printer: Print
     return code
 
 
-def busy_message(batch_id: int) -> str:
+def busy_message(batch_id: int, prog: str = "vimbatch") -> str:
     return (
         f"Batch {batch_id} is being worked on by another vimbatch window or process, "
-        "so it was left alone. Run “vimbatch resume” again once that has finished."
+        f"so it was left alone. Run “{prog} resume” again once that has finished."
     )
 
 
@@ -253,7 +253,7 @@ def _drive(
         # workers are daemon threads, so the process ends without waiting for it.
         _close(engine)
         if interrupted:
-            printer.say("Stopped. Run “vimbatch resume” to carry on.")
+            printer.say(f"Stopped. Run “{printer.prog} resume” to carry on.")
             return ExitCode.INTERRUPTED
         if timed_out and any(not i.state.is_final for i in items) and code not in STOPS:
             waiting = any(i.state in (ItemState.QUEUED, ItemState.PAUSED) for i in items)
@@ -261,13 +261,15 @@ def _drive(
                 f"Stopped waiting after {_seconds(timeout)}: what was sent is still running on "
                 "Vimmerse"
                 + (", and the rest waits here" if waiting else "")
-                + ". Run “vimbatch resume” later to carry on."
+                + f". Run “{printer.prog} resume” later to carry on."
             )
             return ExitCode.TIMED_OUT
         if code is ExitCode.NO_CREDIT:
-            printer.say("Add credit to your Vimmerse account, then run “vimbatch resume”.")
+            printer.say(f"Add credit to your Vimmerse account, then run “{printer.prog} resume”.")
         elif code is ExitCode.NO_KEY:
-            printer.say("Set a working key with “vimbatch key set”, then run “vimbatch resume”.")
+            printer.say(
+                f"Set a working key with “vimbatch key set”, then run “{printer.prog} resume”."
+            )
         return code
 
 

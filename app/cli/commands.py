@@ -18,7 +18,7 @@ from app.api import (
     WorkflowClient,
 )
 from app.cli.exit_codes import ExitCode, UsageError
-from app.cli.output import STATE_WORDS, attention_lines, item_json, item_label
+from app.cli.output import STATE_WORDS, attention_lines, item_json, item_label, program
 from app.engine import ItemState, make_client, open_store
 from app.engine.keys import (
     KEY_ENV,
@@ -76,10 +76,16 @@ def run_status(args: argparse.Namespace, key: str | None, base_url: str) -> int:
                         line += f" — {item.error}"
                     print(line)
                 waiting = [i for i in items if i.state is ItemState.NEEDS_ATTENTION]
-                for line in attention_lines(waiting, indent="  "):
+                for line in attention_lines(waiting, indent="  ", prog=program(args)):
                     print(line)
             if not batches and not args.json:
                 print("The job list is empty.")
+                demo = _demo_batches(args)
+                if demo:
+                    print(
+                        f"The demo's job list has {demo} batch{'es' if demo != 1 else ''}: "
+                        "vimbatch --demo status"
+                    )
         finally:
             store.close()
         return ExitCode.OK
@@ -106,6 +112,24 @@ def run_status(args: argparse.Namespace, key: str | None, base_url: str) -> int:
                     + (f" {results}" if results else "")
                 )
     return code
+
+
+def _demo_batches(args: argparse.Namespace) -> int:
+    """How many batches the demo's job list holds (kept apart from the real one, see
+    app/cli/demo.py), when this is the real list in its usual place; 0 otherwise."""
+    from app.engine.store import STORE_FILE
+    from app.paths import data_dir
+
+    if getattr(args, "demo", False) or args.data_dir is not None:
+        return 0
+    folder = data_dir() / "demo"
+    if not (folder / STORE_FILE).is_file():
+        return 0
+    store = open_store(folder)
+    try:
+        return len(store.batches())
+    finally:
+        store.close()
 
 
 def run_update(args: argparse.Namespace, key: str | None, base_url: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +27,12 @@ def demo_server(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
         SimulatorConfig(processing_time=4.0), state_dir=Path(args.data_dir) / "server"
     )
     base_url = simulator.start()
-    print(f"Practice mode: nothing is sent to Vimmerse (server {base_url}).", flush=True)
+    # On stderr: stdout carries the command's own output (`--json`, `status | head -1`).
+    print(
+        f"Practice mode: nothing is sent to Vimmerse (server {base_url}).",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         yield base_url, DEMO_KEY
     finally:

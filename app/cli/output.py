@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import threading
@@ -47,8 +48,17 @@ def needing_attention(store: JobStore) -> list[ItemSnapshot]:
     return [s.snapshot for s in store.items(states=[ItemState.NEEDS_ATTENTION])]
 
 
-def attention_lines(items: Sequence[ItemSnapshot], indent: str = "  ") -> list[str]:
-    """The photos needing attention, each with the id to pass and its reason, then what to do."""
+def program(args: argparse.Namespace) -> str:
+    """How the user calls vimbatch for this job list: advice names `vimbatch --demo …` in the
+    demo (plain `vimbatch resume` would look at the real list, without the demo's key)."""
+    return "vimbatch --demo" if getattr(args, "demo", False) else "vimbatch"
+
+
+def attention_lines(
+    items: Sequence[ItemSnapshot], indent: str = "  ", prog: str = "vimbatch"
+) -> list[str]:
+    """The photos needing attention, each with the id to pass and its reason, then what to do
+    (`prog`: how the user calls vimbatch, see `program`)."""
     if not items:
         return []
     lines = [f"{indent}Need your attention (the id to pass comes first):"]
@@ -56,8 +66,8 @@ def attention_lines(items: Sequence[ItemSnapshot], indent: str = "  ") -> list[s
         lines.append(f"{indent}  {item.id}: {item_label(item)} — {item.error or 'needs attention'}")
     ids = " ".join(str(i.id) for i in items) if len(items) <= 5 else "--all-needing-attention"
     lines.append(
-        f"{indent}Send again with “vimbatch resubmit {ids}” (this may use a second credit if "
-        f"the first one did reach Vimmerse), or drop with “vimbatch cancel {ids}”."
+        f"{indent}Send again with “{prog} resubmit {ids}” (this may use a second credit if "
+        f"the first one did reach Vimmerse), or drop with “{prog} cancel {ids}”."
     )
     return lines
 
@@ -104,9 +114,15 @@ class Printer:
     """Listens to the engine and prints, from any worker thread, one line at a time."""
 
     def __init__(
-        self, *, as_json: bool, out: TextIO | None = None, live: bool | None = None
+        self,
+        *,
+        as_json: bool,
+        out: TextIO | None = None,
+        live: bool | None = None,
+        prog: str = "vimbatch",
     ) -> None:
         self.as_json = as_json
+        self.prog = prog  # how the user calls vimbatch, for the advice printed
         self.out = out or sys.stdout
         self.live = (not as_json) and (self.out.isatty() if live is None else live)
         self._lock = threading.Lock()
@@ -258,7 +274,9 @@ class Printer:
                     item.state is ItemState.SUCCEEDED and item.error
                 ):
                     lines.append(f"  {item_label(item)}: {item.error or STATE_WORDS[item.state]}")
-            lines += attention_lines([i for i in items if i.state is ItemState.NEEDS_ATTENTION])
+            lines += attention_lines(
+                [i for i in items if i.state is ItemState.NEEDS_ATTENTION], prog=self.prog
+            )
             self._write("".join(line + "\n" for line in lines))
 
     def attention(self, items: Sequence[ItemSnapshot]) -> None:
@@ -266,10 +284,11 @@ class Printer:
         with self._lock:
             if self.as_json:
                 self._write("".join(json.dumps(item_json(i, final=True)) + "\n" for i in items))
-                for line in attention_lines(items, indent=""):
+                for line in attention_lines(items, indent="", prog=self.prog):
                     print(line, file=sys.stderr, flush=True)
                 return
-            self._write("".join(line + "\n" for line in attention_lines(items, indent="")))
+            lines = attention_lines(items, indent="", prog=self.prog)
+            self._write("".join(line + "\n" for line in lines))
 
 
 def _duration(seconds: float) -> str:

@@ -142,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=(
             "result file names (default {stem}_{template}_{n}.{ext}); may use {stem}, "
             "{template} (the template's id), {template_name} (its name), {n}, {ext}, {title}, "
-            "{folder}"
+            "{folder}; the file type is added at the end when {ext} is left out"
         ),
     )
     submit.add_argument(

@@ -13,7 +13,7 @@ from typing import Any
 from app.api import Visibility
 from app.cli.batch import STOP_GRACE, busy_message, parse_options
 from app.cli.exit_codes import ExitCode, UsageError
-from app.cli.output import Printer, skipped_json
+from app.cli.output import Printer, program, skipped_json
 from app.cli.stopping import stopping
 from app.engine import EngineEvent, EventKind, build_engine, open_store, title_pattern_problem
 from app.engine.event_files import Outcome
@@ -175,7 +175,7 @@ class _Notes:
 
 
 def run_watch(args: argparse.Namespace, key: str, base_url: str) -> int:
-    printer = Printer(as_json=args.json, live=False)
+    printer = Printer(as_json=args.json, live=False, prog=program(args))
     poll, backoff, retry = quick_timings(args.poll) if args.poll else (None, None, None)
     store = open_store(args.data_dir)
     try:
@@ -202,7 +202,7 @@ def run_watch(args: argparse.Namespace, key: str, base_url: str) -> int:
     try:
         engine.start()
         for batch_id in sorted(engine.busy_batches()):
-            printer.say(busy_message(batch_id))
+            printer.say(busy_message(batch_id, printer.prog))
         printer.say(
             f"Watching “{runner.folder}” for {profile.name} (event id {profile.api_event_id}). "
             f"Results go to “{runner.results}”. Press Ctrl-C to stop."

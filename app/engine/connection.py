@@ -27,8 +27,12 @@ OFFLINE_MESSAGE = (
 SLOWED_MESSAGE = "Vimmerse asked us to slow down. Sending goes on by itself shortly."
 CHECK_KEY = ("connection", "check")
 SLOWED_KEY = ("connection", "slowed")
+HEARTBEAT_KEY = ("connection", "heartbeat")
 # The health check backs off to at most this many seconds between tries.
 MAX_CHECK_INTERVAL = 30.0
+# While workflows are followed, Vimmerse silent this long gets a light health check: their own
+# status checks back off to a minute apart, and a lost connection should show within ~10 s.
+QUIET_LIMIT = 6.0
 
 
 class Connection:
@@ -41,6 +45,7 @@ class Connection:
         tasks: Tasks,
         backoff: Backoff,
         on_online: Callable[[], None],
+        watching: Callable[[], bool] = lambda: False,
     ) -> None:
         self._client = client
         self._events = events
@@ -53,6 +58,9 @@ class Connection:
         self._checks_failed = 0
         self._checking = False  # a health check is scheduled or running
         self._waiting: dict[Hashable, Callable[[], None]] = {}  # to run once back online
+        self._watching = watching  # workflows are being followed: keep a heartbeat
+        self._heartbeat_on = False
+        self._last_heard = time.monotonic()  # the last answer from Vimmerse
 
     @property
     def state(self) -> ConnectionState:
@@ -67,11 +75,15 @@ class Connection:
     def failed_to_connect(self, detail: str) -> None:
         """A request could not reach Vimmerse: confirm with a health check (a single refused
         connection may be the server's hiccup), which goes OFFLINE if it fails too."""
-        log.warning("Could not reach Vimmerse: %s", detail)
         with self._lock:
-            if self._checking:
-                return
+            checking = self._checking
             self._checking = True
+        if checking:
+            # Already being checked, or known OFFLINE: the state change was logged once; a line
+            # per request (every photo's retries) would flood the log.
+            log.debug("Could not reach Vimmerse: %s", detail)
+            return
+        log.warning("Could not reach Vimmerse: %s", detail)
         self._scheduler.call_later(0.0, self._check, key=CHECK_KEY)
 
     def when_online(self, key: Hashable, fn: Callable[[], None]) -> None:
@@ -84,9 +96,19 @@ class Connection:
         if not offline:
             self._tasks.submit(fn)
 
+    def keep_watch(self) -> None:
+        """Workflows are being followed: from now on, Vimmerse silent for `QUIET_LIMIT` gets a
+        health check (which goes OFFLINE if it fails), until nothing is followed any more."""
+        with self._lock:
+            if self._heartbeat_on:
+                return
+            self._heartbeat_on = True
+        self._scheduler.call_later(QUIET_LIMIT, self._heartbeat, key=HEARTBEAT_KEY)
+
     def answered(self) -> None:
         """A request got an answer: back ONLINE if we thought we were not."""
         with self._lock:
+            self._last_heard = time.monotonic()
             if self._state.status is not ConnectionStatus.OFFLINE:
                 return
         self._go_online()
@@ -131,6 +153,22 @@ class Connection:
             log.warning("Vimmerse cannot be reached: sending waits for the connection")
         self._scheduler.call_later(delay, self._check, key=CHECK_KEY)
         self._announce(state)
+
+    def _heartbeat(self) -> None:
+        watching = self._watching() and not self._tasks.stopping  # outside our lock
+        with self._lock:
+            if not watching:
+                self._heartbeat_on = False
+                return
+            quiet = time.monotonic() - self._last_heard
+            busy = self._checking  # a check runs (or OFFLINE): it watches already
+        if quiet >= QUIET_LIMIT and not busy:
+            if self._client().health():
+                with self._lock:
+                    self._last_heard = time.monotonic()
+            else:
+                self.failed_to_connect("no answer to the health check")
+        self._scheduler.call_later(QUIET_LIMIT, self._heartbeat, key=HEARTBEAT_KEY)
 
     def _go_online(self) -> None:
         with self._lock:

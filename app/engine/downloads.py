@@ -66,8 +66,9 @@ def result_name(
     folder: str = "",
     template_name: str = "",
 ) -> str:
-    """The file name of result number `n` (1-based); `ext` without its dot; `template_name`
-    defaults to the catalog's name for `template`."""
+    """The file name of result number `n` (1-based); `ext` with or without its dot, added at
+    the end when the pattern does not end with it; `template_name` defaults to the catalog's
+    name for `template`."""
     name = pattern.format(
         stem=stem,
         template=template,
@@ -79,6 +80,10 @@ def result_name(
     )
     if name.endswith("."):  # a result whose type is unknown has no extension
         name = name.rstrip(".")
+    suffix = "." + ext.lstrip(".") if ext.lstrip(".") else ""
+    if suffix and not name.lower().endswith(suffix.lower()):
+        # A pattern without {ext}: the file still gets its type, or it would not open.
+        name += suffix
     return safe_name(name)
 
 

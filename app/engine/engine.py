@@ -25,7 +25,7 @@ from typing import Unpack
 
 from app.api import ApiError, NotFoundError, WorkflowChanges, WorkflowClient
 from app.engine.batch_items import new_items
-from app.engine.connection import Connection
+from app.engine.connection import HEARTBEAT_KEY, Connection
 from app.engine.crew import Crew
 from app.engine.downloads import item_stem as item_stem  # where callers have found it
 from app.engine.downloads import name_pattern_problem
@@ -144,6 +144,7 @@ class Engine:
             tasks=self._tasks,
             backoff=backoff,
             on_online=self._back_online,
+            watching=lambda: self._following.following(),
         )
         crew = Crew(
             connection=self._connection,
@@ -178,6 +179,7 @@ class Engine:
             concurrency=concurrency,
             meter=self._meter,
         )
+        client.on_unreachable = self._connection.failed_to_connect
         self._recovery = Recovery(
             store,
             events=self._events,
@@ -454,6 +456,7 @@ class Engine:
 
     def set_client(self, client: WorkflowClient) -> None:
         """Use another client (a new key); batches paused for the key carry on."""
+        client.on_unreachable = self._connection.failed_to_connect
         with self._lock:
             self._client = client
         for batch_id, kind in self._store.paused_batches().items():
@@ -572,7 +575,7 @@ class Engine:
     def _is_idle(self) -> bool:
         if self._tasks.active or self._uploads.sending():
             return False
-        if self._scheduler.pending(exclude=(WATCH_KEY,)):
+        if self._scheduler.pending(exclude=(WATCH_KEY, HEARTBEAT_KEY)):
             return False
         if not self._tasks.running or self.store_problem is not None:
             return True  # with the job list failing, nothing goes on until resume

@@ -44,15 +44,31 @@ class Following(CrewMember):
         self._saving = saving
         self._lock = threading.Lock()
         self._interval: dict[int, float] = {}  # item -> its current poll interval
+        self._followed: set[int] = set()  # items whose status checks go on
         self._key_blocked: set[int] = set()  # items whose poll waits for a key
         self._offline: set[int] = set()  # items whose poll waits for the connection
 
     def poll_soon(self, item_id: int, delay: float = 0.0) -> None:
+        with self._lock:
+            self._followed.add(item_id)
         self._scheduler.call_later(delay, partial(self._poll_one, item_id), key=("poll", item_id))
+        self._connection.keep_watch()  # checks grow far apart: a lost connection still shows
+
+    def following(self) -> bool:
+        """Some workflow is being followed (its status checks go on)."""
+        with self._lock:
+            return bool(self._followed)
 
     def stop(self, item_id: int) -> None:
         """Poll the item no more (cancelled, removed)."""
         self._scheduler.cancel(("poll", item_id))
+        self._done(item_id)
+
+    def _done(self, item_id: int) -> None:
+        """The item's workflow is followed no more (finished, cancelled, gone)."""
+        with self._lock:
+            self._followed.discard(item_id)
+            self._interval.pop(item_id, None)
 
     def forget(self, item_id: int) -> None:
         """The item starts afresh: no poll, no failures counted."""
@@ -81,11 +97,13 @@ class Following(CrewMember):
         stored = self._store.get(item_id)
         # Finished workflows are never asked again.
         if stored is None or not stored.snapshot.state.is_remote or not stored.snapshot.workflow_id:
+            self._done(item_id)
             return
         workflow_id = stored.snapshot.workflow_id
         try:
             workflow = self._client().get(workflow_id)
         except NotFoundError as exc:
+            self._done(item_id)
             self._events.set(item_id, state=ItemState.FAILED, error=str(exc))
             return
         except (KeyMissingError, KeyRefusedError) as exc:
@@ -128,6 +146,7 @@ class Following(CrewMember):
         self._failures.clear(item_id)
         current = self._store.get(item_id)
         if current is None or not current.snapshot.state.is_remote:
+            self._done(item_id)
             return  # cancelled or deleted meanwhile
         snap = current.snapshot
         if snap.status_text == CANT_CHECK:  # it answers again: the item's words go back
@@ -172,8 +191,7 @@ class Following(CrewMember):
         `changed`: its status name is new (polling goes back to its fastest)."""
         item_id = stored.snapshot.id
         if workflow.succeeded:
-            with self._lock:
-                self._interval.pop(item_id, None)
+            self._done(item_id)
             settings = self._store.settings(stored.snapshot.batch_id)
             downloading = bool(settings.download_dir and workflow.result)
             finish: ItemChanges = {
@@ -191,8 +209,7 @@ class Following(CrewMember):
             if downloading:
                 self._saving.download(item_id)
         elif workflow.failed:
-            with self._lock:
-                self._interval.pop(item_id, None)
+            self._done(item_id)
             cancelled = workflow.processing_status.strip().lower() == "cancel"
             self._events.set(
                 item_id,

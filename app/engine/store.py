@@ -213,6 +213,9 @@ class ItemChanges(TypedDict, total=False):
     description: str
     visibility: str | None
     pending_update: Mapping[str, str] | None
+    # When the item was added; sent afresh (retry, resubmit) it starts over: its row counts
+    # the time from then, not from the first send.
+    created_at: float
 
 
 # Every column ItemChanges names, for the check at run time (callers that build a dict).

@@ -181,6 +181,7 @@ class Uploads(CrewMember):
             self._store.set_photos(item_id, [dict(p, recheck=True) for p in stored.photos])
         fresh: ItemChanges = {
             **carried,
+            "created_at": time.time(),  # its time starts over, as a new item's would
             "state": ItemState.QUEUED,
             "error": None,
             "workflow_id": None,
@@ -373,9 +374,16 @@ class Uploads(CrewMember):
         except NetworkError as exc:
             # The client only lets this through when nothing can have been created.
             delay = self._backoff.delay(self._failures.add(item_id))
-            log.warning("Item %d: not sent (%s); again in %.1f s", item_id, exc.detail, delay)
             if not exc.sent:
                 self._connection.failed_to_connect(exc.detail)
+            # While OFFLINE the connection state was logged once: not a line per photo.
+            log.log(
+                logging.DEBUG if self._connection.offline else logging.WARNING,
+                "Item %d: not sent (%s); again in %.1f s",
+                item_id,
+                exc.detail,
+                delay,
+            )
             self._requeue(item_id, delay, None)
         except ServerError as exc:
             # A 503: the server refused it before acting on it.

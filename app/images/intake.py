@@ -34,13 +34,14 @@ from app.images.photo import Photo
 from app.images.problems import ProblemCode
 from app.images.walk import WalkProblem, walk
 
-PhotoKey = tuple[tuple[tuple[int, int | str], ...], str]
+NaturalKey = tuple[tuple[int, int | str], ...]
+PhotoKey = tuple[NaturalKey, NaturalKey, str]
 
 # Files checked at once by `gather`: checks read and decode, so a few threads keep the disk busy.
 GATHER_WORKERS = 4
 
 
-def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+def natural_key(text: str) -> NaturalKey:
     """Sort key that orders numbers by value: IMG_2 before IMG_10, case ignored."""
     return tuple(
         (0, int(part)) if part.isdigit() else (1, part.casefold())
@@ -51,11 +52,14 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
 
 @functools.lru_cache(maxsize=1 << 16)
 def path_key(path: Path) -> PhotoKey:
-    """A batch's order of paths: natural, then the exact text (IMG_01 and IMG_1, a.jpg and
-    A.jpg still have one fixed order). Remembered: the window asks for the same paths' keys
-    again and again (each sort, insert and row lookup), on the GUI thread."""
+    """A batch's order of paths: natural, the path without its extension first and then the
+    extension (IMG_0005.jpg before “IMG_0005 copy.jpg”, as a file manager shows them: as whole
+    text the space would sort before the dot), then the exact text (IMG_01 and IMG_1, a.jpg
+    and A.jpg still have one fixed order). Remembered: the window asks for the same paths'
+    keys again and again (each sort, insert and row lookup), on the GUI thread."""
     text = str(path)
-    return natural_key(text), text
+    suffix = path.suffix
+    return natural_key(text[: len(text) - len(suffix)]), natural_key(suffix), text
 
 
 def photo_key(photo: Photo) -> PhotoKey:

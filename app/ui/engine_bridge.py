@@ -14,6 +14,7 @@ run on the I/O pool through `app.ui.workers.TaskRunner`; a failure comes back as
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -31,6 +32,8 @@ from app.engine.model import (
 )
 from app.ui.user_text import user_text
 from app.ui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     # The engine module (httpx, keyring) loads with the session, after the window shows.
@@ -70,6 +73,7 @@ class EngineBridge(QObject):
         self._lock = threading.Lock()
         self._waiting: list[EngineEvent] = []
         self._wake.connect(self._drain, Qt.ConnectionType.QueuedConnection)
+        self._closed = False
         self._unsubscribe: Callable[[], None] | None = engine.subscribe(self._on_event)
 
     # --- events ------------------------------------------------------------------------
@@ -121,6 +125,7 @@ class EngineBridge(QObject):
 
     def close(self) -> None:
         """Stop listening (before the engine shuts down or the window closes)."""
+        self._closed = True
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -135,11 +140,19 @@ class EngineBridge(QObject):
         fn: Callable[[], Any],
         on_result: Callable[[Any], None] | None = None,
     ) -> None:
-        self.runner.submit(
-            fn,
-            on_result=on_result,
-            on_error=lambda error: self.command_failed.emit(name, user_text(error)),
-        )
+        # A bridge the window has let go of (leaving the demo, quitting) drops what its last
+        # jobs answer: its store is closed by then, and nobody is left to tell.
+        def delivered(result: Any) -> None:
+            if not self._closed and on_result is not None:
+                on_result(result)
+
+        def failed(error: BaseException) -> None:
+            if self._closed:
+                log.info("%s ended after the window let go of its engine: %r", name, error)
+            else:
+                self.command_failed.emit(name, user_text(error))
+
+        self.runner.submit(fn, on_result=delivered, on_error=failed)
 
     def load(self) -> None:
         """Read every item and batch in the store (off the GUI thread); answers with `loaded`."""

@@ -261,6 +261,7 @@ class PhotoGridModel(QAbstractListModel):
         self._inspect_done = 0
         self._run_added = 0
         self._run_duplicates = 0
+        self._run_copies: list[tuple[str, str]] = []  # (copy's name, kept photo's name)
         self._run_notices: list[str] = []
         self._claimed: set[Path] = set()  # paths in the grid or being inspected: checked once
         self._chunks: deque[list[Path]] = deque()
@@ -392,6 +393,7 @@ class PhotoGridModel(QAbstractListModel):
         if self._jobs_running == 0 and not self._queued:
             self._run_added = 0
             self._run_duplicates = 0
+            self._run_copies = []
             self._run_notices = []
             self._inspect_total = 0
             self._inspect_done = 0
@@ -478,6 +480,11 @@ class PhotoGridModel(QAbstractListModel):
             replaced = sum(1 for p in added.left_out if id(p) not in arrived)
             self._run_added += len(added.listed) - replaced
             self._run_duplicates += len(added.left_out)
+            self._run_copies += [
+                (p.path.name, p.duplicate_of.name)
+                for p in added.left_out
+                if p.duplicate_of is not None
+            ]
             for photo in added.listed:
                 self._claimed.add(photo.path)
             for photo in added.left_out:
@@ -490,6 +497,11 @@ class PhotoGridModel(QAbstractListModel):
             self._schedule_append()
         else:
             self._maybe_finished()
+
+    def run_copies(self) -> list[tuple[str, str]]:
+        """Of the last intake run's `duplicates`, the copies of listed photos left out, as
+        (the copy's file name, the kept photo's file name); the rest were files given again."""
+        return list(self._run_copies)
 
     def _schedule_append(self) -> None:
         if self._slicer.isActive():

@@ -449,13 +449,20 @@ class MainWindow(QMainWindow):
         chain += [jobs.banner.key_button, jobs.banner.resume_button]
         chain += [jobs.tabs, jobs.search, jobs.view, jobs.pause_button, jobs.retry_button]
         chain.append(self.right_tabs.tabBar())
-        chain += self.settings_panel.focus_chain()
-        chain.append(self.create_button)
-        chain += [
-            w
-            for w in self.results_panel.findChildren(QWidget)
-            if w.focusPolicy() & Qt.FocusPolicy.TabFocus and not isinstance(w, QScrollBar)
-        ]
+        # Each page of the right side in tab order (only the one shown has visible stops).
+        for index in range(self.right_tabs.count()):
+            page = self.right_tabs.widget(index)
+            if page is None:
+                continue
+            if page is self.batch_page:
+                chain += self.settings_panel.focus_chain()
+                chain.append(self.create_button)
+            else:
+                chain += [
+                    w
+                    for w in page.findChildren(QWidget)
+                    if w.focusPolicy() & Qt.FocusPolicy.TabFocus and not isinstance(w, QScrollBar)
+                ]
         return chain
 
     def tab_stops(self) -> list[QWidget]:
@@ -802,12 +809,30 @@ class MainWindow(QMainWindow):
         self._update_summary()
         locale = QLocale()
         parts = []
-        if duplicates:
+        details = list(notices)
+        # A copy (same content, another file) is named with the photo kept; a file given
+        # again is simply already in the list.
+        copies = self.photos.run_copies()
+        again = duplicates - len(copies)
+        copy_lines = [
+            self.tr("{copy} is a copy of {kept}: left out.").format(copy=copy, kept=kept)
+            for copy, kept in copies
+        ]
+        if len(copies) == 1:
+            parts.append(copy_lines[0])
+        elif copies:
+            parts.append(
+                self.tr("{n} photos are copies of others in the list: left out.").format(
+                    n=locale.toString(len(copies))
+                )
+            )
+            details = copy_lines + details
+        if again > 0:
             parts.append(
                 self.tr("1 photo was already in the list and was skipped.")
-                if duplicates == 1
+                if again == 1
                 else self.tr("{n} photos were already in the list and were skipped.").format(
-                    n=locale.toString(duplicates)
+                    n=locale.toString(again)
                 )
             )
         if notices:
@@ -819,7 +844,7 @@ class MainWindow(QMainWindow):
                 )
             )
         if parts:
-            self.info_bar.show_message(" ".join(parts), notices)
+            self.info_bar.show_message(" ".join(parts), details)
         self.show_status(ntr("MainWindow", "Added %n photo.", "Added %n photos.", added))
 
     # --- drag and drop -------------------------------------------------------------------

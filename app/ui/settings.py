@@ -122,7 +122,8 @@ NAME_PATTERN = Setting(
     SECTION_RESULTS,
     _noop(
         "How saved results are named. {stem} is the photo's name, {template_name} the "
-        "template's name ({template} its id), {n} the result number, {ext} the file type, "
+        "template's name ({template} its id), {n} the result number, {ext} the file type "
+        "(added at the end when left out), "
         "{title} the title, {folder} the photo's folder."
     ),
     kind="pattern",

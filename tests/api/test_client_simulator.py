@@ -19,6 +19,7 @@ from app.api import (
     KeyRefusedError,
     MalformedResponseError,
     MaybeCreatedError,
+    NetworkError,
     NotFoundError,
     RetryPolicy,
     ServerError,
@@ -282,3 +283,23 @@ def test_a_closed_client_stops_its_transfers_instead_of_hanging(
         made.download(finished.result[0].url, tmp_path / "after-close.jpg")
     assert time.monotonic() - started < 1.0
     assert not (tmp_path / "after-close.jpg").exists()
+
+
+def test_a_server_out_of_reach_is_told_at_once_and_not_retried_when_someone_listens(
+    sim_factory: Callable[..., Simulator],
+) -> None:
+    """With `on_unreachable` set (the engine's connection state), a request that cannot reach
+    the server says so before any retry and gives up: the engine checks the connection."""
+    server = sim_factory()
+    base_url = server.base_url
+    server.stop()  # nothing listens there any more
+    slow = RetryPolicy(attempts=5, base_delay=5.0, max_delay=5.0, jitter=0.0)
+    told: list[str] = []
+    with WorkflowClient("k", base_url, retry=slow) as client:
+        client.on_unreachable = told.append
+        started = time.monotonic()
+        with pytest.raises(NetworkError) as raised:
+            client.get("wf-1")
+        assert time.monotonic() - started < 5.0  # no retry waited for
+    assert raised.value.sent is False
+    assert len(told) == 1 and told[0]

@@ -109,7 +109,7 @@ def test_key_is_scrubbed_from_server_words() -> None:
 
 
 def test_scrub_value_walks_nested_data() -> None:
-    secret = "k3y"
+    secret = "k3y-0123456789"
     out = scrub_value({"a": [f"x{secret}", {"b": (secret, 1)}], secret: 2}, secret)
     assert secret not in repr(out)
     assert out["a"][1]["b"][1] == 1
@@ -122,3 +122,14 @@ def test_scrub_hides_the_key_as_libraries_quote_it() -> None:
     quoted = f"Illegal header value {secret.encode()!r}; also {secret!r} and {secret}"
     out = scrub(quoted, secret)
     assert "sk-1" not in out and out.count("[hidden]") == 3
+
+
+def test_a_short_secret_is_hidden_where_it_stands_alone_not_inside_other_words() -> None:
+    """A short wrong key the user typed ("abc", refused) is registered for scrubbing: hidden
+    inside a workflow id it would mangle the log; it is still never written whole."""
+    from app.api.errors import scrub
+
+    out = scrub("Created workflow abc542d0-77e1; worker abcd; key 'abc' refused: abc", "abc")
+    assert out == "Created workflow abc542d0-77e1; worker abcd; key '[hidden]' refused: [hidden]"
+    long_key = "sk-abc12345"  # as long as a real key: hidden wherever it appears
+    assert scrub(f"x{long_key}y", long_key) == "x[hidden]y"

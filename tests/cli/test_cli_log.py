@@ -202,3 +202,21 @@ def test_a_log_that_cannot_be_written_says_nothing_on_the_terminal(
     finally:
         close_logging()
     assert "Logging error" not in capsys.readouterr().err
+
+
+def test_a_short_refused_key_never_mangles_workflow_ids_in_the_log(tmp_path: Path) -> None:
+    """The user typed "abc" (refused): it is registered for scrubbing as any key is, yet a
+    workflow id starting with those letters stays readable; "abc" alone is still hidden."""
+    from app.engine.session import make_client
+
+    path = setup_logging(tmp_path)
+    try:
+        make_client("abc", "http://127.0.0.1:9").close()  # as the key dialog tries a key
+        log = logging.getLogger("app.test")
+        log.warning("Created workflow abc542d0-77e1-4c1b-9b7e-1f2d3c4b5a69")
+        log.warning("The key abc was refused by a worker")
+    finally:
+        close_logging()
+    text = path.read_text(encoding="utf-8")
+    assert "Created workflow abc542d0-77e1-4c1b-9b7e-1f2d3c4b5a69" in text
+    assert "The key [hidden] was refused by a worker" in text

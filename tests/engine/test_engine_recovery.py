@@ -152,3 +152,24 @@ def test_error_reports_can_be_switched_off(
     engine.create_batch(BatchSettings(), photos_of(paths))
     assert engine.wait_idle(timeout=30)
     assert simulator.error_reports == []
+
+
+def test_retry_all_failed_starts_each_item_s_time_over(
+    sim_factory: Callable[..., Simulator], tmp_path: Path, make_engine: Callable[..., Engine]
+) -> None:
+    """A row shows the time since its item was added: after "Retry all failed" that is the
+    retry, not the original send (the rows read "Being made · 12 min" at once otherwise)."""
+    sim = sim_factory(processing_time=0.2, fail_rate=1.0)
+    paths = make_jpegs(tmp_path / "in", 2)
+    engine = make_engine(sim.base_url)
+    engine.start()
+    batch = engine.create_batch(BatchSettings(), photos_of(paths))
+    assert engine.wait_idle(timeout=30)
+    failed = engine.items(batch)
+    assert {i.state for i in failed} == {ItemState.FAILED}
+    first_added = max(i.created_at for i in failed)
+    retried_at = time.time()
+    assert retried_at > first_added
+    assert engine.retry_failed(batch) == 2
+    for item in engine.items(batch):
+        assert item.created_at >= retried_at, (item.created_at, retried_at)

@@ -441,3 +441,84 @@ def test_result_downloads_wait_for_the_connection_without_using_up_their_tries(
             back.stop()
     assert item.state is ItemState.SUCCEEDED and item.error is None
     assert item.files and all(Path(f).is_file() for f in item.files)
+
+
+def test_offline_is_noticed_at_the_first_unreachable_check_and_logged_once(
+    tmp_path: Path, private_dirs: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With the client's own retries slow (as they are for real: seconds apart), the first
+    status check that cannot connect starts the health check at once: OFFLINE well within
+    ~10 s, not after a request's whole round of retries. While OFFLINE the per-item retries
+    stay out of the log file (a line per check of every photo flooded it)."""
+    import logging
+
+    from app.api import RetryPolicy, WorkflowClient
+
+    config = SimulatorConfig(processing_time=60.0)
+    sim = Simulator(config)
+    sim.start()
+    paths = make_jpegs(tmp_path / "in", 6)
+    slow_retries = RetryPolicy(attempts=5, base_delay=8.0, max_delay=30.0, jitter=0.0)
+    engine = Engine(
+        JobStore.open(private_dirs),
+        WorkflowClient("test-key", sim.base_url, retry=slow_retries),
+        poll=FAST_POLL,
+        backoff=FAST_BACKOFF,
+    )
+    recorder = Recorder()
+    engine.subscribe(recorder)
+    try:
+        engine.start()
+        batch = engine.create_batch(BatchSettings(), photos_of(paths))
+        _wait_until(lambda: all(i.state.is_remote for i in engine.items(batch)))
+        caplog.set_level(logging.DEBUG)
+        sim.stop()  # the network goes away while the photos are being made
+        started = time.monotonic()
+        _wait_until(lambda: engine.connection.status is ConnectionStatus.OFFLINE, timeout=20)
+        noticed = time.monotonic() - started
+        # While OFFLINE the health check goes on (each failure announced anew) and the photos'
+        # checks meet the closed door: none of it is a warning any more.
+        caplog.clear()
+        _wait_until(lambda: len(_offline_events(recorder)) >= 3, timeout=20)
+        warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    finally:
+        close(engine)
+    assert noticed < 10.0, f"OFFLINE after {noticed:.1f} s"
+    assert not warnings, [r.getMessage() for r in warnings]
+
+
+def _offline_events(recorder: Recorder) -> list[object]:
+    return [
+        e
+        for e in recorder.of(EventKind.CONNECTION)
+        if e.connection is not None and e.connection.status is ConnectionStatus.OFFLINE
+    ]
+
+
+def test_a_lost_connection_shows_within_10_s_while_status_checks_are_far_apart(
+    tmp_path: Path, private_dirs: Path
+) -> None:
+    """Status checks of a long workflow back off to a minute apart: the connection is watched
+    on its own (a light health check when Vimmerse has said nothing for a few seconds)."""
+    from app.engine import PollPolicy
+
+    sim = Simulator(SimulatorConfig(processing_time=120.0))
+    sim.start()
+    paths = make_jpegs(tmp_path / "in", 2)
+    engine = Engine(
+        JobStore.open(private_dirs),
+        make_client(sim.base_url),
+        poll=PollPolicy(first=60.0, cap=60.0),
+        backoff=FAST_BACKOFF,
+    )
+    try:
+        engine.start()
+        batch = engine.create_batch(BatchSettings(), photos_of(paths))
+        _wait_until(lambda: all(i.state.is_remote for i in engine.items(batch)))
+        sim.stop()  # the next status checks are a minute away
+        started = time.monotonic()
+        _wait_until(lambda: engine.connection.status is ConnectionStatus.OFFLINE, timeout=30)
+        noticed = time.monotonic() - started
+    finally:
+        close(engine)
+    assert noticed < 10.0, f"OFFLINE after {noticed:.1f} s"

@@ -8,7 +8,15 @@ from pathlib import Path
 
 from PIL import Image
 
-from app.images import PhotoList, ProblemCode, gather, in_batch_order, inspect, natural_key
+from app.images import (
+    PhotoList,
+    ProblemCode,
+    gather,
+    in_batch_order,
+    inspect,
+    natural_key,
+    path_key,
+)
 
 
 def _jpeg(path: Path, shade: int) -> Path:
@@ -113,3 +121,28 @@ def test_gather_lists_problems_in_order_and_copies_apart(tmp_path: Path) -> None
     assert [p.path.name for p in intake.copies] == ["c_copy.jpg"]
     assert intake.duplicates.count == 1
     assert intake.for_engine()[-1].problem_code is ProblemCode.DUPLICATE
+
+
+def test_a_copy_named_after_its_original_leaves_the_original_listed(tmp_path: Path) -> None:
+    """“IMG_0005 copy.jpg” next to IMG_0005.jpg: a file manager shows IMG_0005.jpg first (name
+    first, then extension), so it is the one kept, though “ ” sorts before “.” as text."""
+    folder = tmp_path / "in"
+    original = _jpeg(folder / "IMG_0005.jpg", 40)
+    shutil.copy(original, folder / "IMG_0005 copy.jpg")
+    _jpeg(folder / "IMG_0005 b.jpg", 120)
+    _jpeg(folder / "IMG_0005.png", 200)
+    intake = gather([folder])
+    assert [p.path.name for p in intake.photos] == [
+        "IMG_0005.jpg",
+        "IMG_0005.png",
+        "IMG_0005 b.jpg",
+    ]
+    (copy,) = intake.copies
+    assert copy.path.name == "IMG_0005 copy.jpg" and copy.duplicate_of == original
+    # One fixed order whatever the case or the way the paths came in.
+    names = [folder / "img_0005.jpg", folder / "IMG_0005 copy.jpg", folder / "IMG_0005.jpg"]
+    assert [p.name for p in sorted(names, key=path_key)] == [
+        "IMG_0005.jpg",
+        "img_0005.jpg",
+        "IMG_0005 copy.jpg",
+    ]

@@ -264,6 +264,13 @@ def test_tab_order_follows_the_screen_and_every_stop_shows_focus(rig) -> None:
     for view in (window.grid, window.job_list.view):
         assert view.currentIndex().isValid()
 
+    # The Event tab: from the tab bar, Tab goes into the page shown.
+    window.right_tabs.setCurrentWidget(window.event_page)
+    window.right_tabs.tabBar().setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(window.right_tabs.tabBar(), Qt.Key.Key_Tab)
+    assert window.event_page.isAncestorOf(QApplication.focusWidget())
+    window.show_new_batch()
+
     # The Create button's focus ring: the window's text colour around it, clearly visible.
     button = window.create_button
     window.grid.setFocus()

@@ -19,10 +19,13 @@ def _folder(root: Path, make_photo) -> Path:  # type: ignore[no-untyped-def]
     folder = root / "party"
     # Numbers that sort differently as text (IMG_10 < IMG_2) and naturally (IMG_2 < IMG_10),
     # a lower-case name, a subfolder, a copy whose walk order and batch order disagree
-    # (IMG_9 = IMG_10), and a file that only pretends to be a photo.
-    for i, name in enumerate(["IMG_1", "IMG_2", "IMG_10", "img_3", "sub/IMG_4"]):
+    # (IMG_9 = IMG_10), a copy named after its original (“IMG_0005 copy.jpg”: the original
+    # comes first, as in a file manager, though “ ” sorts before “.” as text) and a file that
+    # only pretends to be a photo.
+    for i, name in enumerate(["IMG_1", "IMG_2", "IMG_10", "img_3", "sub/IMG_4", "IMG_0005"]):
         make_photo(folder / f"{name}.jpg", (320 + 8 * i, 240), f"#{40 * i:02x}6080")
     shutil.copy(folder / "IMG_10.jpg", folder / "IMG_9.jpg")
+    shutil.copy(folder / "IMG_0005.jpg", folder / "IMG_0005 copy.jpg")
     (folder / "broken.jpg").write_bytes(b"not a photo")
     return folder
 
@@ -71,7 +74,11 @@ def test_cli_and_window_make_the_same_items(
         session.start()
     with qtbot.waitSignal(window.photos.intake_finished, timeout=20_000) as finished:
         window.add_paths([str(folder)])
-    assert finished.args[1] == 1  # one copy left out
+    assert finished.args[1] == 2  # two copies left out, each named with the photo kept
+    assert window.info_bar.label.text() == "2 photos are copies of others in the list: left out."
+    tip = window.info_bar.label.toolTip()
+    assert "IMG_0005 copy.jpg is a copy of IMG_0005.jpg: left out." in tip
+    assert "IMG_10.jpg is a copy of IMG_9.jpg: left out." in tip
     shown = [window.photos.photo(r).path.name for r in range(window.photos.rowCount())]
     window.settings_panel.title_pattern.setText(pattern)
     window.confirm = lambda _dialog: True
@@ -81,13 +88,13 @@ def test_cli_and_window_make_the_same_items(
     assert session.engine is not None and session.engine.wait_submitted(1, timeout=20)
     from_window = _items(gui_data)
 
-    expected = ["1:IMG_1", "2:IMG_2", "3:img_3", "4:IMG_9", "5:IMG_10"]
+    expected = ["1:IMG_1", "2:IMG_2", "3:img_3", "4:IMG_0005", "5:IMG_9"]
     # Batch order: the full path's natural order, so the subfolder's photo comes last.
-    assert shown == ["broken.jpg", "IMG_1.jpg", "IMG_2.jpg", "img_3.jpg", "IMG_9.jpg",
-                     "IMG_4.jpg"]  # fmt: skip
+    assert shown == ["broken.jpg", "IMG_1.jpg", "IMG_2.jpg", "img_3.jpg", "IMG_0005.jpg",
+                     "IMG_9.jpg", "IMG_4.jpg"]  # fmt: skip
     sent_by_window = [(title, name) for title, name, _state in from_window]
-    assert [t for t, _n in sent_by_window] == [*expected[:4], "5:IMG_4"]
+    assert [t for t, _n in sent_by_window] == [*expected, "6:IMG_4"]
     sent_by_cli = [(t, n) for t, n, state in from_cli if state is not ItemState.FAILED]
     assert sent_by_cli == sent_by_window
     # The command line also records the photo that cannot be used, numbered after the rest.
-    assert [(t, n) for t, n, s in from_cli if s is ItemState.FAILED] == [("6:broken", "broken.jpg")]
+    assert [(t, n) for t, n, s in from_cli if s is ItemState.FAILED] == [("7:broken", "broken.jpg")]
