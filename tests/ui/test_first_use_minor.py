@@ -824,3 +824,25 @@ def test_the_report_menu_dates_name_the_month(rig) -> None:
     month = QLocale.c().monthName(_time.localtime().tm_mon, QLocale.FormatType.ShortFormat)
     assert month in text, text
     assert not re.search(r"\b\d{1,2} \d{1,2} \d{4}\b", text), text
+
+
+def test_a_job_picked_in_the_list_can_be_saved_opened_and_delivered_at_once(rig) -> None:
+    """Picking a finished job's row shows its result with Save, Open and Mark delivered ready:
+    no extra click on the tile."""
+    qtbot, window = rig.qtbot, rig.window
+    rig.add(2)
+    rig.create()
+    jobs = window.job_list
+    qtbot.waitUntil(lambda: jobs.model.rowCount() == 2, timeout=10_000)
+    view = jobs.view
+    qtbot.waitUntil(lambda: view.model().rowCount() == 2)
+    rect = view.visualRect(view.model().index(0, 0))
+    assert rect.isValid()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    panel = window.results_panel
+    qtbot.waitUntil(lambda: len(panel.selection) == 1 and panel.model.rowCount() >= 1)
+    assert window.right_tabs.currentWidget() is panel
+    assert not panel.view.selectionModel().selectedRows()  # the tile itself was not clicked
+    assert panel.save_button.isEnabled()
+    assert panel.deliver_button.isEnabled()
+    assert panel.open_button.isEnabled() == (panel.model.rowCount() == 1)

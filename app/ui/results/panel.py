@@ -466,6 +466,11 @@ class ResultsPanel(QWidget):
 
     def chosen_tiles(self) -> list[Tile]:
         rows = sorted(i.row() for i in self.view.selectionModel().selectedRows())
+        if not rows and self._selected:
+            # Jobs picked in the job list (a click or a right-click on a row): the results
+            # shown are the ones chosen; Save, Open and Mark delivered act on them without a
+            # further click on a tile.
+            return list(self.model.tiles)
         return [self.model.tiles[r] for r in rows if r < len(self.model.tiles)]
 
     def chosen_items(self) -> list[ItemSnapshot]:
