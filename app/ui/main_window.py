@@ -122,7 +122,9 @@ def _exec_dialog(dialog: QWidget) -> bool:
 def _ask_quit(parent: QWidget, count: int) -> bool:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle(parent.tr("Photos are still being made"))
+    # A short title: a message box is narrow, and a long one was cut off in its title bar
+    # ("Photos are still b… made"); the question itself says the rest.
+    box.setWindowTitle(parent.tr("Quit vimbatch?"))
     box.setText(
         parent.tr("{n} photos are not finished yet. Stop now?").format(n=QLocale().toString(count))
         if count != 1
@@ -143,7 +145,7 @@ def _ask_quit(parent: QWidget, count: int) -> bool:
 def _ask_unsent(parent: QWidget, count: int) -> bool:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle(parent.tr("Photos not sent yet"))
+    box.setWindowTitle(parent.tr("Quit vimbatch?"))
     box.setText(
         parent.tr("You added 1 photo but have not sent it yet. Quit anyway?")
         if count == 1

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from engine.enginetools import make_jpegs
-from PySide6.QtCore import QLocale, QPoint, Qt, QUrl
+from PySide6.QtCore import QLocale, QPoint, Qt, QTimer, QUrl
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -846,3 +846,32 @@ def test_a_job_picked_in_the_list_can_be_saved_opened_and_delivered_at_once(rig)
     assert panel.save_button.isEnabled()
     assert panel.deliver_button.isEnabled()
     assert panel.open_button.isEnabled() == (panel.model.rowCount() == 1)
+
+
+def test_the_quit_questions_titles_fit_their_title_bar(qtbot, make_window) -> None:
+    """The question's title is short enough for the narrow box that asks it."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.ui.main_window import _ask_quit, _ask_unsent
+
+    window = make_window()
+    window.show()
+    seen: list[tuple[str, int]] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append((box.windowTitle(), box.width()))
+        box.reject()
+
+    for ask in (_ask_quit, _ask_unsent):
+        QTimer.singleShot(0, answer)
+        assert ask(window, 3) is False
+    assert len(seen) == 2
+    font = QApplication.font()
+    font.setBold(True)  # as most title bars show it
+    metrics = QFontMetrics(font)
+    for title, width in seen:
+        # Room left for the window manager's icon and buttons (close, minimise) beside it.
+        assert metrics.horizontalAdvance(title) + 160 < width, (title, width)
