@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from app.simulator import Simulator
     from app.ui.main_window import MainWindow
     from app.ui.session import Session
+    from app.ui.settings import Setting
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,15 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+SIGNAL_ANSWER_MS = 60_000
+
+
+def _last_used_demo() -> Setting[bool]:
+    from app.ui.settings import LAST_USED_DEMO
+
+    return LAST_USED_DEMO
+
+
 class AppController(QObject):
     """Owns the pools, the window, the session and (in demo mode) the simulator."""
 
@@ -114,6 +124,8 @@ class AppController(QObject):
             demo=demo,
             settings=self.settings,
         )
+        # How long a quit signal's question waits for an answer before quitting anyway.
+        self.signal_answer_ms = SIGNAL_ANSWER_MS
         self.window.key_changed.connect(self._key_changed)
         self.window.key_removed.connect(self._key_removed)
 
@@ -130,7 +142,8 @@ class AppController(QObject):
     def _key_loaded(self, stored: StoredKey | None) -> None:
         if stored is not None:
             self.start_real(stored.value)
-        elif self.demo_if_no_key:
+        elif self.demo_if_no_key or self.settings.value(_last_used_demo()):
+            # Reopen in the mode last used: a demo user finds the demo work where they left it.
             self.start_demo()
         else:
             self.welcome()
@@ -202,6 +215,8 @@ class AppController(QObject):
         from app.ui.session import Session
 
         self._stop_session()
+        # Written to disk with the other settings at quit (`shutdown`).
+        self.settings.set_value(_last_used_demo(), demo)
         session = Session(
             self.workers,
             key=key,
@@ -256,7 +271,19 @@ class AppController(QObject):
         second signal closes an open question and quits without asking."""
         window = self.window
         if not force:
-            window.close()
+            # Asks only when photos are not on Vimmerse yet. Nobody may be there to answer (a
+            # logout, a shutdown): after a while the question counts as a second signal.
+            timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.timeout.connect(lambda: self.quit_by_signal(True))
+            timer.start(self.signal_answer_ms)
+            window.closing_by_signal = True
+            try:
+                window.close()
+            finally:
+                window.closing_by_signal = False
+                timer.stop()
+                timer.deleteLater()
             return
         window.quit_without_asking = True
         modal = QApplication.activeModalWidget()

@@ -13,7 +13,6 @@ The window holds no batch logic: photos come from `PhotoGridModel`, settings fro
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,10 +35,12 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QGuiApplication,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -48,6 +49,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QRadioButton,
     QScrollArea,
     QScrollBar,
     QSizePolicy,
@@ -94,6 +96,17 @@ if TYPE_CHECKING:
     from app.ui.session import Session
 
 DEFAULT_SIZE = QSize(1280, 800)
+# Room kept for the window manager's frame (title bar, borders): the first size is set before
+# the window has a frame to measure.
+FRAME_ALLOWANCE = QSize(16, 48)
+
+
+def first_size(available: QSize) -> QSize:
+    """The size of a window opened for the first time: DEFAULT_SIZE, but never more than the
+    screen's free area (a 1280×800 screen put the status bar below its edge)."""
+    return DEFAULT_SIZE.boundedTo(available - FRAME_ALLOWANCE)
+
+
 STATUS_MS = 12_000  # how long a status-bar message stays
 MIN_JOB_ROWS = 3  # job rows always visible, even in the smallest window
 SUMMARY_MS = 150
@@ -109,7 +122,9 @@ def _exec_dialog(dialog: QWidget) -> bool:
 def _ask_quit(parent: QWidget, count: int) -> bool:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle(parent.tr("Photos are still being made"))
+    # A short title: a message box is narrow, and a long one was cut off in its title bar
+    # ("Photos are still b… made"); the question itself says the rest.
+    box.setWindowTitle(parent.tr("Quit vimbatch?"))
     box.setText(
         parent.tr("{n} photos are not finished yet. Stop now?").format(n=QLocale().toString(count))
         if count != 1
@@ -130,7 +145,7 @@ def _ask_quit(parent: QWidget, count: int) -> bool:
 def _ask_unsent(parent: QWidget, count: int) -> bool:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle(parent.tr("Photos not sent yet"))
+    box.setWindowTitle(parent.tr("Quit vimbatch?"))
     box.setText(
         parent.tr("You added 1 photo but have not sent it yet. Quit anyway?")
         if count == 1
@@ -236,6 +251,9 @@ class MainWindow(QMainWindow):
         # Set by a second quit signal (SIGINT/SIGTERM, app.ui.quit_signals): close without
         # asking; the state is still saved and unfinished photos are picked up next time.
         self.quit_without_asking = False
+        # Set while a first quit signal closes the window: nothing is asked about photos that
+        # are already on Vimmerse (issue 12: "no dialog when nothing is at risk").
+        self.closing_by_signal = False
         self.settings_store = QSettings(
             str(data_dir / "window.ini"), QSettings.Format.IniFormat, self
         )
@@ -281,7 +299,6 @@ class MainWindow(QMainWindow):
         self._restore()
         self.set_demo(demo)
         self._update_summary()
-        self._update_tab_order()
 
     # --- layout --------------------------------------------------------------------------
 
@@ -450,11 +467,63 @@ class MainWindow(QMainWindow):
                 ]
         return chain
 
-    def _update_tab_order(self) -> None:
-        # Menus are windows of their own: not stops in this one.
-        chain = [w for w in self.focus_chain() if w.window() is self]
-        for first, second in itertools.pairwise(chain):
-            QWidget.setTabOrder(first, second)
+    def tab_stops(self) -> list[QWidget]:
+        """The stops Tab visits now, in screen order: `focus_chain` (then any other keyboard
+        stop of the window, so that focus is never lost), shown, enabled and taking Tab;
+        one stop per group of radio buttons (the checked one)."""
+        chain = self.focus_chain()
+        known = set(chain)
+        central = self.centralWidget()
+        chain += [
+            w
+            for w in (central.findChildren(QWidget) if central is not None else [])
+            if w not in known and not isinstance(w, QScrollBar)
+        ]
+        stops: list[QWidget] = []
+        for widget in chain:
+            if (
+                widget.window() is not self  # menus are windows of their own
+                or not widget.isVisible()
+                or not widget.isEnabled()
+                or not widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+                or widget.focusProxy() is not None
+            ):
+                continue
+            parent = widget.parentWidget()
+            if isinstance(widget, QRadioButton) and widget.autoExclusive() and parent:
+                group = [
+                    r
+                    for r in parent.findChildren(
+                        QRadioButton, options=Qt.FindChildOption.FindDirectChildrenOnly
+                    )
+                    if r.autoExclusive() and r.isVisible() and r.isEnabled()
+                ]
+                checked = [r for r in group if r.isChecked()]
+                if widget is not (checked or group)[0]:
+                    continue
+            if widget not in stops:
+                stops.append(widget)
+        return stops
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab and Shift+Tab go round the whole window in screen order.
+
+        Worked out when the key is pressed, from what is shown then: Qt's own chain (set with
+        `setTabOrder`) had to be re-linked whenever a list became focusable, on the GUI thread
+        during updates, and still trapped Tab in the right-hand side."""
+        focused = QApplication.focusWidget()
+        stops = self.tab_stops()
+        current = focused
+        while current is not None and current not in stops:
+            current = current.parentWidget()
+        if current is None or not stops:
+            return super().focusNextPrevChild(next)
+        step = 1 if next else -1
+        target = stops[(stops.index(current) + step) % len(stops)]
+        target.setFocus(
+            Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason
+        )
+        return True
 
     def _focus_only_with_rows(self, view: QAbstractItemView) -> None:
         """A list is a keyboard stop only with rows in it, and then its current row shows the
@@ -467,8 +536,6 @@ class MainWindow(QMainWindow):
             wanted = policy if rows else Qt.FocusPolicy.NoFocus
             if view.focusPolicy() != wanted:
                 view.setFocusPolicy(wanted)
-                # Qt moves a widget that becomes focusable to the end of the chain.
-                self._update_tab_order()
             if rows and not view.currentIndex().isValid():
                 view.selectionModel().setCurrentIndex(
                     model.index(0, 0), QItemSelectionModel.SelectionFlag.NoUpdate
@@ -621,7 +688,6 @@ class MainWindow(QMainWindow):
         self.photos.urls_found.connect(self._urls_found)
         self.settings_panel.changed.connect(self._update_summary)
         # A template's option fields are made anew when it changes: put them back in order.
-        self.settings_panel.template_picker.template_changed.connect(self._update_tab_order)
         self.create_button.clicked.connect(self.create_workflows)
         self.demo_banner.key_requested.connect(self.open_key_dialog)
         self.settings_requested.connect(self.open_settings)
@@ -917,7 +983,7 @@ class MainWindow(QMainWindow):
             demo=self.demo,
             sending=estimate_sending(
                 photos,
-                engine.upload_pace().rate if engine is not None else None,
+                engine.upload_pace() if engine is not None else None,
                 self.settings.value(UPLOAD_LIMIT_MBPS) or None,
             ),
             smaller_copies=self._smaller_copies_for(settings.template_id),
@@ -1119,7 +1185,15 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(DEFAULT_SIZE)
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            available = screen.availableGeometry() if screen is not None else None
+            if available is None:
+                self.resize(DEFAULT_SIZE)
+            else:
+                self.resize(first_size(available.size()))
+                frame = self.frameGeometry()
+                frame.moveCenter(available.center())
+                self.move(max(frame.x(), available.x()), max(frame.y(), available.y()))
         for key, splitter in (
             ("window/main", self.main_splitter),
             ("window/left", self.left_splitter),
@@ -1159,7 +1233,12 @@ class MainWindow(QMainWindow):
             return False
         # From the job list's memory (kept up to date by the engine's events), not the store:
         # reading thousands of items from SQLite here would freeze the window.
-        in_flight = self.job_list.model.unfinished_count() if self.session is not None else 0
+        if self.session is None:
+            in_flight = 0
+        elif self.closing_by_signal:
+            in_flight = self.job_list.model.not_sent_count()
+        else:
+            in_flight = self.job_list.model.unfinished_count()
         return not in_flight or self.ask_quit(self, in_flight)
 
     def unsent_count(self) -> int:

@@ -10,8 +10,8 @@ attention. Where there is no system tray (many Linux desktops, offscreen), the t
 
 Taskbar / dock progress: Qt 6 has no API for it (QWinTaskbarProgress went with Qt 5); the window
 title carries the percentage while a batch runs, which every platform shows in its task switcher.
-The percentage is the work done, not the items finished: an item being made counts for its share
-(the server's progress), so a batch whose photos are all 40 % along says 40 %, not 0 %.
+The percentage is the work done, not the items finished: an item counts for the percentage its
+row shows (sending or being made), so a batch whose rows all say 40 % says 40 %, not 0 %.
 
 While an event runs (`set_event_running`), each guest's photo is a batch of its own: those batches
 are never announced (the event's summary on Stop says it all) and the title shows no percentage
@@ -36,14 +36,14 @@ def _tr(text: str) -> str:
 
 
 def item_share(item: ItemSnapshot) -> int:
-    """How far along one item is, in percent: finished 100, being made its server progress,
-    else 0 (whole numbers, so the sums kept per batch never drift).
-
-    An upload's share is left out: the sent bytes say nothing of the making, which is the long
-    part, and counting them would make the title jump back when the making starts at 0 %."""
+    """How far along one item is, in percent, as its row in the job list says it: finished 100,
+    being sent or being made the percentage its row shows, else 0 (whole numbers, so the sums
+    kept per batch never drift). The title said "8%" while the rows said 42-47% when it left
+    the sending out: one measure everywhere, even if a photo's share starts again at 0 % when
+    its making starts after its sending, as its row does."""
     if item.state.is_final:
         return 100
-    if item.state.is_remote:
+    if item.state in (ItemState.UPLOADING, ItemState.RUNNING):
         return max(0, min(100, item.progress))
     return 0
 

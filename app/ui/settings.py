@@ -196,6 +196,15 @@ ERROR_REPORTS_ASKED = Setting(
     _noop("Asked about error reports"),
     SECTION_PRIVACY,
 )
+# Not in the dialog: the last session was the demo (no key stored). The next start reopens the
+# demo, its practice jobs in view, instead of welcoming the user over an empty job list.
+LAST_USED_DEMO = Setting(
+    "session/last_used_demo",
+    bool,
+    False,
+    _noop("Last used the demo"),
+    SECTION_ADVANCED,
+)
 THUMBNAIL_CACHE_MB = Setting(
     "storage/thumbnail_cache_mb",
     int,

@@ -85,7 +85,7 @@ def photo_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def make_window(qtbot, workers: Workers, private_dirs: Path):  # type: ignore[no-untyped-def]
-    """A real MainWindow (offscreen, 1280×800); its session, if any, is shut down after."""
+    """A real MainWindow (offscreen: 1280×800 fitted to the 800×800 screen); its session, if any, is shut down after."""
     from app.ui.main_window import MainWindow
 
     windows: list = []

@@ -112,3 +112,65 @@ def test_cancel_while_the_key_is_checked_stores_nothing(
     assert memory_keyring.secrets == {}
     assert dialog.key is None and dialog.origin is None and checked == []
     assert dialog.result() == 0
+
+
+def test_enter_checks_the_key_then_goes_on_never_showing_it_or_choosing_the_demo(
+    qtbot, workers, sim_factory
+) -> None:
+    """As a user does it: paste, Enter, read "accepted", Enter again."""
+    import keyring
+    from keyring.backends.null import Keyring as NullKeyring
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    keyring.set_keyring(NullKeyring())
+    sim = sim_factory()
+    dialog = KeyDialog(workers.io, sim.base_url, welcome=True)
+    qtbot.addWidget(dialog)
+    _show_active(qtbot, dialog)
+    dialog.key_edit.setFocus()
+    qtbot.keyClicks(dialog.key_edit, "session-key")
+    with qtbot.waitSignal(dialog.checked, timeout=10_000) as checked:
+        qtbot.keyClick(dialog.key_edit, Qt.Key.Key_Return)
+    assert checked.args == [True]
+    assert dialog.key_edit.echoMode() is QLineEdit.EchoMode.Password
+    assert not dialog.show_key.isChecked()
+    assert not dialog.chose_demo and dialog.isVisible()
+    # Accepted: nothing left on screen would throw the key away.
+    assert dialog.demo_button is not None and not dialog.demo_button.isVisible()
+    assert not dialog.cancel_button.isVisible()
+    focused = QApplication.focusWidget()
+    assert focused is dialog.save_button
+    with qtbot.waitSignal(dialog.accepted, timeout=2000):
+        qtbot.keyClick(focused, Qt.Key.Key_Return)
+    assert not dialog.chose_demo and dialog.key == "session-key"
+    assert dialog.key_edit.echoMode() is QLineEdit.EchoMode.Password
+    keys.clear_key()
+
+
+def test_enter_in_the_key_field_never_presses_show_or_the_demo(
+    qtbot, workers, sim_factory, memory_keyring
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit
+
+    sim = sim_factory(valid_keys=frozenset({"good-key"}))
+    dialog = KeyDialog(workers.io, sim.base_url, welcome=True)
+    qtbot.addWidget(dialog)
+    _show_active(qtbot, dialog)
+    dialog.key_edit.setFocus()
+    qtbot.keyClicks(dialog.key_edit, "wrong-key")
+    with qtbot.waitSignal(dialog.checked, timeout=10_000) as checked:
+        qtbot.keyClick(dialog.key_edit, Qt.Key.Key_Return)
+    assert checked.args == [False]
+    assert dialog.key_edit.echoMode() is QLineEdit.EchoMode.Password
+    assert not dialog.chose_demo and dialog.isVisible()
+    assert dialog.key_edit.hasFocus()
+
+
+def _show_active(qtbot, widget) -> None:  # type: ignore[no-untyped-def]
+    """Shown and active, as on a real screen: focus (and where Enter goes) works as for a user."""
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.windowHandle().requestActivate()
+    qtbot.waitUntil(widget.isActiveWindow, timeout=5000)

@@ -455,3 +455,114 @@ def test_a_demo_batch_quit_midway_finishes_after_a_restart(
         assert len(list(out.glob("*.jpg"))) == count
     finally:
         quit_app(second)
+
+
+def test_a_quit_signal_asks_nothing_once_every_photo_is_on_vimmerse(
+    qtbot, demo_app: AppController
+) -> None:
+    """Every photo sent ("being made"): nothing is at risk, so the signal closes without asking
+    (the engine follows them again at the next start)."""
+    window = demo_app.window
+    with qtbot.waitSignal(window.photos.intake_finished, timeout=15_000):
+        window.photo_area.samples_button.click()
+    count = window.photos.rowCount()
+    window.confirm = lambda _dialog: True
+    with qtbot.waitSignal(window.batch_created, timeout=15_000):
+        window.create_workflows()
+    engine = window.session.engine
+    qtbot.waitUntil(
+        lambda: len(engine.items()) == count and all(i.state.is_remote for i in engine.items()),
+        timeout=30_000,
+    )
+    model = window.job_list.model
+    qtbot.waitUntil(lambda: model.not_sent_count() == 0 and model.unfinished_count() == count)
+    asked: list[int] = []
+    window.ask_quit = lambda _w, n: asked.append(n) or False
+    demo_app.quit_by_signal(False)
+    assert asked == []
+    assert not window.isVisible()
+    assert (Path(window.data_dir) / "window.ini").exists()
+
+
+def test_an_unanswered_quit_signal_question_does_not_block_forever(
+    qtbot, demo_app: AppController, photo_dir: Path
+) -> None:
+    """Photos not sent yet: the signal asks, but nobody may be there (logout): after a while
+    the app quits anyway, as after a second signal."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    window = demo_app.window
+    with qtbot.waitSignal(window.photos.intake_finished, timeout=10_000):
+        window.add_paths([str(photo_dir)])
+    asked: list[int] = []
+
+    def ask(_w: object, n: int) -> bool:
+        asked.append(n)
+        box = QMessageBox(window)
+        box.setText("Quit anyway?")
+        keep = box.addButton("Keep them", QMessageBox.ButtonRole.RejectRole)
+        # Nobody answers. (The test's own guard ends it, failing, if the app waits for ever.)
+        guard = QTimer(box)
+        guard.setSingleShot(True)
+        guard.timeout.connect(box.reject)
+        guard.start(10_000)
+        box.exec()
+        guard.stop()
+        return box.clickedButton() is not keep and box.clickedButton() is not None
+
+    window.ask_unsent = ask
+    demo_app.signal_answer_ms = 300
+    demo_app.quit_by_signal(False)
+    assert asked == [4]
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert asked == [4]
+
+
+def test_a_demo_user_who_starts_again_is_back_in_the_demo(
+    qtbot, private_dirs: Path, memory_keyring
+) -> None:
+    """No key stored, the demo chosen in the Welcome dialog: the next start (as the desktop
+    entry starts it, no flags) reopens the demo, not the Welcome dialog over an empty list."""
+
+    def start() -> AppController:
+        controller = AppController(
+            demo=False, demo_if_no_key=False, base_url=None, data_dir=None, error_reports=False
+        )
+        qtbot.addWidget(controller.window)
+        controller.window.show()
+        controller.start()
+        return controller
+
+    def stop(controller: AppController) -> None:
+        controller.window.ask_quit = lambda _w, _n: True
+        controller.window.close()
+        controller.shutdown()
+
+    first = start()
+    try:
+        welcome = None
+
+        def welcomed() -> bool:
+            nonlocal welcome
+            welcome = first.window.findChild(KeyDialog, "welcomeDialog")
+            return welcome is not None and welcome.isVisible()
+
+        qtbot.waitUntil(welcomed, timeout=15_000)
+        assert welcome is not None and welcome.demo_button is not None
+        welcome.demo_button.click()
+        qtbot.waitUntil(
+            lambda: first.window.session is not None and first.window.session.demo,
+            timeout=15_000,
+        )
+    finally:
+        stop(first)
+    second = start()
+    try:
+        qtbot.waitUntil(
+            lambda: second.window.session is not None and second.window.session.demo,
+            timeout=15_000,
+        )
+        assert second.window.findChild(KeyDialog, "welcomeDialog") is None
+    finally:
+        stop(second)

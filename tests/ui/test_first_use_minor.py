@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from engine.enginetools import make_jpegs
-from PySide6.QtCore import QLocale, QPoint, Qt, QUrl
+from PySide6.QtCore import QLocale, QPoint, Qt, QTimer, QUrl
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -139,8 +139,9 @@ def test_the_title_names_the_app_once_and_counts_the_work_done(qtbot, make_windo
     for i in (1, 2):
         notifier.item_changed(make_item(i, ItemState.SUCCEEDED, progress=100))
     qtbot.waitUntil(lambda: window.windowTitle() == f"70% — Demo — {APP_NAME}")
-    notifier.item_changed(make_item(3, ItemState.UPLOADING, progress=90))  # sent, not made
-    qtbot.waitUntil(lambda: window.windowTitle() == f"60% — Demo — {APP_NAME}")
+    # Being sent: the title counts what the row shows ("Sending · 90%"), as the rows do.
+    notifier.item_changed(make_item(3, ItemState.UPLOADING, progress=90))
+    qtbot.waitUntil(lambda: window.windowTitle() == f"82% — Demo — {APP_NAME}")
     for i in (3, 4):
         notifier.item_changed(make_item(i, ItemState.SUCCEEDED, progress=100))
     qtbot.waitUntil(lambda: window.windowTitle() == f"Demo — {APP_NAME}")  # finished
@@ -536,7 +537,10 @@ def test_saved_files_are_named_after_the_template_name(rig, tmp_path) -> None:
         lambda: [p.name for p in out.iterdir()] == [f"{photos[0].stem}_{label}_1.jpg"],
         timeout=10_000,
     )
-    qtbot.waitUntil(lambda: "Saved 1 file to saved." in window.status_text.text(), timeout=5000)
+    # The folder is named by its whole path, once.
+    saved = f"Saved 1 file to {out}."
+    qtbot.waitUntil(lambda: saved in window.status_text.text(), timeout=5000)
+    assert window.status_text.text().count(str(out)) == 1
     # The command line's documented default keeps the id; both fields mean the same everywhere.
     common = {"stem": "IMG_1", "template": "vim_arctic", "n": 1, "ext": "jpg"}
     assert result_name(DEFAULT_NAME_PATTERN, **common) == "IMG_1_vim_arctic_1.jpg"
@@ -723,3 +727,151 @@ def test_the_app_uses_the_contrast_style() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ContrastStyle"
+
+
+def test_tab_goes_round_the_whole_window_not_only_the_right_side(rig) -> None:
+    """From Create, Tab carries on to the photo column and the job list, and comes back; Shift+
+    Tab walks the same round backwards."""
+    qtbot, window = rig.qtbot, rig.window
+    rig.add(2)
+    rig.create()
+    rig.add(2)
+    window.show_new_batch()
+    window.create_button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: window.create_button.hasFocus())
+    forward: list[QWidget] = []
+    for _ in range(60):
+        widget = QApplication.focusWidget()
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+        after = QApplication.focusWidget()
+        forward.append(after)
+        if after is window.create_button:
+            break
+    assert forward[-1] is window.create_button, "Tab never came back round to Create"
+    for stop in (
+        window.add_photos_button,
+        window.grid,
+        window.job_list.tabs,
+        window.job_list.view,
+        window.right_tabs.tabBar(),
+    ):
+        assert stop in forward
+    assert forward.index(window.add_photos_button) < forward.index(window.grid)
+    assert forward.index(window.grid) < forward.index(window.job_list.view)
+    assert forward.index(window.job_list.view) < forward.index(window.right_tabs.tabBar())
+    backward: list[QWidget] = []
+    for _ in range(len(forward)):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab)
+        backward.append(QApplication.focusWidget())
+    assert backward[::-1][1:] == forward[:-1]
+
+
+def test_the_first_window_fits_the_screen(qtbot, make_window) -> None:
+    """No stored size: the window opens at most as big as the screen's free area, status bar
+    on screen; on a big screen it keeps the default size."""
+    from PySide6.QtCore import QSize
+
+    from app.ui.main_window import DEFAULT_SIZE, first_size
+
+    window = make_window()
+    window.show()
+    qtbot.waitExposed(window)
+    available = window.screen().availableGeometry()
+    assert available.contains(window.frameGeometry()) or (
+        window.width() <= available.width() and window.height() <= available.height()
+    )
+    bar = window.statusBar()
+    bottom = bar.mapTo(window, bar.rect().bottomLeft()).y()
+    assert window.geometry().top() + bottom <= available.bottom()
+    assert first_size(QSize(1280, 800)).height() < 800  # the frame needs room too
+    assert first_size(QSize(1280, 800)).width() <= 1280
+    assert first_size(QSize(2560, 1440)) == DEFAULT_SIZE
+
+
+def test_the_title_percentage_agrees_with_the_rows(qtbot, make_window) -> None:
+    """Rows saying "Sending · 42%" … "47%": the title says about the same, not 8 %."""
+    from app.ui.jobs.model import status_text
+
+    window = make_window(demo=True)
+    notifier = window.notifier
+    items = [make_item(i, ItemState.UPLOADING, progress=42 + i) for i in range(6)]
+    for item in items:
+        notifier.item_changed(item)
+    assert status_text(items[0]) == "Sending · 42%"
+    qtbot.waitUntil(lambda: window.windowTitle() == f"44% — Demo — {APP_NAME}")
+
+
+def test_the_report_menu_dates_name_the_month(rig) -> None:
+    """In a locale whose short date is all numbers (C: "6 12 2026 15:43"), the Export report
+    menu still names the month."""
+    import re
+    import time as _time
+
+    qtbot, window = rig.qtbot, rig.window
+    rig.add(1)
+    batch = rig.create()
+    panel = window.results_panel
+    window.show_results()
+    qtbot.waitUntil(lambda: len(panel.all_items) == 1, timeout=10_000)
+    previous = QLocale()
+    QLocale.setDefault(QLocale.c())
+    try:
+        menu = panel.report_button.menu()
+        menu.aboutToShow.emit()  # as when the user opens "Export report…"
+        text = next(a.text() for a in menu.actions() if a.objectName() == f"reportBatch_{batch}")
+    finally:
+        QLocale.setDefault(previous)
+    month = QLocale.c().monthName(_time.localtime().tm_mon, QLocale.FormatType.ShortFormat)
+    assert month in text, text
+    assert not re.search(r"\b\d{1,2} \d{1,2} \d{4}\b", text), text
+
+
+def test_a_job_picked_in_the_list_can_be_saved_opened_and_delivered_at_once(rig) -> None:
+    """Picking a finished job's row shows its result with Save, Open and Mark delivered ready:
+    no extra click on the tile."""
+    qtbot, window = rig.qtbot, rig.window
+    rig.add(2)
+    rig.create()
+    jobs = window.job_list
+    qtbot.waitUntil(lambda: jobs.model.rowCount() == 2, timeout=10_000)
+    view = jobs.view
+    qtbot.waitUntil(lambda: view.model().rowCount() == 2)
+    rect = view.visualRect(view.model().index(0, 0))
+    assert rect.isValid()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    panel = window.results_panel
+    qtbot.waitUntil(lambda: len(panel.selection) == 1 and panel.model.rowCount() >= 1)
+    assert window.right_tabs.currentWidget() is panel
+    assert not panel.view.selectionModel().selectedRows()  # the tile itself was not clicked
+    assert panel.save_button.isEnabled()
+    assert panel.deliver_button.isEnabled()
+    assert panel.open_button.isEnabled() == (panel.model.rowCount() == 1)
+
+
+def test_the_quit_questions_titles_fit_their_title_bar(qtbot, make_window) -> None:
+    """The question's title is short enough for the narrow box that asks it."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.ui.main_window import _ask_quit, _ask_unsent
+
+    window = make_window()
+    window.show()
+    seen: list[tuple[str, int]] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append((box.windowTitle(), box.width()))
+        box.reject()
+
+    for ask in (_ask_quit, _ask_unsent):
+        QTimer.singleShot(0, answer)
+        assert ask(window, 3) is False
+    assert len(seen) == 2
+    font = QApplication.font()
+    font.setBold(True)  # as most title bars show it
+    metrics = QFontMetrics(font)
+    for title, width in seen:
+        # Room left for the window manager's icon and buttons (close, minimise) beside it.
+        assert metrics.horizontalAdvance(title) + 160 < width, (title, width)

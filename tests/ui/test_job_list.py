@@ -620,3 +620,33 @@ def test_a_web_photo_row_shows_a_globe_not_an_empty_box(qtbot: Any, panel: JobLi
 
     assert lines_in(0) > 30  # the globe's lines
     assert lines_in(1) == 0  # a photo still loading: a plain placeholder
+
+
+def test_the_row_menu_says_delete_from_vimmerse_as_the_results_panel_does(qtbot: Any) -> None:
+    item = make_item(1, ItemState.SUCCEEDED)
+    menu = build_menu([item])
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    menu.deleteLater()
+    assert "Delete from Vimmerse…" in texts
+    assert not any("server" in text.lower() for text in texts)
+
+
+def test_after_retry_a_row_counts_its_time_from_the_retry(qtbot: Any) -> None:
+    """Failed an hour ago, retried (Retry all failed) a few seconds ago: the row says a few
+    seconds, not the time since the first send."""
+
+    model = JobListModel(refresh_ms=0)
+    now = time.time()
+    failed = make_item(
+        1, ItemState.FAILED, created_at=now - 3600, updated_at=now - 3500, finished_at=now - 3500
+    )
+    model.reset_items([failed])
+    model.upsert(make_item(1, ItemState.QUEUED, created_at=now - 3600, updated_at=now - 5))
+    model.flush()
+    index = model.index(0, 0)
+    assert index.data(JobRole.TIME_TEXT).startswith("Retried")
+    model.upsert(make_item(1, ItemState.RUNNING, created_at=now - 3600, updated_at=now - 4))
+    model.flush()
+    shown = index.data(JobRole.TIME_TEXT)
+    assert "h" not in shown and "min" not in shown, shown
+    model.deleteLater()

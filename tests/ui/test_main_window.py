@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QSize, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton, QWidget
 
@@ -14,6 +14,7 @@ from app.api import Visibility
 from app.engine.model import ItemState
 from app.ui.dialogs.confirm_create import ConfirmCreateDialog
 from app.ui.image_grid import ProblemRole
+from app.ui.main_window import DEFAULT_SIZE, first_size
 from app.ui.session import Session
 
 
@@ -35,7 +36,9 @@ def _drop(widget, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
 def test_window_has_the_named_parts_and_default_size(make_window) -> None:
     window = make_window()
     assert window.objectName() == "MainWindow"
-    assert (window.width(), window.height()) == (1280, 800)
+    # 1280×800, or less on a smaller screen (the offscreen one is 800×800): never past its edge.
+    assert QSize(1280, 800) == DEFAULT_SIZE
+    assert window.size() == first_size(window.screen().availableGeometry().size())
     for name in ("imageGrid", "templatePicker", "visibilityPicker", "createButton", "jobList"):
         assert window.findChild(object, name) is not None, name
     create = window.findChild(QPushButton, "createButton")

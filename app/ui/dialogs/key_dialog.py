@@ -132,6 +132,9 @@ class KeyDialog(QDialog):
         row.addWidget(self.key_edit, 1)
         self.show_key = QPushButton(self.tr("Show"), self)
         self.show_key.setCheckable(True)
+        # Never a default button: Enter in the key field checks the key, it must not also
+        # show it in clear text when focus lands on this button.
+        self.show_key.setAutoDefault(False)
         self.show_key.setAccessibleName(self.tr("Show the key"))
         self.show_key.toggled.connect(self._toggle_shown)
         row.addWidget(self.show_key)
@@ -166,6 +169,7 @@ class KeyDialog(QDialog):
                 self.tr("Try the demo"), QDialogButtonBox.ButtonRole.ActionRole
             )
             self.demo_button.setObjectName("tryDemo")
+            self.demo_button.setAutoDefault(False)
             self.demo_button.setToolTip(
                 self.tr("Look around with sample photos; nothing is sent to Vimmerse")
             )
@@ -175,6 +179,8 @@ class KeyDialog(QDialog):
             QDialogButtonBox.ButtonRole.RejectRole,
         )
         cancel.setObjectName("cancelKey")
+        cancel.setAutoDefault(False)
+        self.cancel_button = cancel
         buttons.rejected.connect(self.reject)
         self.save_button.clicked.connect(self._check)
         self.key_edit.textChanged.connect(self._text_changed)
@@ -200,7 +206,9 @@ class KeyDialog(QDialog):
         if not key or not self.save_button.isEnabled():
             return
         self.save_button.setEnabled(False)
-        self.key_edit.setEnabled(False)
+        # Read-only, not disabled: a disabled field would hand focus (and Enter) to the next
+        # button while the key is checked.
+        self.key_edit.setReadOnly(True)
         self.status.setStyleSheet("")
         self.status.setText(self.tr("Checking the key with Vimmerse…"))
         self.status.show()
@@ -212,7 +220,12 @@ class KeyDialog(QDialog):
         )
 
     def reject(self) -> None:
-        """Cancel: a key still being checked is dropped (never stored), its answer ignored."""
+        """Cancel: a key still being checked is dropped (never stored), its answer ignored.
+
+        Once a key is accepted (kept for this session), Escape goes on with it instead."""
+        if self.key is not None:
+            self.accept()
+            return
         self._cancelled.set()
         if self._task is not None:
             self._task.cancel()
@@ -237,6 +250,16 @@ class KeyDialog(QDialog):
             self.save_button.setEnabled(True)
             self.save_button.clicked.disconnect()
             self.save_button.clicked.connect(self.accept)
+            self.key_edit.returnPressed.disconnect(self._check)
+            # The key is kept: nothing here may throw it away any more (no demo, no Quit), and
+            # the next Enter goes on.
+            if self.demo_button is not None:
+                self.demo_button.hide()
+            self.cancel_button.hide()
+            self.show_key.setChecked(False)
+            self.show_key.setEnabled(False)
+            self.save_button.setDefault(True)
+            self.save_button.setFocus()
             return
         self.accept()
 
@@ -247,7 +270,7 @@ class KeyDialog(QDialog):
         self.status.setStyleSheet("color: #c62828;")
         self.status.setText(user_text(error))
         self.status.show()
-        self.key_edit.setEnabled(True)
+        self.key_edit.setReadOnly(False)
         self.save_button.setEnabled(True)
         self.key_edit.setFocus()
         self.checked.emit(False)

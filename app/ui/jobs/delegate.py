@@ -110,7 +110,9 @@ class JobDelegate(QStyledItemDelegate):
         paint_state_glyph(painter, badge_rect, item.state)
         text_left = first.left() + BADGE + SPACING
         painter.setPen(text_color)
-        self._paint_first_line(painter, first, text_left, font, title, time_text(item))
+        when = index.data(JobRole.TIME_TEXT)  # the model's: it knows when a retry began
+        when = when if isinstance(when, str) else time_text(item)
+        self._paint_first_line(painter, first, text_left, font, title, when)
         soft = None if selected else palette.color(group, QPalette.ColorRole.PlaceholderText)
         # The model's words for the status (e.g. "Waiting for a connection" while offline).
         self._paint_second_line(painter, second, text_left, font, item, words, opt, style, soft)

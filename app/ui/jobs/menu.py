@@ -51,7 +51,7 @@ class JobAction(StrEnum):
             JobAction.RESUBMIT: t("JobMenu", "Send again…"),
             JobAction.CANCEL: t("JobMenu", "Cancel this photo"),
             JobAction.COPY_WORKFLOW_ID: t("JobMenu", "Copy Vimmerse id"),
-            JobAction.DELETE_FROM_SERVER: t("JobMenu", "Delete from server…"),
+            JobAction.DELETE_FROM_SERVER: t("JobMenu", "Delete from Vimmerse…"),
             JobAction.REMOVE_FROM_LIST: t("JobMenu", "Remove from list"),
         }
         return labels[self]

@@ -125,11 +125,16 @@ def _clock(when: float, now: float) -> str:
     return text
 
 
-def time_text(item: ItemSnapshot, now: float | None = None) -> str:
-    """How long it has been going, or when it finished."""
+def time_text(item: ItemSnapshot, now: float | None = None, retried: float | None = None) -> str:
+    """How long it has been going, or when it finished. `retried`: when a finished item was
+    started again (Retry): its time counts from then, not from the first send."""
     now = time.time() if now is None else now
     if item.finished_at is not None and item.state.is_final:
         return _tr("Finished {time}").format(time=_clock(item.finished_at, now))
+    if retried is not None and not item.state.is_final:
+        if item.state in (ItemState.QUEUED, ItemState.PAUSED):
+            return _tr("Retried {time}").format(time=_clock(retried, now))
+        return format_duration(now - retried)
     if item.state in (ItemState.QUEUED, ItemState.PAUSED) or item.state.is_final:
         return _tr("Added {time}").format(time=_clock(item.created_at, now))
     return format_duration(now - item.created_at)
@@ -156,6 +161,9 @@ class JobListModel(QAbstractListModel):
         self._keys: list[tuple[int, int]] = []
         self._rows: dict[int, int] = {}
         self._pending: dict[int, ItemSnapshot] = {}
+        # Item id -> when a finished item was started again in this session (Retry): its row's
+        # time counts from then.
+        self._retried: dict[int, float] = {}
         self._dirty: set[int] = set()  # item ids, turned into rows at flush time
         self._by_path: dict[str, set[int]] = {}
         self._thumbnails: ThumbnailSource | None = None
@@ -178,8 +186,13 @@ class JobListModel(QAbstractListModel):
                 self._pending[item.id] = item
         else:
             # Events from several worker threads can overtake each other: keep the newest.
-            if item.updated_at < self._items[row].updated_at:
+            old_item = self._items[row]
+            if item.updated_at < old_item.updated_at:
                 return
+            if old_item.state.is_final and not item.state.is_final:
+                self._retried[item.id] = item.updated_at  # started again (Retry)
+            elif item.state.is_final:
+                self._retried.pop(item.id, None)
             self._items[row] = item
             self._dirty.add(item.id)
         self._schedule()
@@ -212,6 +225,7 @@ class JobListModel(QAbstractListModel):
         self._keys = [_sort_key(i) for i in ordered]
         self._pending.clear()
         self._dirty.clear()
+        self._retried.clear()
         self._by_path.clear()
         for item in ordered:
             self._remember_path(item)
@@ -389,6 +403,17 @@ class JobListModel(QAbstractListModel):
             if not item.state.is_final and item.batch_id not in busy
         )
 
+    def not_sent_count(self) -> int:
+        """Items the engine has not put on Vimmerse yet (waiting for or in their upload), from
+        memory: what quitting would stop. Items already on Vimmerse are at no risk: they keep
+        being made, and the engine follows them again at the next start."""
+        busy = self.busy_batches
+        return sum(
+            1
+            for item in (*self._items, *self._pending.values())
+            if item.state in (ItemState.QUEUED, ItemState.UPLOADING) and item.batch_id not in busy
+        )
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
 
@@ -427,7 +452,7 @@ class JobListModel(QAbstractListModel):
             event = self._batch_events.get(item.batch_id)
             return f"{words} · {event}" if event else words
         if role == JobRole.TIME_TEXT:
-            return time_text(item)
+            return time_text(item, retried=self._retried.get(item.id))
         if role == JobRole.WORKFLOW_ID:
             return item.workflow_id
         if role == Qt.ItemDataRole.DecorationRole:
@@ -441,7 +466,7 @@ class JobListModel(QAbstractListModel):
             return _tr("{title}: {status}, {time}").format(
                 title=item.title or self._fallback_title(item),
                 status=status_text(item, self.offline),
-                time=time_text(item),
+                time=time_text(item, retried=self._retried.get(item.id)),
             )
         return None
 

@@ -182,9 +182,11 @@ class ResultActions(QObject):
             return
         outcome = future.result()
         text = ntr(
-            "ResultActions", "Saved %n file to {folder}.", "Saved %n files to {folder}.",
+            "ResultActions",
+            "Saved %n file to {folder}.",
+            "Saved %n files to {folder}.",
             outcome.count,
-        ).format(folder=Path(outcome.folder).name or outcome.folder)  # fmt: skip
+        ).format(folder=outcome.folder)  # fmt: skip  (the whole path: "all" alone said little)
         if outcome.skipped:
             text += " " + ntr(
                 "ResultActions", "%n left as it was.", "%n left as they were.", outcome.skipped

@@ -466,6 +466,11 @@ class ResultsPanel(QWidget):
 
     def chosen_tiles(self) -> list[Tile]:
         rows = sorted(i.row() for i in self.view.selectionModel().selectedRows())
+        if not rows and self._selected:
+            # Jobs picked in the job list (a click or a right-click on a row): the results
+            # shown are the ones chosen; Save, Open and Mark delivered act on them without a
+            # further click on a tile.
+            return list(self.model.tiles)
         return [self.model.tiles[r] for r in rows if r < len(self.model.tiles)]
 
     def chosen_items(self) -> list[ItemSnapshot]:
@@ -727,9 +732,7 @@ class ResultsPanel(QWidget):
         batches = self.report_batches()
         for batch_id, created, count in batches[:REPORT_MENU_BATCHES]:
             if created:
-                when = locale.toString(
-                    QDateTime.fromSecsSinceEpoch(int(created)), QLocale.FormatType.ShortFormat
-                )
+                when = report_date_text(locale, created)
                 text = ntr(
                     "ResultsPanel",
                     "Batch {batch} — {when} — %n photo",
@@ -767,3 +770,11 @@ class ResultsPanel(QWidget):
 
 
 __all__ = ["ResultRole", "ResultsPanel"]
+
+
+def report_date_text(locale: QLocale, created: float) -> str:
+    """When a batch was made, readable in any locale: the month by name ("6 Dec 2026 15:43"),
+    where a short date format can be all numbers ("6 12 2026 15:43")."""
+    moment = QDateTime.fromSecsSinceEpoch(int(created))
+    date = locale.toString(moment.date(), "d MMM yyyy")
+    return f"{date} {locale.toString(moment.time(), QLocale.FormatType.ShortFormat)}"
