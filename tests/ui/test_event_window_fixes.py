@@ -6,13 +6,14 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 from app.engine.event_runner import RAW_TWIN_NOTE, EventRunner
 from app.engine.model import ConnectionState, ConnectionStatus, EngineEvent, EventKind
 from app.images.problems import RAW_MESSAGE
 from app.ui.events.editor import EventEditor
-from app.ui.events.panel import EventPanel
+from app.ui.events.panel import EventPanel, LatestImage, existing_question
 from app.ui.session import Session
 
 
@@ -148,3 +149,50 @@ def test_skipped_files_are_listed_with_their_reasons(
     assert "again.jpg: A copy of" in text or "again.jpg: Already made" in text, text
     assert "IMG_8.NEF" in panel.summary.toolTip()
     panel.shutdown()
+
+
+def test_existing_photos_question_words(qtbot) -> None:  # type: ignore[no-untyped-def]
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    box, send, _skip = existing_question(parent, 1, "/photos/booth")
+    assert send.text() == "Make it too"
+    assert box.text() == "The folder already holds 1 photo. Make it too?"
+    first, second = box.informativeText().split("\n")
+    assert first == "Photos that arrive from now on are always made."
+    assert second == "Folder: “/photos/booth”"  # never a bare path opening a line
+    box.deleteLater()
+    box, send, _skip = existing_question(parent, 12, "/photos/booth")
+    assert send.text() == "Make them too" and "12 photos. Make them too?" in box.text()
+    box.deleteLater()
+
+
+def test_the_new_event_dialog_closes_the_gap_of_its_error_line(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dialog = EventEditor()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.problem.isVisible()
+    with_error = dialog.height()
+    dialog.findChild(QLineEdit, "eventName").setText("Wedding")
+    dialog.findChild(QLineEdit, "eventFolder").setText(str(tmp_path))
+    qtbot.waitUntil(lambda: not dialog.problem.isVisible(), timeout=5_000)
+    assert dialog.height() < with_error
+    assert dialog.height() == dialog.sizeHint().height()
+
+
+def test_the_latest_result_caption_sits_right_under_the_picture(qtbot) -> None:  # type: ignore[no-untyped-def]
+    latest = LatestImage()
+    qtbot.addWidget(latest)
+    latest.resize(400, 700)
+    image = QImage(400, 200, QImage.Format.Format_RGB32)
+    image.fill(0x336699)
+    latest.setPixmap(QPixmap.fromImage(image))
+    latest.setCaption("guest_1")
+    picture, caption = latest.placement()
+    assert caption.top() == picture.bottom() + 1
+    assert picture.width() == 400 and caption.height() > 0
+    # The block is centred: not the picture in the middle and the caption at the very bottom.
+    assert caption.bottom() < latest.height() - 200
+    latest.show()
+    qtbot.waitExposed(latest)
+    latest.grab()  # paints without error

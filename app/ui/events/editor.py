@@ -169,7 +169,14 @@ class EventEditor(QDialog):
         elif (title := title_pattern_problem(self.title_pattern.text())) is not None:
             problem = title
         self.problem.setText(problem or "")
+        was_shown = self.problem.isVisibleTo(self)
         self.problem.setVisible(problem is not None)
+        if was_shown and problem is None and self.isVisible():
+            # The line went away: the dialog closes the gap it leaves.
+            layout = self.layout()
+            if layout is not None:
+                layout.activate()
+            self.resize(self.width(), self.sizeHint().height())
         self.save_button.setEnabled(problem is None)
 
     def profile(self) -> EventProfile:

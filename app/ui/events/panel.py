@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QLocale, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -70,7 +70,10 @@ AskExisting = Callable[[QWidget, int, str], bool | None]
 AskEditor = Callable[[EventEditor], bool]
 
 
-def _ask_existing(parent: QWidget, count: int, folder: str) -> bool | None:
+def existing_question(
+    parent: QWidget, count: int, folder: str
+) -> tuple[QMessageBox, QPushButton, QPushButton]:
+    """The question before an event's first start: (the box, its "make" and "skip" buttons)."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(parent.tr("Photos already in the folder"))
@@ -82,16 +85,25 @@ def _ask_existing(parent: QWidget, count: int, folder: str) -> bool | None:
         )
     )
     box.setInformativeText(
-        parent.tr("“{folder}”. Photos that arrive from now on are always made.").format(
+        parent.tr("Photos that arrive from now on are always made.\nFolder: “{folder}”").format(
             folder=folder
         )
     )
-    send = box.addButton(parent.tr("Make them too"), QMessageBox.ButtonRole.AcceptRole)
+    send = box.addButton(
+        parent.tr("Make it too") if count == 1 else parent.tr("Make them too"),
+        QMessageBox.ButtonRole.AcceptRole,
+    )
     skip = box.addButton(parent.tr("Only new photos"), QMessageBox.ButtonRole.RejectRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(skip)
+    return box, send, skip
+
+
+def _ask_existing(parent: QWidget, count: int, folder: str) -> bool | None:
+    box, send, skip = existing_question(parent, count, folder)
     box.exec()
     clicked = box.clickedButton()
+    box.deleteLater()
     if clicked is send:
         return True
     if clicked is skip:
@@ -128,12 +140,14 @@ def _load_image(path: str) -> QImage | None:
 
 
 class LatestImage(QWidget):
-    """The latest result, as large as the space allows (aspect kept), never wider than it."""
+    """The latest result, as large as the space allows (aspect kept), never wider than it, with
+    its caption right under the picture (not at the bottom of the space, far below it)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._pixmap: QPixmap | None = None
         self._text = ""
+        self._caption = ""
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def pixmap(self) -> QPixmap | None:
@@ -148,23 +162,47 @@ class LatestImage(QWidget):
         self._pixmap = None
         self.update()
 
+    def caption(self) -> str:
+        return self._caption
+
+    def setCaption(self, caption: str) -> None:
+        self._caption = caption
+        self.setAccessibleDescription(caption)
+        self.update()
+
     def sizeHint(self) -> QSize:
         return QSize(400, 300)
 
     def minimumSizeHint(self) -> QSize:
         return QSize(120, 60)  # it shrinks with a small window rather than making it taller
 
+    def placement(self) -> tuple[QRect, QRect]:
+        """Where the picture and its caption go: the two as one block, centred."""
+        line = self.fontMetrics().height() + 4 if self._caption else 0
+        if self._pixmap is None or self._pixmap.isNull():
+            return QRect(), QRect(0, self.height() - line, self.width(), line)
+        room = QSize(self.width(), max(1, self.height() - line))
+        scaled = self._pixmap.size().scaled(room, Qt.AspectRatioMode.KeepAspectRatio)
+        x = (self.width() - scaled.width()) // 2
+        y = (self.height() - scaled.height() - line) // 2
+        image = QRect(x, y, scaled.width(), scaled.height())
+        return image, QRect(0, image.bottom() + 1, self.width(), line)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
+        image, caption = self.placement()
         if self._pixmap is None or self._pixmap.isNull():
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._text)
             return
-        scaled = self._pixmap.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        x = (self.width() - scaled.width()) // 2
-        y = (self.height() - scaled.height()) // 2
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawPixmap(x, y, scaled.width(), scaled.height(), self._pixmap)
+        painter.drawPixmap(image, self._pixmap)
+        if self._caption:
+            painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+            text = self.fontMetrics().elidedText(
+                self._caption, Qt.TextElideMode.ElideMiddle, caption.width()
+            )
+            painter.drawText(caption, Qt.AlignmentFlag.AlignCenter, text)
 
 
 class EventPanel(QWidget):
@@ -276,10 +314,11 @@ class EventPanel(QWidget):
         self.latest.setAccessibleName(self.tr("The latest result"))
         self.latest.setText(self.tr("The latest result shows here."))
         layout.addWidget(self.latest, 1)
+        # The caption is painted right under the picture (LatestImage); this label keeps the
+        # text for whoever reads it, out of the layout's way.
         self.latest_caption = QLabel(self)
         self.latest_caption.setObjectName("latestCaption")
-        self.latest_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.latest_caption)
+        self.latest_caption.hide()
 
         self.summary = QLabel(self)
         self.summary.setObjectName("eventSummary")
@@ -595,6 +634,7 @@ class EventPanel(QWidget):
 
     def _show_latest(self, item: ItemSnapshot) -> None:
         self.latest_caption.setText(item.title)
+        self.latest.setCaption(item.title)
         image_file = next((f for f in item.files if f.lower().endswith(_IMAGE_SUFFIXES)), None)
         if image_file is None:
             self.latest.setText(
