@@ -338,7 +338,7 @@ class Uploads(CrewMember):
             event_id=settings.event_id,
         )
         announce = self._events.upload_progress(sending, lambda: self._tasks.stopping)
-        upload = _BodyProgress(announce, self._meter)
+        upload = _BodyProgress(announce, self._meter, snap.batch_id)
 
         def body_sent() -> None:
             # One write per create, before the form's last bytes go: if it fails, the body
@@ -490,9 +490,12 @@ class _BodyProgress:
     stopped before `body_sent` cannot have created anything; the client decides resends the
     same way."""
 
-    def __init__(self, announce: Callable[[int, int], None], meter: ThroughputMeter) -> None:
+    def __init__(
+        self, announce: Callable[[int, int], None], meter: ThroughputMeter, batch_id: int
+    ) -> None:
         self._announce = announce
         self._meter = meter
+        self._batch_id = batch_id
         self.sent = 0
         self.total = 0  # the files' bytes (what the throughput meter counts per photo)
         self.body_sent = False  # the form's last bytes were being handed over (it may exist)
@@ -501,6 +504,8 @@ class _BodyProgress:
         # A resent attempt starts from 0 again: only bytes beyond the furthest count as new.
         self._meter.add(sent - self.sent)
         self.sent = max(self.sent, sent)
+        if not self.total and total > 0:  # the first word of this photo: its size as prepared
+            self._meter.photo_started(self._batch_id, total)
         self.total = total
         self._announce(sent, total)
 

@@ -857,6 +857,44 @@ class PhotoGridView(QListView):
             self.tr("Arrow keys move between photos, Delete removes the selected ones.")
         )
 
+        # The first photo of the running add (a persistent index: rows listed before it later
+        # move it down), and whether the user scrolled meanwhile (then they are left alone).
+        self._first_added: QPersistentModelIndex | None = None
+        self._user_scrolled = False
+        bar = self.verticalScrollBar()
+        bar.actionTriggered.connect(self._scrolled_by_user)  # wheel, arrows, page clicks
+        bar.sliderPressed.connect(self._scrolled_by_user)
+
+    def follow_additions(self, model: PhotoGridModel) -> None:
+        """After each add, show where the photos went: the grid is in batch order (by path),
+        so a second folder may land above what is on screen. Once per add, at its end, and
+        not when the user scrolled meanwhile."""
+        model.rowsInserted.connect(self._rows_added)
+        model.intake_finished.connect(self._show_added)
+        model.modelReset.connect(self._forget_added)
+
+    def _rows_added(self, _parent: QModelIndex, first: int, _last: int) -> None:
+        known = self._first_added
+        if known is None or not known.isValid():
+            self._user_scrolled = False  # a new add: the earlier scrolling was for the last one
+        if known is None or not known.isValid() or first <= known.row():
+            self._first_added = QPersistentModelIndex(self.model().index(first, 0))
+
+    def _scrolled_by_user(self, *_args: object) -> None:
+        if self._first_added is not None:
+            self._user_scrolled = True
+
+    def _forget_added(self) -> None:
+        self._first_added = None
+
+    def _show_added(self, added: int, *_rest: object) -> None:
+        target, self._first_added = self._first_added, None
+        if added <= 0 or target is None or not target.isValid() or self._user_scrolled:
+            return
+        index = self.model().index(target.row(), 0)
+        if not self.viewport().rect().intersects(self.visualRect(index)):
+            self.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
+
     def selected_rows(self) -> list[int]:
         return sorted(i.row() for i in self.selectionModel().selectedIndexes())
 
@@ -888,6 +926,7 @@ class PhotoArea(QStackedWidget):
         self.model = model
         self.grid = PhotoGridView(self)
         self.grid.setModel(model)
+        self.grid.follow_additions(model)
         self.empty = self._make_empty_state()
         self.strip = self._make_strip()
         self.addWidget(self.empty)

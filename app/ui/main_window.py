@@ -982,7 +982,7 @@ class MainWindow(QMainWindow):
             demo=self.demo,
             sending=estimate_sending(
                 photos,
-                engine.upload_pace().rate if engine is not None else None,
+                engine.upload_pace() if engine is not None else None,
                 self.settings.value(UPLOAD_LIMIT_MBPS) or None,
             ),
             smaller_copies=self._smaller_copies_for(settings.template_id),

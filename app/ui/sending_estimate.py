@@ -1,8 +1,9 @@
 """How long a batch takes to send, as originals and as smaller copies: what the create
 confirmation offers when sending would take more than a few minutes (a venue's Wi-Fi).
 
-Built on what was measured when there is something (the engine's upload rate), on a typical
-Wi-Fi link before that, and never faster than the user's own upload limit.
+Built on what was measured when there is something (the engine's upload rate now, else the
+rate it measured on an earlier batch of this session), on a typical Wi-Fi link before that, and
+never faster than the user's own upload limit.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.engine.throughput import UploadPace
 from app.images.photo import Photo
 from app.images.prepare import smaller_copy_estimate
 
@@ -23,6 +25,7 @@ class SendingEstimate:
     original_seconds: float
     smaller_seconds: float
     measured: bool  # from this connection's measured rate (else a typical Wi-Fi link)
+    earlier: bool = False  # measured on an earlier batch: nothing is being sent right now
 
     @property
     def offer_smaller(self) -> bool:
@@ -33,13 +36,22 @@ class SendingEstimate:
 
 
 def estimate_sending(
-    photos: Sequence[Photo], measured_rate: float | None, limit_mbps: float | None
+    photos: Sequence[Photo], pace: UploadPace | None, limit_mbps: float | None
 ) -> SendingEstimate:
-    """`measured_rate`: bytes a second the uploads reached (None: nothing measured yet);
-    `limit_mbps`: the user's "Use at most" (None: no limit)."""
+    """`pace`: what the engine measured (None: no engine); `limit_mbps`: the user's "Use at
+    most" (None: no limit)."""
+    now = pace.rate if pace is not None else None
+    # Once idle, the current rate is gone; the one measured earlier on this link still tells
+    # more than a guess.
+    measured_rate = now if now is not None else (pace.last_rate if pace is not None else None)
     rate = measured_rate or TYPICAL_WIFI_BYTES_PER_S
     if limit_mbps:
         rate = min(rate, limit_mbps * 1e6 / 8)
     original = sum(p.size for p in photos)
     smaller = sum(smaller_copy_estimate(p) for p in photos)
-    return SendingEstimate(original / rate, smaller / rate, measured=measured_rate is not None)
+    return SendingEstimate(
+        original / rate,
+        smaller / rate,
+        measured=measured_rate is not None,
+        earlier=now is None and measured_rate is not None,
+    )

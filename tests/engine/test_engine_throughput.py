@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
-from app.engine import BatchSettings
+import pytest
+
+from app.engine import BatchSettings, throughput
 from app.engine.throughput import ThroughputMeter
 from app.simulator import Simulator
 from engine.enginetools import close, new_engine, photos_of
@@ -59,3 +62,57 @@ def test_meter_needs_enough_to_tell() -> None:
     meter.photo_sent(3_000)
     meter.photo_sent(5_000)
     assert meter.pace().bytes_per_photo == 4_000
+
+
+def test_each_batch_has_its_own_bytes_per_photo(
+    sim_factory: Callable[..., Simulator], tmp_path: Path, private_dirs: Path
+) -> None:
+    """Originals first, then much smaller photos: the second batch's size per photo is its own,
+    not the session's mean (which the big ones would double or more)."""
+    from PIL import Image
+
+    big = noisy_jpegs(tmp_path / "big", 3)
+    small = []
+    for i in range(3):
+        path = tmp_path / "small" / f"s{i}.jpg"
+        path.parent.mkdir(exist_ok=True)
+        Image.effect_noise((200, 150), 60 + i).convert("RGB").save(path, quality=95)
+        small.append(path)
+    simulator = sim_factory(processing_time=0.1)
+    engine = new_engine(private_dirs, simulator.base_url, concurrency=2)
+    try:
+        engine.start()
+        first = engine.create_batch(BatchSettings(), photos_of(big))
+        assert engine.wait_idle(timeout=30)
+        second = engine.create_batch(BatchSettings(), photos_of(small))
+        assert engine.wait_idle(timeout=30)
+        pace = engine.upload_pace()
+        big_sizes = [p.stat().st_size for p in big]
+        small_sizes = [p.stat().st_size for p in small]
+        mine = pace.per_photo(second)
+        assert mine is not None and min(small_sizes) <= mine <= max(small_sizes) * 1.01
+        theirs = pace.per_photo(first)
+        assert theirs is not None and min(big_sizes) <= theirs <= max(big_sizes) * 1.01
+        assert pace.bytes_per_photo is not None and pace.bytes_per_photo > 2 * mine
+    finally:
+        close(engine)
+
+
+def test_the_last_measured_rate_stays_once_the_uploads_are_still(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Measured on this link, then idle: the current rate is gone (a stalled link must not look
+    fast), the last measured one is kept for the next batch's estimate."""
+    clock = [1000.0]
+    # Only this module's clock: the real one goes on for everything else.
+    monkeypatch.setattr(throughput, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    meter = ThroughputMeter()
+    for _ in range(10):
+        meter.add(500_000)
+        clock[0] += 0.5
+    measured = meter.pace()
+    assert measured.rate is not None and measured.last_rate == measured.rate
+    clock[0] += 60  # a minute without sending
+    later = meter.pace()
+    assert later.rate is None
+    assert later.last_rate == measured.rate

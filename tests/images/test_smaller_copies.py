@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from intake_corpus import GPS_IFD, GPS_TAGS, jpeg_bytes, picture
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from app.images import SMALLER_COPY_SIDE, inspect, prepare_upload, smaller_copy_estimate
 
@@ -51,5 +51,32 @@ def test_a_photo_already_small_goes_as_usual(tmp_path: Path) -> None:
 def test_the_estimate_is_a_fraction_of_a_large_photo(tmp_path: Path) -> None:
     photo = inspect(big_photo(tmp_path, orientation=1, size=(4000, 3000)))
     estimate = smaller_copy_estimate(photo)
-    assert 0 < estimate <= photo.size
-    assert estimate <= 2560 * 1920 // 4 + 1
+    assert 0 < estimate <= photo.size / 2
+
+
+def camera_jpeg(path: Path, blur: float, mix: float, quality: int) -> Path:
+    """A 12 MP photo with as much fine detail as `blur` (less: more) and `mix` leave."""
+    size = (4000, 3000)
+    noise = Image.effect_noise(size, 70).convert("RGB")
+    if blur:
+        noise = noise.filter(ImageFilter.GaussianBlur(blur))
+    im = Image.blend(Image.linear_gradient("L").resize(size).convert("RGB"), noise, mix)
+    im.save(path, quality=quality)
+    return path
+
+
+def test_the_estimate_follows_how_detailed_the_photo_is(tmp_path: Path) -> None:
+    """A textured photo makes a large copy: the estimate comes from the original's own bytes per
+    pixel, not a fixed 2 bits (which said half of a 2.45 MB copy)."""
+    cases = {
+        "textured": camera_jpeg(tmp_path / "textured.jpg", blur=0.8, mix=0.8, quality=92),
+        "all detail": camera_jpeg(tmp_path / "noise.jpg", blur=0, mix=1.0, quality=95),
+        "soft": camera_jpeg(tmp_path / "soft.jpg", blur=3, mix=0.6, quality=92),
+    }
+    for name, path in cases.items():
+        photo = inspect(path)
+        copy = prepare_upload(photo, tmp_path / "cache", smaller=True).stat().st_size
+        estimate = smaller_copy_estimate(photo)
+        assert 0.75 * copy <= estimate <= 1.3 * copy, (name, photo.size, copy, estimate)
+    textured = inspect(cases["textured"])
+    assert smaller_copy_estimate(textured) > 1.5 * (2560 * 1920 // 4)  # well over 2 bits/pixel

@@ -96,3 +96,29 @@ def test_summary_text_of_a_measured_estimate() -> None:
     summarize(running, tracker=tracker, now=T0)
     summary = summarize(running, tracker=tracker, now=T0 + 120)  # 20 % in 2 min: 8 min left
     assert summary_text(summary).endswith("about 8 min 0 s left")
+
+
+def test_photos_going_out_are_counted_as_sending_like_their_rows() -> None:
+    items = [
+        item(1, ItemState.UPLOADING, 40),
+        item(2, ItemState.UPLOADING, 10),
+        item(3, ItemState.RUNNING, 30),
+        item(4, ItemState.QUEUED),
+    ]
+    text = summary_text(summarize(items, now=T0))
+    assert text.startswith("2 sending · 1 being made · 1 waiting"), text
+
+
+def test_a_batch_of_smaller_copies_after_originals_is_timed_with_its_own_sizes() -> None:
+    # Batch 1 sent originals (5 MB each): the session's mean says 5 MB a photo. Batch 2 sends
+    # smaller copies of ~1.25 MB: its own size, as prepared, times it.
+    tracker = PaceTracker()
+    first = replace(item(1, ItemState.RUNNING, 40), batch_id=2)
+    summarize([first], tracker=tracker, now=T0)
+    done = replace(first, state=ItemState.SUCCEEDED, progress=100, finished_at=T0 + 30)
+    waiting = [replace(item(n, ItemState.QUEUED), batch_id=2) for n in (2, 3)]
+    pace = UploadPace(
+        rate=1_000_000, bytes_per_photo=5_000_000, batch_bytes_per_photo={2: 1_250_000}
+    )
+    summary = summarize([done, *waiting], pace, tracker, now=T0 + 30)
+    assert summary.eta_seconds == 2.5 + 30  # not 10 + 30

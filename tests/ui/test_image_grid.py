@@ -141,3 +141,58 @@ def test_inspecting_stops_between_files_when_quitting(photo_dir):
     assert len(_inspect_chunk(paths, stop)) == len(paths)
     stop.set()
     assert _inspect_chunk(paths, stop) == []
+
+
+def _grid_with_a_full_folder(qtbot, workers, tmp_path, photo_factory) -> tuple[PhotoArea, Path]:
+    later = tmp_path / "b_second"
+    for i in range(60):
+        photo_factory(later / f"p{i:02d}.jpg", (64, 48), "#3080c0")
+    model = _model(workers, tmp_path)
+    area = PhotoArea(model)
+    qtbot.addWidget(area)
+    area.resize(420, 300)
+    area.show()
+    qtbot.waitExposed(area)
+    with qtbot.waitSignal(model.intake_finished, timeout=30_000):
+        model.add_paths([str(later)])
+    earlier = tmp_path / "a_first"
+    for i in range(5):
+        photo_factory(earlier / f"q{i}.jpg", (64, 48), "#c08030")
+    return area, earlier
+
+
+def _shown(area: PhotoArea, row: int) -> bool:
+    grid = area.grid
+    return grid.viewport().rect().intersects(grid.visualRect(area.model.index(row)))
+
+
+def test_photos_added_above_the_view_are_scrolled_into_sight(
+    qtbot, workers, tmp_path, photo_factory
+):
+    area, earlier = _grid_with_a_full_folder(qtbot, workers, tmp_path, photo_factory)
+    grid = area.grid
+    grid.scrollToBottom()
+    assert not _shown(area, 0)
+    # The new folder sorts first: its photos go above what is on screen.
+    with qtbot.waitSignal(area.model.intake_finished, timeout=30_000):
+        area.model.add_paths([str(earlier)])
+    assert area.model.photo(0).path.parent == earlier
+    assert _shown(area, 0), "the photos just added are out of sight"
+
+
+def test_a_user_scrolling_during_an_add_is_left_where_they_are(
+    qtbot, workers, tmp_path, photo_factory
+):
+    area, earlier = _grid_with_a_full_folder(qtbot, workers, tmp_path, photo_factory)
+    grid = area.grid
+    grid.scrollToBottom()
+    bar = grid.verticalScrollBar()
+
+    def user_scrolls(*_args: object) -> None:
+        bar.triggerAction(bar.SliderAction.SliderSingleStepSub)
+
+    area.model.rowsInserted.connect(user_scrolls)
+    with qtbot.waitSignal(area.model.intake_finished, timeout=30_000):
+        area.model.add_paths([str(earlier)])
+    area.model.rowsInserted.disconnect(user_scrolls)
+    assert not _shown(area, 0)  # not pulled back to the top against the user's scrolling

@@ -181,11 +181,12 @@ class ConfirmCreateDialog(QDialog):
     def _add_smaller_copies(
         self, layout: QVBoxLayout, sending: SendingEstimate, checked: bool
     ) -> QCheckBox:
-        where = (
-            self.tr("at the speed measured so far")
-            if sending.measured
-            else self.tr("on a typical Wi-Fi connection")
-        )
+        if not sending.measured:
+            where = self.tr("on a typical Wi-Fi connection")
+        elif sending.earlier:
+            where = self.tr("at the speed measured earlier")
+        else:
+            where = self.tr("at the speed measured so far")
         note = QLabel(
             self.tr("Sending the photos takes about {time} {where}.").format(
                 time=about(sending.original_seconds), where=where

@@ -3,7 +3,8 @@
 `summarize()` is a plain function over snapshots (tested on its own); `SummaryBar` shows it.
 The estimate is built on what was measured, even for a small batch that finishes in one wave:
 - sending: the bytes still to go (photos waiting, the rest of those being sent; the size per
-  photo measured so far) over the upload rate the engine measured;
+  photo of each batch as prepared: originals and smaller copies differ ~4×) over the upload
+  rate the engine measured (across batches);
 - making: how long Vimmerse took per photo, measured on the photos finished in this run (a
   `PaceTracker` notes when each was handed over), or, before any finished, projected from the
   progress Vimmerse reports for those being made.
@@ -88,7 +89,8 @@ def summarize(
     finish_times: list[float] = []
     run_start: float | None = None
     delivered = 0
-    to_send = 0.0  # photos' worth of bytes still to go
+    # Photos still to go, by batch: each batch is timed with its own bytes per photo.
+    to_send: dict[int, float] = {}
     making: list[tuple[float, int]] = []  # photos being made: (seconds at it, progress)
     for item in items:
         counts[item.state] += 1
@@ -99,9 +101,9 @@ def summarize(
         if not item.state.is_final:
             run_start = item.created_at if run_start is None else min(run_start, item.created_at)
             if item.state is ItemState.QUEUED:
-                to_send += 1
+                to_send[item.batch_id] = to_send.get(item.batch_id, 0.0) + 1
             elif item.state is ItemState.UPLOADING:
-                to_send += 1 - item.progress / 100
+                to_send[item.batch_id] = to_send.get(item.batch_id, 0.0) + 1 - item.progress / 100
             elif item.state.is_remote and tracker is not None:
                 elapsed = tracker.elapsed(item, now)
                 if elapsed is not None:
@@ -124,7 +126,7 @@ def summarize(
 
 
 def _measured_eta(
-    to_send: float,
+    to_send: dict[int, float],
     making: list[tuple[float, int]],
     pace: UploadPace | None,
     tracker: PaceTracker | None,
@@ -138,11 +140,17 @@ def _measured_eta(
     if per_photo is None:
         return None
     longest_making = max((max(0.0, per_photo - e) for e, _ in making), default=0.0)
-    if to_send <= 0:
+    if sum(to_send.values()) <= 0:
         return longest_making
-    if pace is None or pace.rate is None or pace.bytes_per_photo is None:
+    if pace is None or pace.rate is None:
         return None
-    sending = to_send * pace.bytes_per_photo / pace.rate
+    to_go = 0.0
+    for batch_id, photos in to_send.items():
+        per_photo_bytes = pace.per_photo(batch_id)
+        if per_photo_bytes is None:
+            return None
+        to_go += photos * per_photo_bytes
+    sending = to_go / pace.rate
     return max(sending + per_photo, longest_making)
 
 
@@ -154,8 +162,10 @@ def summary_text(
     t = QCoreApplication.translate
     parts: list[tuple[int, str]] = [
         (summary.count(ItemState.SUCCEEDED), t("JobSummary", "{n} done")),
+        # The same words as the rows: a photo going out is "Sending", not yet "being made".
+        (summary.count(ItemState.UPLOADING), t("JobSummary", "{n} sending")),
         (
-            summary.count(ItemState.UPLOADING, ItemState.SUBMITTED, ItemState.RUNNING),
+            summary.count(ItemState.SUBMITTED, ItemState.RUNNING),
             t("JobSummary", "{n} being made"),
         ),
         (summary.count(ItemState.QUEUED), t("JobSummary", "{n} waiting")),
