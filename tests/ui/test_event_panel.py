@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QLineEdit, QRadioButton
 
 from app.engine.model import ItemState
@@ -88,6 +89,11 @@ def test_event_tab_watches_a_folder_end_to_end(
         ),
         timeout=10_000,
     )
+    # What the row paints (one call per row) and what a screen reader hears name it too.
+    for r in range(model.rowCount()):
+        _item, _title, _pixmap, painted = model.paint_data(r)
+        assert painted == model.index(r, 0).data(JobRole.STATUS_TEXT)
+        assert painted in model.index(r, 0).data(Qt.ItemDataRole.AccessibleTextRole)
 
     panel.start_button.click()
     qtbot.waitUntil(lambda: not panel.running and not panel.summary.isHidden(), timeout=15_000)

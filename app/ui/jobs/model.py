@@ -380,7 +380,13 @@ class JobListModel(QAbstractListModel):
             if path is not None and self._thumbnails is not None
             else None
         )
-        return item, title, pixmap, status_text(item, self.offline)
+        return item, title, pixmap, self._status_words(item)
+
+    def _status_words(self, item: ItemSnapshot) -> str:
+        """The row's status words as painted and read out: an event's batches name it."""
+        words = status_text(item, self.offline)
+        event = self._batch_events.get(item.batch_id)
+        return f"{words} · {event}" if event else words
 
     def row_of(self, item_id: int) -> int | None:
         return self._rows.get(item_id)
@@ -448,9 +454,7 @@ class JobListModel(QAbstractListModel):
         if role == JobRole.PROGRESS:
             return item.progress
         if role == JobRole.STATUS_TEXT:
-            words = status_text(item, self.offline)
-            event = self._batch_events.get(item.batch_id)
-            return f"{words} · {event}" if event else words
+            return self._status_words(item)
         if role == JobRole.TIME_TEXT:
             return time_text(item, retried=self._retried.get(item.id))
         if role == JobRole.WORKFLOW_ID:
@@ -465,7 +469,7 @@ class JobListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return _tr("{title}: {status}, {time}").format(
                 title=item.title or self._fallback_title(item),
-                status=status_text(item, self.offline),
+                status=self._status_words(item),
                 time=time_text(item, retried=self._retried.get(item.id)),
             )
         return None
