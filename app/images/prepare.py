@@ -6,6 +6,7 @@ import contextlib
 import os
 import struct
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def prepare_upload(
     if photo.content_hash is None:
         raise PhotoUnusableError(ProblemCode.CHANGED, msg.CHANGED_WHILE_CHECKING_MESSAGE)
     folder = Path(cache_dir) / "uploads"
-    try:
+    with _as_unusable(photo):
         if photo.format in JPEG_FORMATS:
             dest = folder / f"{photo.content_hash}-nogps.jpg"
             if not _reuse(dest):
@@ -62,6 +63,13 @@ def prepare_upload(
             if _reuse(done := stem.with_suffix(suffix)):
                 return done
         return write_converted(photo.path, stem, strip_gps=strip_gps)
+
+
+@contextlib.contextmanager
+def _as_unusable(photo: Photo) -> Iterator[None]:
+    """What reading or writing the photo raises, as the plain reason it cannot be sent."""
+    try:
+        yield
     except Image.DecompressionBombError:
         raise PhotoUnusableError(
             ProblemCode.TOO_LARGE,
@@ -80,23 +88,11 @@ def _smaller_copy(photo: Photo, folder: Path) -> Path:
     if photo.content_hash is None:
         raise PhotoUnusableError(ProblemCode.CHANGED, msg.CHANGED_WHILE_CHECKING_MESSAGE)
     stem = folder / f"{photo.content_hash}-small{SMALLER_COPY_SIDE}"
-    try:
+    with _as_unusable(photo):
         for suffix in (".jpg", ".png"):  # PNG: a picture with transparency stays one
             if _reuse(done := stem.with_suffix(suffix)):
                 return done
         return write_converted(photo.path, stem, max_side=SMALLER_COPY_SIDE)
-    except Image.DecompressionBombError:
-        raise PhotoUnusableError(
-            ProblemCode.TOO_LARGE,
-            msg.too_large_pixels_message(photo.width, photo.height, MAX_PIXELS),
-        ) from None
-    except PermissionError:
-        raise PhotoUnusableError(ProblemCode.UNREADABLE, msg.NO_PERMISSION_MESSAGE) from None
-    except _DECODE_ERRORS as e:
-        truncated = "truncated" in str(e) or isinstance(e, EOFError)
-        raise PhotoUnusableError(
-            ProblemCode.CORRUPT, msg.TRUNCATED_MESSAGE if truncated else msg.CORRUPT_MESSAGE
-        ) from e
 
 
 # The most a quality-90 copy holds a pixel: measured on pure noise (the most detailed picture
