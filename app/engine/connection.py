@@ -162,13 +162,18 @@ class Connection:
                 return
             quiet = time.monotonic() - self._last_heard
             busy = self._checking  # a check runs (or OFFLINE): it watches already
+        # The next look comes when Vimmerse will have been quiet for QUIET_LIMIT, not a whole
+        # QUIET_LIMIT after this one: a connection lost just after an answer is noticed within
+        # QUIET_LIMIT (plus one health check), not within twice that.
+        next_look = QUIET_LIMIT if busy else max(0.5, QUIET_LIMIT - quiet)
         if quiet >= QUIET_LIMIT and not busy:
             if self._client().health():
                 with self._lock:
                     self._last_heard = time.monotonic()
             else:
                 self.failed_to_connect("no answer to the health check")
-        self._scheduler.call_later(QUIET_LIMIT, self._heartbeat, key=HEARTBEAT_KEY)
+            next_look = QUIET_LIMIT
+        self._scheduler.call_later(next_look, self._heartbeat, key=HEARTBEAT_KEY)
 
     def _go_online(self) -> None:
         with self._lock:
