@@ -147,10 +147,11 @@ def _ask_unsent(parent: QWidget, count: int) -> bool:
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(parent.tr("Quit vimbatch?"))
     box.setText(
-        parent.tr("You added 1 photo but have not sent it yet. Quit anyway?")
-        if count == 1
-        else parent.tr("You added {n} photos but have not sent them yet. Quit anyway?").format(
-            n=QLocale().toString(count)
+        ntr(
+            "MainWindow",
+            "You added %n photo but have not sent it yet. Quit anyway?",
+            "You added %n photos but have not sent them yet. Quit anyway?",
+            count,
         )
     )
     box.setInformativeText(

@@ -43,6 +43,7 @@ from app.engine.folder_scan import FolderScan
 from app.engine.keep_awake import AwakeWhileBusy
 from app.engine.model import ConnectionState, ConnectionStatus, ItemSnapshot
 from app.ui.events.editor import EventEditor
+from app.ui.plural import ntr
 from app.ui.user_text import user_text
 from app.ui.workers import Workers
 
@@ -78,10 +79,11 @@ def existing_question(
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(parent.tr("Photos already in the folder"))
     box.setText(
-        parent.tr("The folder already holds 1 photo. Make it too?")
-        if count == 1
-        else parent.tr("The folder already holds {n} photos. Make them too?").format(
-            n=QLocale().toString(count)
+        ntr(
+            "EventPanel",
+            "The folder already holds %n photo. Make it too?",
+            "The folder already holds %n photos. Make them too?",
+            count,
         )
     )
     box.setInformativeText(

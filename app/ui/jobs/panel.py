@@ -438,12 +438,11 @@ class JobListPanel(QWidget):
         if busy:
             count = sum(1 for item in self.model.items() if item.batch_id in busy)
             if count:
-                note = (
-                    self.tr("1 job is being handled by another vimbatch window")
-                    if count == 1
-                    else self.tr("{n} jobs are being handled by another vimbatch window").format(
-                        n=QLocale().toString(count)
-                    )
+                note = ntr(
+                    "JobListPanel",
+                    "%n job is being handled by another vimbatch window",
+                    "%n jobs are being handled by another vimbatch window",
+                    count,
                 )
         self.summary.set_summary(summary, self.is_paused(), hint, note, self.model.offline)
         # One pass (in summarize) serves every tab: this runs on each refresh tick.
